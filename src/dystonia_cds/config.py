@@ -1,0 +1,50 @@
+"""Typed settings, read once at the edge (`create_app(settings)`, the CLI) and passed down.
+
+Environment variables use the prefix `DYSTONIA_CDS_` (e.g. `DYSTONIA_CDS_DATABASE_URL`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRET = "change-me"  # noqa: S105 - refused outside development
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{Path.cwd() / 'dystonia-cds.sqlite'}"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="DYSTONIA_CDS_", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = Field(default_factory=default_database_url)
+    # Public base URL of this service (CDS Hooks `aud` is PUBLIC_URL + /cds-services/{id}).
+    public_url: str = "http://127.0.0.1:8000"
+    # JSON object: issuer -> JWKS URL, e.g. {"https://ehr.example": "https://ehr.example/jwks"}
+    trusted_issuers: dict[str, str] = Field(default_factory=dict)
+    # Turns JWT verification off for CDS Hooks; logged loudly at start-up.
+    insecure_dev: bool = False
+    max_body_bytes: int = 1_000_000
+    secret_key: str = PLACEHOLDER_SECRET
+    session_max_age_s: int = 8 * 3600
+    fhir_timeout_s: float = 10.0
+    jwks_cache_s: int = 300
+    cors_origins: list[str] = Field(default_factory=lambda: ["*"])
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secret(self) -> Settings:
+        if self.environment == "production" and self.secret_key == PLACEHOLDER_SECRET:
+            raise ValueError(
+                "DYSTONIA_CDS_SECRET_KEY must be set to a real secret in production"
+            )
+        return self
+
+
+def get_settings(**overrides: object) -> Settings:
+    """Read settings from the environment; keyword overrides win (used by the CLI)."""
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})  # type: ignore[arg-type]

@@ -1,0 +1,1 @@
+"""Pure domain types: the patient record, the recommendation, the error tree."""

@@ -1,0 +1,194 @@
+"""What is known about one patient: the dystonia phenotype (2013 consensus axes), the
+treatment history, comorbidities and current drugs that matter for cautions.
+
+Pure, frozen data. Adapters (FHIR, store) build a `PatientRecord`; the engine reads it.
+Identifiers for conditions, drugs and findings are the knowledge base's ids (plain strings),
+so that the vocabulary lives in data, not in code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+
+class Sex(StrEnum):
+    """FHIR administrative gender."""
+
+    FEMALE = "female"
+    MALE = "male"
+    OTHER = "other"
+    UNKNOWN = "unknown"
+
+
+class BodyRegion(StrEnum):
+    """Body regions used by the 2013 consensus body-distribution axis."""
+
+    EYES = "eyes"  # blepharospasm (upper face)
+    LOWER_FACE = "lower-face"  # oromandibular: jaw, mouth, tongue
+    LARYNX = "larynx"
+    NECK = "neck"
+    TRUNK = "trunk"
+    UPPER_LIMB = "upper-limb"
+    LOWER_LIMB = "lower-limb"
+
+
+class Distribution(StrEnum):
+    """Axis I body distribution (Albanese 2013)."""
+
+    FOCAL = "focal"
+    SEGMENTAL = "segmental"
+    MULTIFOCAL = "multifocal"
+    HEMIDYSTONIA = "hemidystonia"
+    GENERALIZED = "generalized"
+
+
+class Course(StrEnum):
+    STATIC = "static"
+    PROGRESSIVE = "progressive"
+
+
+class Variability(StrEnum):
+    PERSISTENT = "persistent"
+    ACTION_SPECIFIC = "action-specific"
+    DIURNAL = "diurnal"
+    PAROXYSMAL = "paroxysmal"
+
+
+class Association(StrEnum):
+    ISOLATED = "isolated"
+    COMBINED = "combined"
+
+
+class Etiology(StrEnum):
+    """Axis II etiology (Albanese 2013)."""
+
+    INHERITED = "inherited"
+    ACQUIRED = "acquired"
+    IDIOPATHIC = "idiopathic"
+
+
+class DystoniaForm(StrEnum):
+    """Named clinical forms the knowledge base recognises (from codes or text)."""
+
+    ACUTE_DRUG_INDUCED = "acute-drug-induced-dystonia"  # ICD-10-CM G24.02
+    TARDIVE = "tardive-dystonia"
+    OTHER_DRUG_INDUCED = "other-drug-induced-dystonia"  # G24.09
+    GENETIC_TORSION = "genetic-torsion-dystonia"  # G24.1
+    IDIOPATHIC_NONFAMILIAL = "idiopathic-nonfamilial-dystonia"  # G24.2
+    CERVICAL = "cervical-dystonia"  # G24.3 spasmodic torticollis
+    OROMANDIBULAR = "oromandibular-dystonia"  # G24.4
+    BLEPHAROSPASM = "blepharospasm"  # G24.5
+    LARYNGEAL = "laryngeal-dystonia"
+    TASK_SPECIFIC_LIMB = "task-specific-limb-dystonia"  # writer's cramp
+    DOPA_RESPONSIVE = "dopa-responsive-dystonia"
+    MYOCLONUS_DYSTONIA = "myoclonus-dystonia"
+    OTHER = "other-dystonia"  # G24.8
+    UNSPECIFIED = "dystonia-unspecified"  # G24.9
+
+
+class TrialOutcome(StrEnum):
+    """Codes of the project's CodeSystem `urn:dystonia-cds:trial-outcome`."""
+
+    INEFFECTIVE = "ineffective"
+    PARTIAL_RESPONSE = "partial-response"
+    GOOD_RESPONSE = "good-response"
+    NOT_TOLERATED = "not-tolerated"
+
+
+@dataclass(frozen=True, slots=True)
+class Phenotype:
+    """The dystonia as understood; empty `forms` means no active dystonia recorded."""
+
+    forms: frozenset[DystoniaForm] = frozenset()
+    regions: frozenset[BodyRegion] = frozenset()
+    distribution: Distribution | None = None
+    onset_age_years: float | None = None
+    course: Course | None = None
+    variability: frozenset[Variability] = frozenset()
+    association: Association | None = None
+    etiology: Etiology | None = None
+    genes: frozenset[str] = frozenset()  # gene symbols with a reported pathogenic finding
+    onset_date: date | None = None  # when the dystonia (or the acute reaction) began
+
+    @property
+    def has_dystonia(self) -> bool:
+        return bool(self.forms)
+
+
+@dataclass(frozen=True, slots=True)
+class TreatmentTrial:
+    """One course of a treatment: a drug (by ingredient id) or a procedure (by option id)."""
+
+    treatment: str  # knowledge id: an ingredient ("trihexyphenidyl") or option ("deep-brain-stimulation")
+    start: date | None = None
+    end: date | None = None
+    active: bool = False
+    outcome: TrialOutcome | None = None
+    daily_dose_mg: float | None = None
+    source: str = ""  # where it came from, e.g. "MedicationStatement/123"
+
+
+@dataclass(frozen=True, slots=True)
+class Injection:
+    """One botulinum-toxin injection session."""
+
+    date: date
+    product: str | None = None  # e.g. "onabotulinumtoxinA"; units are never converted
+    total_units: float | None = None
+    indication: str | None = None  # e.g. "cervical-dystonia"
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Medication:
+    """A drug the patient takes or recently took (ingredient id from the knowledge base)."""
+
+    ingredient: str
+    start: date | None = None
+    end: date | None = None
+    active: bool = True
+    route: str | None = None
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ScaleResult:
+    """A rating-scale total on a date (TWSTRS, BFMDRS, JRS)."""
+
+    scale: str
+    date: date
+    total: float
+
+
+@dataclass(frozen=True, slots=True)
+class Unrecognized:
+    """Input that could not be understood: reported, never dropped silently."""
+
+    location: str  # e.g. "Condition/abc.code"
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class PatientRecord:
+    """Everything the engine reads about one patient."""
+
+    patient_id: str
+    birth_date: date | None = None
+    sex: Sex = Sex.UNKNOWN
+    weight_kg: float | None = None
+    phenotype: Phenotype = field(default_factory=Phenotype)
+    trials: tuple[TreatmentTrial, ...] = ()
+    injections: tuple[Injection, ...] = ()
+    medications: tuple[Medication, ...] = ()
+    conditions: frozenset[str] = frozenset()  # comorbidity ids, e.g. "narrow-angle-glaucoma"
+    findings: frozenset[str] = frozenset()  # work-up results, e.g. "wilson-disease-excluded"
+    assessments: tuple[ScaleResult, ...] = ()
+    unrecognized: tuple[Unrecognized, ...] = ()
+
+
+def age_in_years(birth_date: date, on: date) -> int:
+    """Completed years of age on a date."""
+    before_birthday = (on.month, on.day) < (birth_date.month, birth_date.day)
+    return on.year - birth_date.year - int(before_birthday)

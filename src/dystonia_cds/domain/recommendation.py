@@ -1,0 +1,92 @@
+"""What the engine returns: ranked options, alerts and an explanation trace.
+
+The JSON shape of the public contract (DESIGN.md, "Recommendation JSON") is produced by
+`dystonia_cds.engine.output.recommendation_to_dict`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from dystonia_cds.domain.patient import PatientRecord, Unrecognized
+
+
+class Strength(StrEnum):
+    """Recommendation strength, strongest first (the contract's order)."""
+
+    FIRST_LINE = "first-line"
+    RECOMMENDED = "recommended"
+    CONSIDER = "consider"
+    NOT_RECOMMENDED = "not-recommended"
+    CONTRAINDICATED = "contraindicated"
+
+    @property
+    def is_positive(self) -> bool:
+        return self in (Strength.FIRST_LINE, Strength.RECOMMENDED, Strength.CONSIDER)
+
+
+class Severity(StrEnum):
+    INFO = "info"
+    WARNING = "warning"
+    CRITICAL = "critical"
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    source: str  # citation, e.g. "EFNS 2011 (Albanese et al., Eur J Neurol 2011;18:5-18)"
+    level: str  # e.g. "AAN level A", "guideline", "label", "secondary [S]"
+    key: str = ""  # reference key, e.g. "R5"
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """Why a statement was made: the rule, the facts it used, the knowledge version."""
+
+    rule: str
+    facts: tuple[str, ...]
+    knowledge_version: str
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    id: str
+    rank: int
+    strength: Strength
+    title: str
+    rationale: tuple[str, ...]
+    cautions: tuple[str, ...]
+    evidence: tuple[Evidence, ...]
+    provenance: Provenance
+    adjunct: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    id: str
+    severity: Severity
+    message: str
+    provenance: Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class TraceEntry:
+    rule: str
+    fired: bool
+    detail: str
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Recommendation:
+    record: PatientRecord
+    evaluated_at: date
+    age_years: int | None
+    options: tuple[Option, ...]
+    alerts: tuple[Alert, ...]
+    trace: tuple[TraceEntry, ...]
+    knowledge_version: str
+    unrecognized: tuple[Unrecognized, ...] = ()
+    notes: tuple[str, ...] = ()  # "not enough data to decide" and similar, stated plainly

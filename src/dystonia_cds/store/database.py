@@ -1,0 +1,92 @@
+"""Engines, sessions and schema state. SQLite (a file, WAL mode) by default; PostgreSQL in
+production. The schema is owned by the Alembic migrations in `store/migrations/`.
+
+`open_database(url)` applies the migrations to a new, empty database itself (the embedded
+default must just work) and refuses an existing database whose schema is behind.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.orm import Session, sessionmaker
+
+from dystonia_cds.domain.errors import InvalidInput, SchemaOutOfDate
+
+log = logging.getLogger(__name__)
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for a SQLAlchemy URL; SQLite gets WAL, foreign keys and a busy timeout."""
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    try:
+        if url.startswith("sqlite"):
+            engine = create_engine(url, connect_args={"check_same_thread": False})
+            event.listen(engine, "connect", _sqlite_pragmas)
+            return engine
+        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    except Exception as exc:  # ArgumentError, NoSuchModuleError ...
+        raise InvalidInput(f"cannot use database URL {url!r}: {exc}") from exc
+
+
+def alembic_config(engine: Engine) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["engine"] = engine
+    return config
+
+
+def script_heads(engine: Engine) -> set[str]:
+    return set(ScriptDirectory.from_config(alembic_config(engine)).get_heads())
+
+
+def current_heads(engine: Engine) -> set[str]:
+    with engine.connect() as connection:
+        return set(MigrationContext.configure(connection).get_current_heads())
+
+
+def is_empty(engine: Engine) -> bool:
+    return not inspect(engine).get_table_names()
+
+
+def upgrade(engine: Engine) -> None:
+    """Apply every migration up to the current heads."""
+    command.upgrade(alembic_config(engine), "heads")
+
+
+def ensure_schema_current(engine: Engine, *, create_if_empty: bool = True) -> None:
+    if create_if_empty and is_empty(engine):
+        log.info("empty database: creating the schema")
+        upgrade(engine)
+        return
+    behind = script_heads(engine) - current_heads(engine)
+    if behind:
+        raise SchemaOutOfDate(
+            f"the database schema is behind this version (missing {', '.join(sorted(behind))}); "
+            "run `dystonia-cds db upgrade`"
+        )
+
+
+def open_database(url: str, *, create_if_empty: bool = True) -> sessionmaker[Session]:
+    """Connect, check (or create) the schema, and return a session factory."""
+    engine = make_engine(url)
+    ensure_schema_current(engine, create_if_empty=create_if_empty)
+    return sessionmaker(engine, expire_on_commit=False)
