@@ -40,7 +40,7 @@ def _parse_date(value: str | None, option: str) -> date | None:
     if value is None:
         return None
     try:
-        return datetime.strptime(value, "%Y-%m-%d").date()  # noqa: DTZ007 - a calendar date
+        return datetime.strptime(value, "%Y-%m-%d").date()
     except ValueError:
         _fail(f"{option} must be a date as YYYY-MM-DD, got {value!r}", exit_codes.BAD_INPUT)
         raise  # unreachable; keeps type checkers content
@@ -76,8 +76,10 @@ def _guarded(body: Callable[[], int]) -> None:
 @app.command()
 def recommend(
     file: Annotated[Path, typer.Argument(help="FHIR R4 Bundle (JSON) for one patient.")],
-    at: Annotated[str | None, typer.Option(help="Evaluation date YYYY-MM-DD (default today).")] = None,
-    format: Annotated[str, typer.Option("--format", help="text or json.")] = "text",  # noqa: A002
+    at: Annotated[
+        str | None, typer.Option(help="Evaluation date YYYY-MM-DD (default today).")
+    ] = None,
+    format: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
 ) -> None:
     """Ranked, explained treatment options and alerts for one patient."""
     if format not in ("text", "json"):
@@ -107,14 +109,18 @@ def serve(
     """The web app, the care REST API and the CDS Hooks service in one process."""
     from dystonia_cds.commands import serve as command
 
-    _guarded(lambda: command.run(host=host, port=port, database=database, demo=demo, workers=workers))
+    _guarded(
+        lambda: command.run(host=host, port=port, database=database, demo=demo, workers=workers)
+    )
 
 
 @app.command()
 def screen(
     directory: Annotated[Path, typer.Argument(help="FHIR Bulk Data export (NDJSON files).")],
     out: Annotated[Path, typer.Option(help="Output directory.")] = Path("screening-out"),
-    at: Annotated[str | None, typer.Option(help="Evaluation date YYYY-MM-DD (default today).")] = None,
+    at: Annotated[
+        str | None, typer.Option(help="Evaluation date YYYY-MM-DD (default today).")
+    ] = None,
     measures: Annotated[str | None, typer.Option(help="Comma-separated measure ids.")] = None,
     scheduler: Annotated[
         str | None, typer.Option(help="tcp://HOST:PORT (Dask) or local:N (LocalCluster).")
@@ -177,9 +183,7 @@ def token_create(
 def user_add(
     username: Annotated[str, typer.Option(help="Sign-in name.")],
     role: Annotated[str, typer.Option(help="clinician or admin.")] = "clinician",
-    password: Annotated[
-        str | None, typer.Option(help="Password (prompted when omitted).")
-    ] = None,
+    password: Annotated[str | None, typer.Option(help="Password (prompted when omitted).")] = None,
     database: Annotated[str | None, typer.Option(help="SQLAlchemy database URL.")] = None,
 ) -> None:
     """Create a web app account (the first one should be an admin)."""

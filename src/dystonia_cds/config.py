@@ -39,9 +39,7 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:
         if self.environment == "production" and self.secret_key == PLACEHOLDER_SECRET:
-            raise ValueError(
-                "DYSTONIA_CDS_SECRET_KEY must be set to a real secret in production"
-            )
+            raise ValueError("DYSTONIA_CDS_SECRET_KEY must be set to a real secret in production")
         return self
 
 

@@ -121,7 +121,9 @@ class Phenotype:
 class TreatmentTrial:
     """One course of a treatment: a drug (by ingredient id) or a procedure (by option id)."""
 
-    treatment: str  # knowledge id: an ingredient ("trihexyphenidyl") or option ("deep-brain-stimulation")
+    treatment: (
+        str  # knowledge id: an ingredient ("trihexyphenidyl") or option ("deep-brain-stimulation")
+    )
     start: date | None = None
     end: date | None = None
     active: bool = False

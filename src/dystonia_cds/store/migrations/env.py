@@ -18,7 +18,9 @@ target_metadata = Base.metadata
 def run_migrations_online() -> None:
     engine = config.attributes.get("engine")
     if engine is None:
-        engine = make_engine(os.environ.get("DYSTONIA_CDS_DATABASE_URL", "sqlite:///dystonia-cds.sqlite"))
+        engine = make_engine(
+            os.environ.get("DYSTONIA_CDS_DATABASE_URL", "sqlite:///dystonia-cds.sqlite")
+        )
     with engine.begin() as connection:
         context.configure(
             connection=connection,
