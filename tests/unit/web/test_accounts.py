@@ -1,0 +1,109 @@
+"""Accounts, sessions and the demo clinician (real SQLite file, migrations applied)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, update
+
+from dystonia_cds.config import Settings
+from dystonia_cds.context import AppContext
+from dystonia_cds.domain.errors import InvalidInput
+from dystonia_cds.store.account_models import WebSession, WebUser
+from dystonia_cds.store.database import open_database
+from dystonia_cds.web import accounts
+from dystonia_cds.web.demo import ensure_demo_clinician
+
+
+@pytest.fixture
+def sessions(sqlite_url: str):  # type: ignore[no-untyped-def]
+    return open_database(sqlite_url)
+
+
+def test_password_is_stored_only_as_an_argon2_hash(sessions) -> None:  # type: ignore[no-untyped-def]
+    with sessions.begin() as s:
+        accounts.create_user(s, "alice", "admin", "correct horse")
+    with sessions() as s:
+        user = s.scalars(select(WebUser)).one()
+    assert user.password_hash.startswith("$argon2")
+    assert "correct horse" not in user.password_hash
+
+
+def test_authenticate_accepts_the_right_password_only(sessions) -> None:  # type: ignore[no-untyped-def]
+    with sessions.begin() as s:
+        accounts.create_user(s, "alice", "clinician", "correct horse")
+    with sessions.begin() as s:
+        assert accounts.authenticate(s, "alice", "correct horse") is not None
+        assert accounts.authenticate(s, "alice", "wrong horse!") is None
+        assert accounts.authenticate(s, "nobody", "correct horse") is None
+
+
+@pytest.mark.parametrize(
+    ("username", "role", "password", "field"),
+    [
+        ("a", "clinician", "longenough", "username"),
+        ("bob", "nurse", "longenough", "role"),
+        ("bob", "admin", "short", "password"),
+    ],
+)
+def test_bad_account_input_names_the_field(sessions, username, role, password, field) -> None:  # type: ignore[no-untyped-def]
+    with sessions.begin() as s, pytest.raises(InvalidInput, match=field):
+        accounts.create_user(s, username, role, password)
+
+
+def test_duplicate_username_is_refused(sessions) -> None:  # type: ignore[no-untyped-def]
+    with sessions.begin() as s:
+        accounts.create_user(s, "alice", "clinician", "correct horse")
+    with sessions.begin() as s, pytest.raises(InvalidInput, match="already exists"):
+        accounts.create_user(s, "alice", "admin", "other horse")
+
+
+def test_a_new_session_revokes_the_old_token(sessions) -> None:  # type: ignore[no-untyped-def]
+    with sessions.begin() as s:
+        user = accounts.create_user(s, "alice", "clinician", "correct horse")
+        first = accounts.start_session(s, user, 3600, None)
+        second = accounts.start_session(s, user, 3600, first)
+    with sessions() as s:
+        assert accounts.resolve_session(s, first) is None
+        signed_in = accounts.resolve_session(s, second)
+    assert signed_in is not None
+    assert signed_in.username == "alice"
+
+
+def test_an_expired_session_is_not_accepted(sessions) -> None:  # type: ignore[no-untyped-def]
+    with sessions.begin() as s:
+        user = accounts.create_user(s, "alice", "clinician", "correct horse")
+        token = accounts.start_session(s, user, 3600, None)
+    with sessions.begin() as s:
+        s.execute(update(WebSession).values(expires_at=accounts.now() - timedelta(seconds=1)))
+    with sessions() as s:
+        assert accounts.resolve_session(s, token) is None
+
+
+def test_demo_clinician_is_created_once_and_its_password_reset_each_start(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    settings = Settings(database_url=sqlite_url)
+    ctx = AppContext(settings=settings, sessions=open_database(sqlite_url), knowledge=None)  # type: ignore[arg-type]
+    name1, pw1 = ensure_demo_clinician(ctx)
+    name2, pw2 = ensure_demo_clinician(ctx)
+    assert name1 == name2 == "demo"
+    assert pw1 != pw2
+    with ctx.sessions.begin() as s:
+        assert len(accounts.list_users(s)) == 1
+        assert accounts.authenticate(s, "demo", pw2) is not None
+        assert accounts.authenticate(s, "demo", pw1) is None
+        assert accounts.find_user(s, "demo").role == "clinician"  # type: ignore[union-attr]
+
+
+def test_user_add_command_creates_an_admin(
+    sqlite_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from dystonia_cds.commands.users import user_add
+
+    assert user_add("root", "admin", "long password", sqlite_url) == 0
+    assert "admin" in capsys.readouterr().out
+    with open_database(sqlite_url).begin() as s:
+        assert accounts.find_user(s, "root").role == "admin"  # type: ignore[union-attr]
