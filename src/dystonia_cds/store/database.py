@@ -88,5 +88,9 @@ def ensure_schema_current(engine: Engine, *, create_if_empty: bool = True) -> No
 def open_database(url: str, *, create_if_empty: bool = True) -> sessionmaker[Session]:
     """Connect, check (or create) the schema, and return a session factory."""
     engine = make_engine(url)
-    ensure_schema_current(engine, create_if_empty=create_if_empty)
+    try:
+        ensure_schema_current(engine, create_if_empty=create_if_empty)
+    except BaseException:
+        engine.dispose()  # do not leave pooled connections behind a refusal
+        raise
     return sessionmaker(engine, expire_on_commit=False)

@@ -1,0 +1,368 @@
+"""`CareRepository`: stores and reads the care record of patients through one session.
+
+The caller owns the transaction (`with sessions.begin() as session:`): one unit of work per
+request, so that a failure writes nothing. Reads of a whole history use `selectinload`, one
+query per table, never one per row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from dystonia_cds.domain.errors import InvalidInput, PatientNotFound
+from dystonia_cds.domain.patient import Injection, Medication, PatientRecord, TreatmentTrial
+from dystonia_cds.store.care_models import (
+    Assessment,
+    AssessmentItem,
+    Diagnosis,
+    InjectionMuscle,
+    InjectionVisit,
+    MedicationUse,
+    Patient,
+    PatientFact,
+    PhenotypeAxes,
+    TitrationPlan,
+    TreatmentTrialRow,
+)
+from dystonia_cds.store.care_values import (
+    AssessmentData,
+    DiagnosisData,
+    InjectionVisitData,
+    PhenotypeData,
+)
+
+PATIENT_FIELDS = frozenset({"birth_date", "sex", "display_name", "weight_kg"})
+TRIAL_FIELDS = frozenset(
+    {"treatment", "start", "end", "active", "outcome", "daily_dose_mg", "note"}
+)
+HISTORY = (
+    selectinload(Patient.phenotype),
+    selectinload(Patient.diagnoses),
+    selectinload(Patient.facts),
+    selectinload(Patient.medications),
+    selectinload(Patient.trials),
+    selectinload(Patient.injection_visits).selectinload(InjectionVisit.muscles),
+    selectinload(Patient.assessments).selectinload(Assessment.items),
+    selectinload(Patient.titration_plans),
+)
+
+
+class CareRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # patients -----------------------------------------------------------------------------
+    def add_patient(
+        self,
+        *,
+        birth_date: date | None,
+        sex: str,
+        display_name: str | None = None,
+        weight_kg: float | None = None,
+    ) -> str:
+        patient = Patient(
+            birth_date=birth_date, sex=sex, display_name=display_name, weight_kg=weight_kg
+        )
+        self.session.add(patient)
+        self.session.flush()
+        return patient.id
+
+    def get_patient(self, patient_id: str) -> Patient:
+        patient = self.session.get(Patient, patient_id)
+        if patient is None:
+            raise PatientNotFound(f"no patient with id {patient_id!r}")
+        return patient
+
+    def update_patient(self, patient_id: str, changes: Mapping[str, Any]) -> Patient:
+        patient = self.get_patient(patient_id)
+        for name, value in changes.items():
+            if name not in PATIENT_FIELDS:
+                raise InvalidInput("is not a field that can be changed", location=name)
+            setattr(patient, name, value)
+        self.session.flush()
+        return patient
+
+    def list_patients(
+        self, search: str | None = None, *, limit: int = 50, offset: int = 0
+    ) -> tuple[list[Patient], int]:
+        """Patients whose name contains `search` (any case) or whose id starts with it."""
+        query = select(Patient)
+        if search:
+            needle = search.lower().replace("%", r"\%").replace("_", r"\_")
+            query = query.where(
+                or_(
+                    func.lower(Patient.display_name).like(f"%{needle}%", escape="\\"),
+                    Patient.id.like(f"{needle}%", escape="\\"),
+                )
+            )
+        total = self.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        rows = self.session.scalars(
+            query.order_by(Patient.display_name, Patient.id).limit(limit).offset(offset)
+        )
+        return list(rows), total
+
+    def history(self, patient_id: str) -> Patient:
+        """The patient with every part of the record loaded (one query per table)."""
+        patient = self.session.scalars(
+            select(Patient).where(Patient.id == patient_id).options(*HISTORY)
+        ).one_or_none()
+        if patient is None:
+            raise PatientNotFound(f"no patient with id {patient_id!r}")
+        return patient
+
+    # phenotype ----------------------------------------------------------------------------
+    def replace_phenotype(self, patient_id: str, data: PhenotypeData) -> None:
+        patient = self.history(patient_id)
+        patient.phenotype = PhenotypeAxes(
+            distribution=data.distribution,
+            course=data.course,
+            variability=list(data.variability),
+            association=data.association,
+            etiology=data.etiology,
+        )
+        patient.diagnoses = [_diagnosis(d) for d in data.diagnoses]
+        patient.facts = _facts(data)
+        self.session.flush()
+
+    def add_diagnosis(self, patient_id: str, data: DiagnosisData) -> int:
+        self.get_patient(patient_id)
+        row = _diagnosis(data)
+        row.patient_id = patient_id
+        self.session.add(row)
+        self.session.flush()
+        return row.id
+
+    def delete_diagnosis(self, patient_id: str, diagnosis_id: int) -> None:
+        row = self.session.get(Diagnosis, diagnosis_id)
+        if row is None or row.patient_id != patient_id:
+            self.get_patient(patient_id)
+            raise InvalidInput(f"no diagnosis {diagnosis_id} for this patient", location="id")
+        self.session.delete(row)
+        self.session.flush()
+
+    # drugs and trials ---------------------------------------------------------------------
+    def add_medication(self, patient_id: str, medication: Medication) -> int:
+        self.get_patient(patient_id)
+        row = MedicationUse(
+            patient_id=patient_id,
+            ingredient=medication.ingredient,
+            start=medication.start,
+            end=medication.end,
+            active=medication.active,
+            route=medication.route,
+            source=medication.source,
+        )
+        self.session.add(row)
+        self.session.flush()
+        return row.id
+
+    def add_trial(self, patient_id: str, trial: TreatmentTrial, *, note: str | None = None) -> int:
+        self.get_patient(patient_id)
+        row = _trial(trial, note)
+        row.patient_id = patient_id
+        self.session.add(row)
+        self.session.flush()
+        return row.id
+
+    def update_trial(
+        self, patient_id: str, trial_id: int, changes: Mapping[str, Any]
+    ) -> TreatmentTrialRow:
+        row = self.session.get(TreatmentTrialRow, trial_id)
+        if row is None or row.patient_id != patient_id:
+            self.get_patient(patient_id)
+            raise InvalidInput(f"no trial {trial_id} for this patient", location="trial_id")
+        for name, value in changes.items():
+            if name not in TRIAL_FIELDS:
+                raise InvalidInput("is not a field that can be changed", location=name)
+            setattr(row, name, value)
+        self.session.flush()
+        return row
+
+    # injections, assessments, titration ---------------------------------------------------
+    def add_injection_visit(self, patient_id: str, data: InjectionVisitData) -> int:
+        self.get_patient(patient_id)
+        visit = _visit(data)
+        visit.patient_id = patient_id
+        self.session.add(visit)
+        self.session.flush()
+        return visit.id
+
+    def injection_visits(self, patient_id: str) -> list[InjectionVisit]:
+        """Every visit of the patient, oldest first, with its muscles."""
+        self.get_patient(patient_id)
+        query = (
+            select(InjectionVisit)
+            .where(InjectionVisit.patient_id == patient_id)
+            .options(selectinload(InjectionVisit.muscles))
+            .order_by(InjectionVisit.date, InjectionVisit.id)
+        )
+        return list(self.session.scalars(query))
+
+    def add_assessment(self, patient_id: str, data: AssessmentData) -> int:
+        self.get_patient(patient_id)
+        row = Assessment(
+            patient_id=patient_id,
+            date=data.date,
+            scale=data.scale,
+            total=data.total,
+            scores=dict(data.scores),
+            items=[AssessmentItem(key=k, score=v) for k, v in data.items.items()],
+        )
+        self.session.add(row)
+        self.session.flush()
+        return row.id
+
+    def assessments(self, patient_id: str, scale: str | None = None) -> list[Assessment]:
+        """Assessments of the patient (optionally of one scale), oldest first, with items."""
+        self.get_patient(patient_id)
+        query = select(Assessment).where(Assessment.patient_id == patient_id)
+        if scale is not None:
+            query = query.where(Assessment.scale == scale)
+        query = query.options(selectinload(Assessment.items))
+        return list(self.session.scalars(query.order_by(Assessment.date, Assessment.id)))
+
+    def add_titration_plan(
+        self,
+        patient_id: str,
+        *,
+        drug: str,
+        start: date,
+        schedule: list[dict[str, Any]],
+        note: str | None = None,
+    ) -> int:
+        self.get_patient(patient_id)
+        row = TitrationPlan(
+            patient_id=patient_id, drug=drug, start=start, schedule=schedule, note=note
+        )
+        self.session.add(row)
+        self.session.flush()
+        return row.id
+
+    # whole records ------------------------------------------------------------------------
+    def import_record(self, record: PatientRecord, *, display_name: str | None = None) -> str:
+        """Store a record read from outside (a FHIR Bundle) as a new patient; returns its id."""
+        patient = Patient(
+            birth_date=record.birth_date,
+            sex=record.sex.value,
+            display_name=display_name,
+            weight_kg=record.weight_kg,
+        )
+        phenotype = phenotype_data(record)
+        patient.phenotype = PhenotypeAxes(
+            distribution=phenotype.distribution,
+            course=phenotype.course,
+            variability=list(phenotype.variability),
+            association=phenotype.association,
+            etiology=phenotype.etiology,
+        )
+        patient.diagnoses = [_diagnosis(d) for d in phenotype.diagnoses]
+        patient.facts = _facts(phenotype)
+        patient.medications = [_medication(m) for m in record.medications]
+        patient.trials = [_trial(t, None) for t in record.trials]
+        patient.injection_visits = [_visit(_injection_data(i)) for i in record.injections]
+        self.session.add(patient)
+        self.session.flush()
+        return patient.id
+
+
+def phenotype_data(record: PatientRecord) -> PhenotypeData:
+    """A record's phenotype as rows: the regions and onset ride on the first diagnosis."""
+    ph = record.phenotype
+    forms = sorted(f.value for f in ph.forms)
+    diagnoses = tuple(
+        DiagnosisData(
+            form=form,
+            regions=tuple(sorted(r.value for r in ph.regions)) if i == 0 else (),
+            onset_date=ph.onset_date if i == 0 else None,
+            onset_age_years=ph.onset_age_years if i == 0 else None,
+        )
+        for i, form in enumerate(forms)
+    )
+    return PhenotypeData(
+        diagnoses=diagnoses,
+        distribution=ph.distribution.value if ph.distribution else None,
+        course=ph.course.value if ph.course else None,
+        variability=tuple(sorted(v.value for v in ph.variability)),
+        association=ph.association.value if ph.association else None,
+        etiology=ph.etiology.value if ph.etiology else None,
+        genes=tuple(sorted(ph.genes)),
+        conditions=tuple(sorted(record.conditions)),
+        findings=tuple(sorted(record.findings)),
+    )
+
+
+def _diagnosis(data: DiagnosisData) -> Diagnosis:
+    return Diagnosis(
+        form=data.form,
+        regions=list(data.regions),
+        onset_date=data.onset_date,
+        onset_age_years=data.onset_age_years,
+        source=data.source,
+    )
+
+
+def _facts(data: PhenotypeData) -> list[PatientFact]:
+    kinds: Iterable[tuple[str, tuple[str, ...]]] = (
+        ("condition", data.conditions),
+        ("finding", data.findings),
+        ("gene", data.genes),
+    )
+    return [
+        PatientFact(kind=kind, code=code) for kind, codes in kinds for code in dict.fromkeys(codes)
+    ]
+
+
+def _medication(medication: Medication) -> MedicationUse:
+    return MedicationUse(
+        ingredient=medication.ingredient,
+        start=medication.start,
+        end=medication.end,
+        active=medication.active,
+        route=medication.route,
+        source=medication.source,
+    )
+
+
+def _trial(trial: TreatmentTrial, note: str | None) -> TreatmentTrialRow:
+    return TreatmentTrialRow(
+        treatment=trial.treatment,
+        start=trial.start,
+        end=trial.end,
+        active=trial.active,
+        outcome=trial.outcome.value if trial.outcome else None,
+        daily_dose_mg=trial.daily_dose_mg,
+        note=note,
+        source=trial.source,
+    )
+
+
+def _visit(data: InjectionVisitData) -> InjectionVisit:
+    return InjectionVisit(
+        date=data.date,
+        product=data.product,
+        indication=data.indication,
+        lot=data.lot,
+        dilution=data.dilution,
+        guidance=data.guidance,
+        total_units=data.units,
+        source=data.source,
+        muscles=[
+            InjectionMuscle(position=i, muscle=m.muscle, side=m.side, units=m.units)
+            for i, m in enumerate(data.muscles)
+        ],
+    )
+
+
+def _injection_data(injection: Injection) -> InjectionVisitData:
+    return InjectionVisitData(
+        date=injection.date,
+        product=injection.product,
+        indication=injection.indication,
+        total_units=injection.total_units,
+        source=injection.source,
+    )
