@@ -1,11 +1,225 @@
-"""HTTP routes of the cdshooks adapter (placeholder until built)."""
+"""HTTP routes of the CDS Hooks 2.0 service.
+
+    GET  /cds-services                 discovery (open)
+    POST /cds-services/{id}            a hook call (JWT) -> {"cards": [...]}
+    POST /cds-services/{id}/feedback   card outcomes (JWT) -> stored
+    GET  /feedback/summary             acceptance / override rates per topic (API token)
+
+Order of checks on a call: unknown service 404 (whatever the token), Content-Length over the
+limit 413, JWT 401, streamed size 413, body 400, missing data 412. Handlers are `async def`,
+read the raw body and decode it with orjson (PERFORMANCE.md); errors are JSON `{"error": ...}`.
+"""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+import logging
+from enum import Enum
+from typing import Any
 
+import orjson
+from anyio import to_thread
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from dystonia_cds.cdshooks.auth import JwksCache, JwtVerifier, bearer_token
+from dystonia_cds.cdshooks.errors import BodyTooLarge, UnknownService, status_for
+from dystonia_cds.cdshooks.feedback import parse_feedback, store_feedback, summarise
+from dystonia_cds.cdshooks.issued import CardLog
+from dystonia_cds.cdshooks.runner_factory import RunnerHolder
+from dystonia_cds.cdshooks.services import SERVICES, Service, discovery_document
 from dystonia_cds.context import AppContext
+from dystonia_cds.domain.errors import AuthenticationError, DystoniaCdsError, InvalidInput
+
+log = logging.getLogger(__name__)
+JSON = "application/json"
+HOOK_BODY_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["hook", "hookInstance", "context"],
+    "properties": {
+        "hook": {"type": "string"},
+        "hookInstance": {"type": "string"},
+        "fhirServer": {"type": "string"},
+        "fhirAuthorization": {"type": "object"},
+        "context": {"type": "object"},
+        "prefetch": {"type": "object"},
+    },
+}
+FEEDBACK_BODY_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["feedback"],
+    "properties": {"feedback": {"type": "array", "items": {"type": "object"}}},
+}
+
+
+def _body_doc(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"requestBody": {"required": True, "content": {JSON: {"schema": schema}}}}
+
+
+class ScopedCors:
+    """CORS (settings.cors_origins) for the CDS Hooks paths only, for browser EHR sandboxes."""
+
+    def __init__(self, app: ASGIApp, origins: list[str]) -> None:
+        self.app = app
+        self.cors = CORSMiddleware(
+            app,
+            allow_origins=origins,
+            allow_methods=["GET", "POST", "OPTIONS"],
+            allow_headers=["Authorization", "Content-Type"],
+            max_age=600,
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/cds-services"):
+            await self.cors(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+
+def json_response(data: Any, status: int = 200) -> Response:
+    return Response(orjson.dumps(data), status_code=status, media_type=JSON)
+
+
+def error_response(exc: DystoniaCdsError) -> Response:
+    status = status_for(exc)
+    response = json_response({"error": str(exc)}, status)
+    if status == 401:
+        response.headers["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+def find_service(service_id: str) -> Service:
+    service = SERVICES.get(service_id)
+    if service is None:
+        raise UnknownService(f"no CDS service {service_id!r}; see GET /cds-services")
+    return service
+
+
+def check_length(request: Request, limit: int) -> None:
+    length = request.headers.get("content-length")
+    if length is None:
+        return
+    if not length.isdigit():
+        raise InvalidInput("the Content-Length header is not a number")
+    if int(length) > limit:
+        raise BodyTooLarge(f"the request body is over the limit of {limit} bytes")
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge(f"the request body is over the limit of {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+class CdsHooksApi:
+    """The handlers, bound to one application context."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        settings = ctx.settings
+        self.ctx = ctx
+        self.limit = settings.max_body_bytes
+        self.base = settings.public_url.rstrip("/")
+        self.card_log = CardLog(ctx.sessions)
+        self.runners = RunnerHolder(ctx, self.card_log)
+        self.verifier: JwtVerifier | None = None
+        if not settings.insecure_dev:
+            jwks = JwksCache(settings.jwks_cache_s, timeout_s=min(settings.fhir_timeout_s, 10.0))
+            self.verifier = JwtVerifier(settings.trusted_issuers, jwks)
+        self.discovery = orjson.dumps(discovery_document())
+
+    async def authenticate(self, request: Request, audiences: list[str]) -> None:
+        if self.verifier is not None:
+            await self.verifier.verify(request.headers.get("authorization"), audiences)
+
+    async def discover(self) -> Response:
+        return Response(self.discovery, media_type=JSON)
+
+    async def call(self, service_id: str, request: Request) -> Response:
+        try:
+            service = find_service(service_id)
+            check_length(request, self.limit)
+            await self.authenticate(request, [f"{self.base}/cds-services/{service.id}"])
+            body = await read_body(request, self.limit)
+            result = await self.runners.get().run(service, body)
+        except DystoniaCdsError as exc:
+            return error_response(exc)
+        return json_response(result)
+
+    async def feedback(self, service_id: str, request: Request) -> Response:
+        try:
+            service = find_service(service_id)
+            check_length(request, self.limit)
+            url = f"{self.base}/cds-services/{service.id}"
+            await self.authenticate(request, [url, f"{url}/feedback"])
+            parsed = parse_feedback(await read_body(request, self.limit))
+            stored = await to_thread.run_sync(self._store, service.id, parsed)
+        except DystoniaCdsError as exc:
+            return error_response(exc)
+        return json_response({"stored": stored})
+
+    def _store(self, service_id: str, parsed: Any) -> int:
+        self.card_log.flush()
+        with self.ctx.sessions.begin() as session:
+            return store_feedback(session, service_id, parsed)
+
+    async def summary(self, request: Request) -> Response:
+        try:
+            token = bearer_token(request.headers.get("authorization"))
+            report = await to_thread.run_sync(self._summary, token)
+        except DystoniaCdsError as exc:
+            return error_response(exc)
+        return json_response(report)
+
+    def _summary(self, token: str) -> dict[str, Any]:
+        from dystonia_cds.store.tokens import token_owner
+
+        self.card_log.flush()
+        with self.ctx.sessions() as session:
+            if token_owner(session, token) is None:
+                raise AuthenticationError("the API token is not valid")
+            return summarise(session)
 
 
 def install(app: FastAPI, ctx: AppContext) -> None:
-    """Add this adapter's routes, middleware and exception handlers to the app."""
+    """Add the CDS Hooks routes and their CORS handling to the app."""
+    if ctx.settings.insecure_dev:
+        log.warning(
+            "INSECURE DEV MODE: CDS Hooks JWT verification is OFF (DYSTONIA_CDS_INSECURE_DEV=1). "
+            "Any caller can request cards. Never run this way with real patient data."
+        )
+    api = CdsHooksApi(ctx)
+    app.add_middleware(ScopedCors, origins=list(ctx.settings.cors_origins))
+    tags: list[str | Enum] = ["CDS Hooks"]
+    app.add_api_route("/cds-services", api.discover, methods=["GET"], tags=tags)
+
+    async def call_service(service_id: str, request: Request) -> Response:
+        return await api.call(service_id, request)
+
+    async def post_feedback(service_id: str, request: Request) -> Response:
+        return await api.feedback(service_id, request)
+
+    async def feedback_summary(request: Request) -> Response:
+        return await api.summary(request)
+
+    app.add_api_route(
+        "/cds-services/{service_id}",
+        call_service,
+        methods=["POST"],
+        tags=tags,
+        openapi_extra=_body_doc(HOOK_BODY_SCHEMA),
+    )
+    app.add_api_route(
+        "/cds-services/{service_id}/feedback",
+        post_feedback,
+        methods=["POST"],
+        tags=tags,
+        openapi_extra=_body_doc(FEEDBACK_BODY_SCHEMA),
+    )
+    app.add_api_route("/feedback/summary", feedback_summary, methods=["GET"], tags=tags)
+    app.state.cdshooks = api

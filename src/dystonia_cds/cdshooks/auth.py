@@ -1,0 +1,205 @@
+"""CDS Hooks client authentication: a JWT signed by the EHR, checked against the issuer's JWKS.
+
+What is checked, in order (each failure is an `AuthenticationError` naming the reason):
+- an `Authorization: Bearer <JWT>` header; the JWT header has `kid` and an asymmetric `alg`;
+- `iss` is a key of `settings.trusted_issuers` (issuer -> JWKS URL);
+- a `jku` header, if present, equals the JWKS URL configured for that issuer;
+- the key named by `kid` is in that JWKS (fetched with httpx, cached `settings.jwks_cache_s`
+  seconds, re-fetched once when a `kid` is unknown, for key rotation);
+- the signature, `exp`, `iat` (not in the future), `aud` (one of the expected URLs);
+- `jti` was not seen before from that issuer. Seen `jti`s are kept in this process until
+  their `exp` (an in-process cache: with several workers a replay that lands on another
+  worker is not detected; run one worker or put a shared cache in front if that matters).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import jwt
+import orjson
+
+from dystonia_cds.domain.errors import AuthenticationError
+
+ALLOWED_ALGORITHMS = frozenset(
+    {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
+)
+CLOCK_SKEW_S = 30
+MIN_REFETCH_S = 5.0
+REQUIRED_CLAIMS = ["iss", "aud", "exp", "iat", "jti"]
+
+
+@dataclass(slots=True)
+class ReplayCache:
+    """`jti`s seen per issuer, each kept until its token's `exp`."""
+
+    seen: dict[tuple[str, str], float] = field(default_factory=dict)
+    next_purge: float = 0.0
+
+    def remember(self, issuer: str, jti: str, exp: float, now: float) -> bool:
+        """Record a jti; False when it was already seen and has not expired."""
+        if now >= self.next_purge:
+            self.seen = {k: v for k, v in self.seen.items() if v > now}
+            self.next_purge = now + 60
+        key = (issuer, jti)
+        if self.seen.get(key, 0.0) > now:
+            return False
+        self.seen[key] = exp
+        return True
+
+
+@dataclass(slots=True)
+class _KeySet:
+    fetched_at: float
+    keys: dict[str, tuple[jwt.PyJWK, str | None]]  # kid -> (key, alg declared in the JWK)
+
+
+def _parse_jwks(body: bytes, url: str) -> dict[str, tuple[jwt.PyJWK, str | None]]:
+    try:
+        data = orjson.loads(body)
+        entries = data["keys"]
+        keys: dict[str, tuple[jwt.PyJWK, str | None]] = {}
+        for entry in entries:
+            if isinstance(entry, dict) and entry.get("kid") and entry.get("use", "sig") == "sig":
+                keys[str(entry["kid"])] = (jwt.PyJWK.from_dict(entry), entry.get("alg"))
+        return keys
+    except (orjson.JSONDecodeError, KeyError, TypeError, jwt.PyJWTError) as exc:
+        raise AuthenticationError(f"the JWKS at {url} is not a valid JWK Set") from exc
+
+
+class JwksCache:
+    """JWK Sets by URL, fetched with httpx and cached for `ttl_s` seconds."""
+
+    def __init__(self, ttl_s: float, timeout_s: float = 5.0) -> None:
+        self.ttl_s = ttl_s
+        self.timeout_s = timeout_s
+        self._sets: dict[str, _KeySet] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    async def key(self, url: str, kid: str) -> tuple[jwt.PyJWK, str | None]:
+        now = time.monotonic()
+        cached = self._sets.get(url)
+        if cached is None or now - cached.fetched_at > self.ttl_s:
+            cached = await self._refresh(url, cached)
+        if kid not in cached.keys and time.monotonic() - cached.fetched_at > MIN_REFETCH_S:
+            cached = await self._refresh(url, cached)  # key rotation
+        if kid not in cached.keys:
+            raise AuthenticationError(f"no key with kid {kid!r} in the issuer's JWKS")
+        return cached.keys[kid]
+
+    async def _refresh(self, url: str, previous: _KeySet | None) -> _KeySet:
+        lock = self._locks.setdefault(url, asyncio.Lock())
+        async with lock:
+            current = self._sets.get(url)
+            if current is not None and current is not previous:
+                return current  # another request refreshed it meanwhile
+            keys = await self._fetch(url)
+            fresh = _KeySet(fetched_at=time.monotonic(), keys=keys)
+            self._sets[url] = fresh
+            return fresh
+
+    async def _fetch(self, url: str) -> dict[str, tuple[jwt.PyJWK, str | None]]:
+        try:
+            async with httpx.AsyncClient(timeout=self.timeout_s) as client:
+                response = await client.get(url, headers={"Accept": "application/json"})
+                response.raise_for_status()
+        except httpx.HTTPError as exc:
+            raise AuthenticationError(f"the issuer's JWKS could not be fetched from {url}") from exc
+        return _parse_jwks(response.content, url)
+
+
+def bearer_token(authorization: str | None) -> str:
+    if not authorization:
+        raise AuthenticationError("missing Authorization header with a Bearer JWT")
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise AuthenticationError("the Authorization header must be 'Bearer <JWT>'")
+    return token.strip()
+
+
+def _unverified(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    try:
+        header = jwt.get_unverified_header(token)
+        claims = jwt.decode(token, options={"verify_signature": False})
+    except jwt.PyJWTError as exc:
+        raise AuthenticationError("the bearer token is not a well-formed JWT") from exc
+    return header, claims
+
+
+def _check_header(header: dict[str, Any]) -> tuple[str, str]:
+    alg = header.get("alg")
+    if alg not in ALLOWED_ALGORITHMS:
+        raise AuthenticationError(f"JWT alg {alg!r} is not allowed (asymmetric algorithms only)")
+    kid = header.get("kid")
+    if not isinstance(kid, str) or not kid:
+        raise AuthenticationError("the JWT header has no kid")
+    return str(alg), kid
+
+
+_DECODE_ERRORS: tuple[tuple[type[Exception], str], ...] = (
+    (jwt.ExpiredSignatureError, "the JWT has expired (exp)"),
+    (jwt.ImmatureSignatureError, "the JWT is not valid yet (iat or nbf in the future)"),
+    (jwt.InvalidAudienceError, "the JWT aud is not this service's URL"),
+    (jwt.InvalidIssuerError, "the JWT iss does not match"),
+    (jwt.MissingRequiredClaimError, "the JWT lacks a required claim"),
+    (jwt.InvalidSignatureError, "the JWT signature does not verify"),
+)
+
+
+def _decode_error_message(exc: Exception) -> str:
+    for kind, message in _DECODE_ERRORS:
+        if isinstance(exc, kind):
+            return f"{message}: {exc}" if kind is jwt.MissingRequiredClaimError else message
+    return f"the JWT could not be verified: {exc}"
+
+
+class JwtVerifier:
+    """Verifies CDS Hooks bearer JWTs for the issuers in `trusted_issuers`."""
+
+    def __init__(self, trusted_issuers: dict[str, str], jwks: JwksCache) -> None:
+        self.trusted_issuers = dict(trusted_issuers)
+        self.jwks = jwks
+        self.replay = ReplayCache()
+
+    async def verify(self, authorization: str | None, audiences: list[str]) -> dict[str, Any]:
+        """The verified claims, or `AuthenticationError` naming what is wrong."""
+        token = bearer_token(authorization)
+        header, unverified = _unverified(token)
+        alg, kid = _check_header(header)
+        issuer = unverified.get("iss")
+        if not isinstance(issuer, str) or issuer not in self.trusted_issuers:
+            raise AuthenticationError(f"JWT issuer {issuer!r} is not trusted")
+        jwks_url = self.trusted_issuers[issuer]
+        if "jku" in header and header["jku"] != jwks_url:
+            raise AuthenticationError("the JWT jku differs from the JWKS configured for its issuer")
+        key, key_alg = await self.jwks.key(jwks_url, kid)
+        if key_alg is not None and key_alg != alg:
+            raise AuthenticationError(f"the JWT alg {alg} does not match key {kid!r} ({key_alg})")
+        claims = self._decode(token, key, alg, issuer, audiences)
+        if not self.replay.remember(issuer, str(claims["jti"]), float(claims["exp"]), time.time()):
+            raise AuthenticationError("the JWT jti was already used (replay)")
+        return claims
+
+    @staticmethod
+    def _decode(
+        token: str, key: jwt.PyJWK, alg: str, issuer: str, audiences: list[str]
+    ) -> dict[str, Any]:
+        try:
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                key=key.key,
+                algorithms=[alg],
+                audience=audiences,
+                issuer=issuer,
+                leeway=CLOCK_SKEW_S,
+                options={"require": REQUIRED_CLAIMS},
+            )
+        except (jwt.PyJWTError, ValueError, TypeError) as exc:
+            raise AuthenticationError(_decode_error_message(exc)) from exc
+        if float(claims["iat"]) > time.time() + CLOCK_SKEW_S:
+            raise AuthenticationError("the JWT is not valid yet (iat or nbf in the future)")
+        return claims

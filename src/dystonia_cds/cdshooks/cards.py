@@ -1,0 +1,195 @@
+"""`Recommendation -> cards` for `dystonia-treatment-options` (pure apart from uuids).
+
+One card per alert (its severity is the card's indicator), one card per leading positive
+option (at most `MAX_OPTION_CARDS`, by rank), and one summary card for everything else
+(remaining options, not-recommended and contraindicated ones, notes, data not understood).
+Each card's `source.topic` is a Coding in `urn:dystonia-cds:topic` whose code is the option
+or alert id (`summary` for the summary card); every detail ends with the disclaimer.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from dystonia_cds import DISCLAIMER
+from dystonia_cds.cdshooks.order_safety import Finding
+from dystonia_cds.cdshooks.suggestions import SuggestionMaker, delete_order_suggestion
+from dystonia_cds.domain.recommendation import Alert, Option, Recommendation
+
+TOPIC_SYSTEM = "urn:dystonia-cds:topic"
+OVERRIDE_SYSTEM = "urn:dystonia-cds:override-reason"
+SUMMARY_TOPIC = "summary"
+MAX_OPTION_CARDS = 3
+SUMMARY_MAX = 139  # the spec: a summary of fewer than 140 characters
+SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}
+OVERRIDE_REASONS: tuple[tuple[str, str], ...] = (
+    ("already-addressed", "Already addressed or in place"),
+    ("patient-declined", "Patient declined"),
+    ("not-applicable", "Does not apply to this patient"),
+    ("clinical-judgment", "Other clinical judgment"),
+)
+
+
+def override_reasons(extra: tuple[tuple[str, str], ...] = ()) -> list[dict[str, str]]:
+    return [
+        {"system": OVERRIDE_SYSTEM, "code": code, "display": display}
+        for code, display in (*extra, *OVERRIDE_REASONS)
+    ]
+
+
+def clip(text: str, limit: int = SUMMARY_MAX) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+@dataclass(frozen=True, slots=True)
+class CardSettings:
+    """What cards need besides the recommendation."""
+
+    source_label: str
+    sources: Mapping[str, str]  # source key -> short citation
+    suggestions: SuggestionMaker
+    drug_classes: Callable[[str], frozenset[str]]  # the knowledge base's kb.drug_classes
+    patient_url: str | None = None  # the patient's page in the web app, when it exists
+
+
+def card(
+    topic: str, display: str, summary: str, indicator: str, detail: str, cs: CardSettings
+) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "uuid": str(uuid.uuid4()),
+        "summary": clip(summary),
+        "indicator": indicator,
+        "detail": detail + "\n\n_" + DISCLAIMER + "_",
+        "source": {
+            "label": cs.source_label,
+            "topic": {"system": TOPIC_SYSTEM, "code": topic, "display": clip(display, 200)},
+        },
+        "overrideReasons": override_reasons(),
+    }
+    if cs.patient_url:
+        out["links"] = [
+            {"label": "Open in dystonia-cds", "url": cs.patient_url, "type": "absolute"}
+        ]
+    return out
+
+
+def with_suggestions(out: dict[str, Any], suggestions: list[dict[str, Any]]) -> dict[str, Any]:
+    if suggestions:
+        out["suggestions"] = suggestions
+        out["selectionBehavior"] = "at-most-one" if len(suggestions) == 1 else "any"
+    return out
+
+
+def bullets(title: str, items: tuple[str, ...] | list[str]) -> str:
+    if not items:
+        return ""
+    return f"**{title}**\n\n" + "\n".join(f"- {item}" for item in items) + "\n\n"
+
+
+def source_lines(keys: tuple[str, ...], cs: CardSettings) -> list[str]:
+    return [f"{cs.sources.get(key, key)} [{key}]" for key in keys]
+
+
+def option_detail(option: Option, cs: CardSettings) -> str:
+    evidence = [
+        f"{ev.source} — {ev.level}" + (f" [{ev.key}]" if ev.key and ev.key not in ev.source else "")
+        for ev in option.evidence
+    ]
+    return (
+        f"**{option.title}** — {option.strength.value} (rank {option.rank})\n\n"
+        + bullets("Why", option.rationale)
+        + bullets("Cautions", option.cautions)
+        + bullets("Evidence", evidence)
+    ).rstrip()
+
+
+def option_card(option: Option, rec: Recommendation, cs: CardSettings) -> dict[str, Any]:
+    summary = f"{option.strength.value.capitalize()}: {option.title}"
+    out = card(option.id, option.title, summary, "info", option_detail(option, cs), cs)
+    suggestions = cs.suggestions.for_option(option, rec.record.patient_id)
+    if option.id == "stop-causative-drug":
+        suggestions = culprit_suggestions(rec, cs)
+    return with_suggestions(out, suggestions)
+
+
+def culprit_suggestions(rec: Recommendation, cs: CardSettings) -> list[dict[str, Any]]:
+    """Remove the patient's active orders of dopamine-blocking drugs (the likely culprits)."""
+    refs = [
+        m.source
+        for m in rec.record.medications
+        if m.active
+        and m.source.startswith("MedicationRequest/")
+        and "dopamine-blocker" in cs.drug_classes(m.ingredient)
+    ]
+    return [delete_order_suggestion(refs, "Stop the causative drug")] if refs else []
+
+
+def alert_card(alert: Alert, cs: CardSettings) -> dict[str, Any]:
+    detail = alert.message + "\n\n" + bullets("Sources", source_lines(alert.provenance.sources, cs))
+    return card(alert.id, alert.id, alert.message, alert.severity.value, detail.rstrip(), cs)
+
+
+def summary_card(
+    rest: list[Option], rec: Recommendation, cs: CardSettings
+) -> dict[str, Any] | None:
+    lines = [
+        f"**{o.title}** — {o.strength.value}"
+        + (f": {(o.cautions or o.rationale)[0]}" if (o.cautions or o.rationale) else "")
+        for o in rest
+    ]
+    notes = list(rec.notes) + [
+        f"Not understood: {u.location} ({u.reason})" for u in rec.unrecognized
+    ]
+    if not lines and not notes:
+        return None
+    negative = sum(1 for o in rest if not o.strength.is_positive)
+    summary = f"{len(rest)} more option(s) reviewed"
+    summary += f", {negative} not recommended or contraindicated" if negative else ""
+    if not rest:
+        summary = "Notes on the data behind these recommendations"
+    detail = bullets("Other options", lines) + bullets("Notes", notes)
+    return card(SUMMARY_TOPIC, "Other options and notes", summary, "info", detail.rstrip(), cs)
+
+
+def treatment_cards(rec: Recommendation, cs: CardSettings) -> list[dict[str, Any]]:
+    """Alert cards (most urgent first), leading option cards, then one summary card."""
+    alerts = sorted(rec.alerts, key=lambda a: (SEVERITY_ORDER.get(a.severity.value, 3), a.id))
+    cards = [alert_card(a, cs) for a in alerts]
+    ranked = sorted(rec.options, key=lambda o: o.rank)
+    leading = [o for o in ranked if o.strength.is_positive][:MAX_OPTION_CARDS]
+    cards.extend(option_card(o, rec, cs) for o in leading)
+    shown = {o.id for o in leading}
+    rest = [o for o in ranked if o.id not in shown]
+    last = summary_card(rest, rec, cs)
+    if last is not None:
+        cards.append(last)
+    return cards
+
+
+ORDER_OVERRIDES: tuple[tuple[str, str], ...] = (
+    ("benefit-outweighs-risk", "Benefit outweighs the risk; will monitor"),
+)
+
+
+def finding_card(finding: Finding, cs: CardSettings) -> dict[str, Any]:
+    """A card for one order-safety finding, with a suggestion to remove the draft order."""
+    order = finding.order
+    detail = (
+        f"**Order:** {order.label}"
+        + (f" (`{order.reference}`)" if order.reference else "")
+        + "\n\n"
+        + bullets("Why", finding.lines)
+        + bullets("The knowledge base also notes", finding.extra)
+        + bullets("Sources", source_lines(finding.sources, cs))
+    ).rstrip()
+    out = card(finding.topic, finding.topic, finding.summary, finding.indicator, detail, cs)
+    out["overrideReasons"] = override_reasons(ORDER_OVERRIDES)
+    if order.reference:
+        remove = delete_order_suggestion([order.reference], "Remove this draft order")
+        remove["isRecommended"] = finding.indicator == "critical"
+        with_suggestions(out, [remove])
+    return out

@@ -1,0 +1,166 @@
+"""Card feedback: parse `POST /cds-services/{id}/feedback`, store it, summarise it per topic.
+
+The body is small and rare, so it is validated with pydantic (`extra="forbid"`, with the
+spec's reserved `extension` allowed). A card's topic is looked up from the issued-card table;
+feedback about a card this service does not know is stored with no topic (reported as
+`unknown`). The summary counts distinct cards per topic and outcome; rates are shares of the
+cards that received feedback, and `issued` is how many such cards were sent.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+import orjson
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy import func, literal_column, select
+from sqlalchemy.orm import Session
+
+from dystonia_cds.cdshooks.payload import decode_json
+from dystonia_cds.domain.errors import InvalidInput
+from dystonia_cds.store.feedback_models import CdsCard, CdsFeedback
+
+UNKNOWN_TOPIC = "unknown"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CodingIn(_Model):
+    system: str | None = None
+    code: str | None = Field(default=None, max_length=100)
+    display: str | None = Field(default=None, max_length=300)
+    version: str | None = None
+    extension: dict[str, Any] | None = None
+
+
+class OverrideReasonIn(_Model):
+    reason: CodingIn | None = None
+    userComment: str | None = Field(default=None, max_length=4000)
+    extension: dict[str, Any] | None = None
+
+
+class AcceptedSuggestionIn(_Model):
+    id: str = Field(min_length=1, max_length=100)
+    extension: dict[str, Any] | None = None
+
+
+class FeedbackIn(_Model):
+    card: str = Field(min_length=1, max_length=64)
+    outcome: Literal["accepted", "overridden"]
+    acceptedSuggestions: list[AcceptedSuggestionIn] = []
+    overrideReason: OverrideReasonIn | None = None
+    outcomeTimestamp: datetime
+    extension: dict[str, Any] | None = None
+
+
+class FeedbackBody(_Model):
+    feedback: list[FeedbackIn] = Field(min_length=1, max_length=1000)
+    extension: dict[str, Any] | None = None
+
+
+def parse_feedback(body: bytes) -> FeedbackBody:
+    data = decode_json(body)
+    try:
+        return FeedbackBody.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "body"
+        raise InvalidInput(first["msg"], location=where) from exc
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def store_feedback(session: Session, service_id: str, body: FeedbackBody) -> int:
+    """Store every entry; returns how many were stored."""
+    cards = {entry.card for entry in body.feedback}
+    topics = dict(
+        session.execute(select(CdsCard.uuid, CdsCard.topic).where(CdsCard.uuid.in_(cards))).tuples()
+    )
+    now = datetime.now(UTC)
+    for entry in body.feedback:
+        reason = entry.overrideReason.reason if entry.overrideReason else None
+        session.add(
+            CdsFeedback(
+                service_id=service_id,
+                card_uuid=entry.card,
+                topic=topics.get(entry.card),
+                outcome=entry.outcome,
+                accepted_suggestions=orjson.dumps(
+                    [s.id for s in entry.acceptedSuggestions]
+                ).decode(),
+                override_system=reason.system if reason else None,
+                override_code=reason.code if reason else None,
+                override_display=reason.display if reason else None,
+                user_comment=entry.overrideReason.userComment if entry.overrideReason else None,
+                outcome_at=_utc(entry.outcomeTimestamp),
+                received_at=now,
+            )
+        )
+    session.flush()
+    return len(body.feedback)
+
+
+def summarise(session: Session) -> dict[str, Any]:
+    """Acceptance and override rates per card topic (the measure of alert fatigue)."""
+    topic = func.coalesce(CdsFeedback.topic, CdsCard.topic, literal_column(f"'{UNKNOWN_TOPIC}'"))
+    counted = session.execute(
+        select(topic, CdsFeedback.outcome, func.count(func.distinct(CdsFeedback.card_uuid)))
+        .select_from(CdsFeedback)
+        .outerjoin(CdsCard, CdsCard.uuid == CdsFeedback.card_uuid)
+        .group_by(topic, CdsFeedback.outcome)
+    ).tuples()
+    reasons = session.execute(
+        select(topic, CdsFeedback.override_code, func.count())
+        .select_from(CdsFeedback)
+        .outerjoin(CdsCard, CdsCard.uuid == CdsFeedback.card_uuid)
+        .where(CdsFeedback.outcome == "overridden", CdsFeedback.override_code.is_not(None))
+        .group_by(topic, CdsFeedback.override_code)
+    ).tuples()
+    issued = dict(
+        session.execute(select(CdsCard.topic, func.count()).group_by(CdsCard.topic)).tuples()
+    )
+    return _report(list(counted), list(reasons), issued)
+
+
+def _report(
+    counted: list[tuple[str, str, int]],
+    reasons: list[tuple[str, str | None, int]],
+    issued: dict[str, int],
+) -> dict[str, Any]:
+    table: dict[str, dict[str, Any]] = {}
+    for name, outcome, count in counted:
+        row = table.setdefault(name, _empty_row(name, issued))
+        row[outcome] = row.get(outcome, 0) + count
+    for name, code, count in reasons:
+        table.setdefault(name, _empty_row(name, issued))["override_reasons"][code or ""] = count
+    for name, count in issued.items():
+        table.setdefault(name, _empty_row(name, issued))["issued"] = count
+    for row in table.values():
+        answered = row["accepted"] + row["overridden"]
+        row["with_feedback"] = answered
+        row["acceptance_rate"] = round(row["accepted"] / answered, 4) if answered else None
+        row["override_rate"] = round(row["overridden"] / answered, 4) if answered else None
+    topics = sorted(table.values(), key=lambda r: (-(r["overridden"]), r["topic"]))
+    return {
+        "topics": topics,
+        "totals": {
+            "issued": sum(issued.values()),
+            "accepted": sum(r["accepted"] for r in topics),
+            "overridden": sum(r["overridden"] for r in topics),
+        },
+    }
+
+
+def _empty_row(name: str, issued: dict[str, int]) -> dict[str, Any]:
+    return {
+        "topic": name,
+        "issued": issued.get(name, 0),
+        "accepted": 0,
+        "overridden": 0,
+        "override_reasons": {},
+    }

@@ -1,0 +1,318 @@
+"""`dystonia-order-safety`: draft orders checked against the patient.
+
+Named checks (topic = check id; ids shared with engine alerts where one exists):
+- `botulinum-toxin-too-soon`   BoNT ordered < 12 weeks after the last injection [R11][R13c][R14]
+- `tetrabenazine-depression`   tetrabenazine/deutetrabenazine with depression or suicidality [R42][R43]
+- `anticholinergic-older-adult` anticholinergic or first-generation antihistamine at >= 65 y [R27]
+- `benzodiazepine-older-adult` benzodiazepine at >= 65 y (Beers: avoid) [R27]
+- `benzodiazepine-opioid`      benzodiazepine with an opioid (boxed warning) [R38]
+- `baclofen-renal-impairment`  baclofen with renal impairment (reduce dose) [R40][R40d]
+- `dopamine-blocker-dystonia`  a dopamine-blocking drug for a patient with dystonia [R20][R21][R22]
+Then the knowledge base: an ordered drug whose option the engine marks contraindicated (or
+`avoid`) for this patient, and engine alerts that the order would newly raise. Drug classes come
+from `kb.drug_classes`. Clean orders give no cards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any
+
+from dystonia_cds.cdshooks.orders import DraftOrder
+from dystonia_cds.domain.patient import Medication, PatientRecord, age_in_years
+from dystonia_cds.domain.recommendation import Recommendation, Strength
+
+BONT_OPTION = "botulinum-toxin"
+BONT_MIN_DAYS = 12 * 7  # [R11][R13c][R14]: not sooner than every 12 weeks
+OLDER_ADULT_YEARS = 65  # [R27] Beers criteria
+TETRABENAZINE_LIKE = frozenset({"tetrabenazine", "deutetrabenazine"})  # [R42][R43] contraindication
+
+Recommend = Callable[[PatientRecord], Recommendation]
+
+
+@dataclass(slots=True)
+class Finding:
+    topic: str
+    indicator: str
+    summary: str
+    lines: list[str]
+    sources: tuple[str, ...]
+    order: DraftOrder
+    extra: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Patient:
+    record: PatientRecord
+    today: date
+    age: int | None
+    active: frozenset[str]  # ingredient ids of active medications
+    active_classes: frozenset[str]
+
+
+def patient_view(
+    record: PatientRecord, today: date, classes: Callable[[str], frozenset[str]]
+) -> Patient:
+    active = frozenset(m.ingredient for m in record.medications if m.active)
+    age = age_in_years(record.birth_date, today) if record.birth_date else None
+    active_classes = frozenset(c for i in active for c in classes(i))
+    return Patient(record, today, age, active, active_classes)
+
+
+class OrderChecker:
+    """Runs the named checks and the knowledge-base checks over draft orders."""
+
+    def __init__(self, kb: Any, recommend: Recommend) -> None:
+        self.kb = kb
+        self.recommend = recommend
+
+    def classes(self, concepts: frozenset[str]) -> frozenset[str]:
+        return frozenset(c for i in concepts for c in self.kb.drug_classes(i))
+
+    def is_bont(self, concepts: frozenset[str]) -> bool:
+        options = self.kb.treatment_options
+        return any(c == BONT_OPTION or options.get(c) == BONT_OPTION for c in concepts)
+
+    def check(self, record: PatientRecord, orders: list[DraftOrder], today: date) -> list[Finding]:
+        patient = patient_view(record, today, self.kb.drug_classes)
+        findings = [f for order in orders for f in self.named(order, patient)]
+        baseline = self.recommend(record) if orders else None
+        for order in orders:
+            self.add_knowledge(order, patient, baseline, findings)
+        return findings
+
+    def named(self, order: DraftOrder, patient: Patient) -> Iterator[Finding]:
+        classes = self.classes(order.concepts)
+        for check in (
+            self.bont_too_soon,
+            tetrabenazine_depression,
+            anticholinergic_older_adult,
+            benzodiazepine_older_adult,
+            benzodiazepine_opioid,
+            baclofen_renal,
+            dopamine_blocker_dystonia,
+        ):
+            finding = check(order, classes, patient)
+            if finding is not None:
+                yield finding
+
+    def bont_too_soon(
+        self, order: DraftOrder, _classes: frozenset[str], p: Patient
+    ) -> Finding | None:
+        if not self.is_bont(order.concepts):
+            return None
+        last = self.last_bont(p.record)
+        if last is None or (p.today - last).days >= BONT_MIN_DAYS:
+            return None
+        weeks = (p.today - last).days / 7
+        return Finding(
+            "botulinum-toxin-too-soon",
+            "warning",
+            f"Botulinum toxin ordered {weeks:.1f} weeks after the last injection (not sooner than 12)",
+            [
+                f"Last botulinum toxin injection on record: {last.isoformat()} ({weeks:.1f} weeks ago).",
+                "Re-injection is standard no sooner than every 12 weeks (typical cycle 12–16 weeks); "
+                "shorter intervals may favour neutralising antibodies and secondary non-response.",
+            ],
+            ("R11", "R13c", "R14"),
+            order,
+        )
+
+    def last_bont(self, record: PatientRecord) -> date | None:
+        dates = [i.date for i in record.injections]
+        dates += [
+            m.start
+            for m in record.medications
+            if m.start and self.is_bont(frozenset({m.ingredient}))
+        ]
+        return max(dates) if dates else None
+
+    def add_knowledge(
+        self,
+        order: DraftOrder,
+        p: Patient,
+        baseline: Recommendation | None,
+        findings: list[Finding],
+    ) -> None:
+        """Knowledge-base findings; folded into a named finding for the same order if any."""
+        found = list(self.knowledge_lines(order, baseline)) + list(
+            self.new_alerts(order, p, baseline)
+        )
+        if not found:
+            return
+        own = [f for f in findings if f.order is order]
+        taken = {f.topic for f in findings}
+        for topic, indicator, line, sources in found:
+            if topic in taken:
+                continue
+            if own:
+                own[0].extra.append(line)
+                own[0].indicator = _worse(own[0].indicator, indicator)
+                continue
+            summary = f"{order.label}: {line}"
+            findings.append(Finding(topic, indicator, summary, [line], sources, order))
+            own = [findings[-1]]
+            taken.add(topic)
+
+    def knowledge_lines(
+        self, order: DraftOrder, baseline: Recommendation | None
+    ) -> Iterator[tuple[str, str, str, tuple[str, ...]]]:
+        options = {o.id: o for o in baseline.options} if baseline else {}
+        for concept in sorted(order.concepts):
+            option = options.get(self.kb.treatment_options.get(concept, ""))
+            if option is None or option.strength.is_positive:
+                continue
+            texts = set(option.rationale) | set(option.cautions)
+            spec = self.kb.option(option.id)
+            fired = [s.text for s in (*spec.contraindications, *spec.avoid) if s.text in texts]
+            if option.strength is Strength.CONTRAINDICATED or fired:
+                why = "; ".join(fired or list(option.rationale)[:2])
+                indicator = "critical" if option.strength is Strength.CONTRAINDICATED else "warning"
+                line = f"{option.title} is {option.strength.value} for this patient: {why}"
+                yield option.id, indicator, line, option.provenance.sources
+
+    def new_alerts(
+        self, order: DraftOrder, p: Patient, baseline: Recommendation | None
+    ) -> Iterator[tuple[str, str, str, tuple[str, ...]]]:
+        drugs = [
+            c
+            for c in sorted(order.concepts)
+            if self.kb.drug_classes(c) or c in self.kb.treatment_options
+        ]
+        if baseline is None or order.kind != "MedicationRequest" or not drugs:
+            return
+        added = tuple(
+            Medication(c, start=p.today, active=True, source=order.reference or "") for c in drugs
+        )
+        after = self.recommend(replace(p.record, medications=p.record.medications + added))
+        before = {a.id for a in baseline.alerts}
+        for alert in after.alerts:
+            if alert.id not in before and alert.severity.value != "info":
+                yield alert.id, alert.severity.value, alert.message, alert.provenance.sources
+
+
+def _worse(a: str, b: str) -> str:
+    order = {"info": 0, "warning": 1, "critical": 2}
+    return a if order.get(a, 0) >= order.get(b, 0) else b
+
+
+def tetrabenazine_depression(order: DraftOrder, _c: frozenset[str], p: Patient) -> Finding | None:
+    drug = sorted(order.concepts & TETRABENAZINE_LIKE)
+    present = sorted(p.record.conditions & {"depression", "suicidality"})
+    if not drug or not present:
+        return None
+    indicator = "critical" if "suicidality" in present else "warning"
+    return Finding(
+        "tetrabenazine-depression",
+        indicator,
+        f"{drug[0].capitalize()} ordered for a patient with {' and '.join(present)}",
+        [
+            f"Recorded: {', '.join(present)}.",
+            "Boxed warning: depression and suicidality. Contraindicated when actively suicidal "
+            "or with untreated or inadequately treated depression; monitor mood at every visit.",
+        ],
+        ("R42", "R43"),
+        order,
+    )
+
+
+def anticholinergic_older_adult(
+    order: DraftOrder, classes: frozenset[str], p: Patient
+) -> Finding | None:
+    hit = classes & {"anticholinergic", "first-generation-antihistamine"}
+    if not hit or p.age is None or p.age < OLDER_ADULT_YEARS:
+        return None
+    return Finding(
+        "anticholinergic-older-adult",
+        "warning",
+        f"Anticholinergic ordered for a patient aged {p.age} (Beers: avoid)",
+        [
+            f"{order.label} is an anticholinergic drug; the patient is {p.age} years old.",
+            "Beers criteria: avoid anticholinergics (antiparkinsonian agents and "
+            "first-generation antihistamines) in older adults — confusion, memory loss, "
+            "hallucinations, urinary retention, constipation.",
+        ],
+        ("R27", "R36"),
+        order,
+    )
+
+
+def benzodiazepine_older_adult(
+    order: DraftOrder, classes: frozenset[str], p: Patient
+) -> Finding | None:
+    if "benzodiazepine" not in classes or p.age is None or p.age < OLDER_ADULT_YEARS:
+        return None
+    return Finding(
+        "benzodiazepine-older-adult",
+        "warning",
+        f"Benzodiazepine ordered for a patient aged {p.age} (Beers: avoid)",
+        [
+            "Beers criteria: avoid benzodiazepines in older adults (cognitive impairment, "
+            "delirium, falls, fractures, motor vehicle crashes)."
+        ],
+        ("R27",),
+        order,
+    )
+
+
+def benzodiazepine_opioid(order: DraftOrder, classes: frozenset[str], p: Patient) -> Finding | None:
+    ordered = classes & {"benzodiazepine", "opioid"}
+    combined = ordered | (p.active_classes & {"benzodiazepine", "opioid"})
+    if not ordered or combined != {"benzodiazepine", "opioid"}:
+        return None
+    other = "an opioid" if "benzodiazepine" in ordered else "a benzodiazepine"
+    return Finding(
+        "benzodiazepine-opioid",
+        "warning",
+        f"{order.label} ordered with {other}: risk of profound sedation and respiratory depression",
+        [
+            "Boxed warning: benzodiazepines with opioids can cause profound sedation, "
+            "respiratory depression, coma and death.",
+            "Co-prescribe only when alternatives are inadequate; limit dose and duration; monitor.",
+        ],
+        ("R38",),
+        order,
+    )
+
+
+def baclofen_renal(order: DraftOrder, _c: frozenset[str], p: Patient) -> Finding | None:
+    if "baclofen" not in order.concepts or "renal-impairment" not in p.record.conditions:
+        return None
+    return Finding(
+        "baclofen-renal-impairment",
+        "warning",
+        "Baclofen ordered for a patient with renal impairment: reduce the dose",
+        [
+            "Baclofen is excreted mostly unchanged by the kidney; the label says to reduce the dose.",
+            "Encephalopathy has been reported in chronic kidney disease and dialysis at low doses.",
+            "Never stop baclofen abruptly (withdrawal: hallucinations, seizures, high fever).",
+        ],
+        ("R40", "R40d"),
+        order,
+    )
+
+
+def dopamine_blocker_dystonia(
+    order: DraftOrder, classes: frozenset[str], p: Patient
+) -> Finding | None:
+    if "dopamine-blocker" not in classes or not p.record.phenotype.has_dystonia:
+        return None
+    lines = [
+        f"{order.label} blocks dopamine receptors; the patient has dystonia on record.",
+        "Dopamine-blocking drugs cause acute dystonic reactions and drug-induced dystonia; a "
+        "previous dystonic reaction and a family history of dystonia are risk factors.",
+    ]
+    sources: tuple[str, ...] = ("R20", "R21", "R22")
+    if "levodopa" in p.active:
+        lines.append("Dopamine antagonists also reduce the effect of levodopa.")
+        sources += ("R33",)
+    return Finding(
+        "dopamine-blocker-dystonia",
+        "warning",
+        f"{order.label}: dopamine-blocking drug for a patient with dystonia",
+        lines,
+        sources,
+        order,
+    )

@@ -1,0 +1,121 @@
+"""One hook call from body bytes to the response: parse, complete the prefetch, build the
+patient record (H2's mapping), evaluate (H1's engine) on the service's own current date, turn
+the result into cards and log them for feedback.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from anyio import to_thread
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from dystonia_cds.cdshooks.cards import CardSettings, finding_card, treatment_cards
+from dystonia_cds.cdshooks.issued import CardLog
+from dystonia_cds.cdshooks.order_safety import OrderChecker
+from dystonia_cds.cdshooks.orders import VocabularyLike, read_order
+from dystonia_cds.cdshooks.payload import HookRequest, draft_orders, parse_hook_request
+from dystonia_cds.cdshooks.prefetch import complete_prefetch
+from dystonia_cds.cdshooks.services import TREATMENT_OPTIONS, Service
+from dystonia_cds.cdshooks.suggestions import SuggestionMaker
+from dystonia_cds.domain.errors import DystoniaCdsError, InvalidInput
+from dystonia_cds.domain.patient import PatientRecord
+from dystonia_cds.domain.recommendation import Recommendation
+
+log = logging.getLogger(__name__)
+BuildRecord = Callable[[Iterable[dict[str, Any]], str], PatientRecord]
+Evaluate = Callable[[PatientRecord, date], Recommendation]
+
+
+@dataclass(slots=True)
+class PatientDirectory:
+    """Whether a patient id exists in the store (for the card link), cached briefly."""
+
+    sessions: sessionmaker[Session]
+    base_url: str
+    known_ttl_s: float = 60.0
+    unknown_ttl_s: float = 2.0
+    _cache: dict[str, tuple[bool, float]] = field(default_factory=dict)
+
+    async def url_for(self, patient_id: str) -> str | None:
+        hit = self._cache.get(patient_id)
+        now = time.monotonic()
+        if hit is None or hit[1] < now:
+            exists = await to_thread.run_sync(self._exists, patient_id)
+            ttl = self.known_ttl_s if exists else self.unknown_ttl_s
+            if len(self._cache) > 10_000:
+                self._cache.clear()
+            self._cache[patient_id] = (exists, now + ttl)
+            hit = self._cache[patient_id]
+        return f"{self.base_url}/patients/{patient_id}" if hit[0] else None
+
+    def _exists(self, patient_id: str) -> bool:
+        try:
+            from dystonia_cds.store.care_models import Patient
+        except ImportError:
+            return False
+        try:
+            with self.sessions() as session:
+                return (
+                    session.scalar(select(Patient.id).where(Patient.id == patient_id)) is not None
+                )
+        except Exception:  # the link is optional; never fail a hook call over it
+            log.warning("patient lookup for the card link failed", exc_info=True)
+            return False
+
+
+@dataclass(slots=True)
+class HookRunner:
+    """Runs hook calls; every collaborator is injected (tests pass fakes)."""
+
+    kb: Any
+    vocab: VocabularyLike
+    build_record: BuildRecord
+    evaluate: Evaluate
+    card_log: CardLog
+    directory: PatientDirectory
+    fhir_timeout_s: float
+    source_label: str
+    sources: dict[str, str]
+    labels: dict[str, str]
+
+    def settings_for(self, patient_url: str | None) -> CardSettings:
+        maker = SuggestionMaker(self.vocab.emit_code, self.labels)
+        return CardSettings(
+            self.source_label, self.sources, maker, self.kb.drug_classes, patient_url
+        )
+
+    async def run(self, service: Service, body: bytes) -> dict[str, Any]:
+        request = parse_hook_request(body, service)
+        orders = None
+        if service.id != TREATMENT_OPTIONS:
+            orders = [read_order(o, self.vocab) for o in draft_orders(request)]
+        await complete_prefetch(request, self.fhir_timeout_s)
+        record = self.record(request)
+        today = date.today()
+        cs = self.settings_for(await self.directory.url_for(request.patient_id))
+        if orders is None:
+            cards = treatment_cards(self.evaluate(record, today), cs)
+        else:
+            checker = OrderChecker(self.kb, lambda r: self.evaluate(r, today))
+            cards = [finding_card(f, cs) for f in checker.check(record, orders, today)]
+        self.card_log.record(service.id, cards)
+        return {"cards": cards}
+
+    def record(self, request: HookRequest) -> PatientRecord:
+        try:
+            return self.build_record(request.resources, request.patient_id)
+        except DystoniaCdsError:
+            raise
+        except Exception as exc:  # malformed resources the mapping did not foresee
+            log.warning("prefetch could not be mapped: %s", type(exc).__name__)
+            raise InvalidInput(
+                f"the prefetched resources could not be read ({type(exc).__name__})",
+                location="prefetch",
+            ) from exc
