@@ -1,0 +1,326 @@
+"""Stage 2 of the FHIR mapping: the facts of one patient -> a `PatientRecord` (pure).
+
+Derivations (docs/fhir-input.md):
+- Forms imply their region (cervical -> neck, blepharospasm -> eyes, oromandibular -> lower face,
+  laryngeal -> larynx).
+- Distribution: the project extension, else a distribution word in the condition's text, else
+  from the regions (Albanese 2013, R1): one region -> focal; trunk plus two or more other
+  regions -> generalized; otherwise left unknown.
+- Etiology: the extension, else drug-induced forms -> acquired; genetic torsion, dopa-responsive
+  and myoclonus-dystonia forms or a pathogenic dystonia gene -> inherited; idiopathic
+  nonfamilial -> idiopathic.
+- Onset age: onsetAge, else onset date minus birth date; onset date: that of an acute
+  drug-induced reaction when there is one, else the earliest.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TypeVar
+
+from dystonia_cds.domain.patient import (
+    Association,
+    BodyRegion,
+    Course,
+    Distribution,
+    DystoniaForm,
+    Etiology,
+    Injection,
+    Medication,
+    PatientRecord,
+    Phenotype,
+    Sex,
+    TreatmentTrial,
+    TrialOutcome,
+    Unrecognized,
+    Variability,
+)
+from dystonia_cds.fhir.facts import (
+    ComorbidityFact,
+    DrugFact,
+    Fact,
+    FindingFact,
+    FormFact,
+    GeneFact,
+    IgnoredFact,
+    MedicationDefFact,
+    PatientFact,
+    PhenotypeFact,
+    ProcedureFact,
+    UnrecognizedFact,
+    WeightFact,
+)
+
+F = DystoniaForm
+_E = TypeVar("_E", Course, Association)
+IMPLIED_REGION = {
+    F.CERVICAL: BodyRegion.NECK,
+    F.BLEPHAROSPASM: BodyRegion.EYES,
+    F.OROMANDIBULAR: BodyRegion.LOWER_FACE,
+    F.LARYNGEAL: BodyRegion.LARYNX,
+}
+ACQUIRED = frozenset({F.ACUTE_DRUG_INDUCED, F.TARDIVE, F.OTHER_DRUG_INDUCED})
+INHERITED = frozenset({F.GENETIC_TORSION, F.DOPA_RESPONSIVE, F.MYOCLONUS_DYSTONIA})
+DYSTONIA_GENES = frozenset({"GCH1", "TOR1A", "KMT2B", "SGCE", "THAP1", "ATP1A3"})
+_DISTRIBUTION_WORDS = re.compile(
+    r"\b(generali[sz]ed|segmental|multifocal|hemidystonia|focal)\b", re.I
+)
+
+
+@dataclass
+class _Acc:
+    patient_id: str
+    birth: date | None = None
+    sex: Sex = Sex.UNKNOWN
+    forms: list[FormFact] = field(default_factory=list)
+    axes: dict[str, str] = field(default_factory=dict)
+    variability: set[str] = field(default_factory=set)
+    conditions: set[str] = field(default_factory=set)
+    findings: set[str] = field(default_factory=set)
+    genes: set[str] = field(default_factory=set)
+    drugs: list[DrugFact] = field(default_factory=list)
+    meds: dict[str, MedicationDefFact] = field(default_factory=dict)
+    procedures: list[ProcedureFact] = field(default_factory=list)
+    weights: list[WeightFact] = field(default_factory=list)
+    unrecognized: list[Unrecognized] = field(default_factory=list)
+    ignored: Counter[str] = field(default_factory=Counter)
+
+    def add(self, f: Fact) -> None:  # noqa: C901 - one flat dispatch over the fact types
+        match f:
+            case PatientFact():
+                self.birth, self.sex = f.birth_date, Sex(f.sex)
+            case FormFact():
+                self.forms.append(f)
+            case PhenotypeFact(axis="variability"):
+                self.variability.add(f.value)
+            case PhenotypeFact():
+                self.axes[f.axis] = f.value
+            case ComorbidityFact():
+                self.conditions.add(f.condition)
+            case FindingFact():
+                self.findings.add(f.finding)
+            case GeneFact():
+                self.genes.add(f.gene)
+            case DrugFact():
+                self.drugs.append(f)
+            case MedicationDefFact():
+                self.meds[f.key] = f
+            case ProcedureFact():
+                self.procedures.append(f)
+            case WeightFact():
+                self.weights.append(f)
+            case UnrecognizedFact():
+                self.unrecognized.append(Unrecognized(f.source, f.reason))
+            case IgnoredFact():
+                self.ignored[f.resource_type] += 1
+
+
+def assemble_record(patient_id: str, facts: Iterable[Fact]) -> PatientRecord:
+    """Build the `PatientRecord` of one patient from that patient's facts (order-independent)."""
+    acc = _Acc(patient_id)
+    for f in facts:
+        acc.add(f)
+    drugs = _resolve(acc)
+    medications, trials, injections = _treatments(acc, drugs)
+    return PatientRecord(
+        patient_id=patient_id,
+        birth_date=acc.birth,
+        sex=acc.sex,
+        weight_kg=_weight(acc.weights),
+        phenotype=_phenotype(acc),
+        trials=trials,
+        injections=injections,
+        medications=medications,
+        conditions=frozenset(acc.conditions),
+        findings=frozenset(acc.findings),
+        unrecognized=_collapse(acc.unrecognized) + _ignored_summary(acc.ignored),
+    )
+
+
+def _resolve(acc: _Acc) -> list[DrugFact]:
+    """Replace references to Medication resources by the ingredients they name."""
+    out = [d for d in acc.drugs if d.ingredient is not None]
+    for d in (d for d in acc.drugs if d.ingredient is None):
+        med = acc.meds.get(d.medication_ref or "")
+        if med is None or not med.ingredients:
+            what = "is not in the input" if med is None else f"({med.text[:60]!r}) matches no drug"
+            acc.unrecognized.append(
+                Unrecognized(
+                    f"{d.source}.medicationReference", f"Medication/{d.medication_ref} {what}"
+                )
+            )
+            continue
+        for ing in med.ingredients:
+            out.append(_with(d, ing, med.kind, ing in med.trials))
+    return out
+
+
+def _with(d: DrugFact, ingredient: str, kind: str, trial: bool) -> DrugFact:
+    return DrugFact(
+        d.patient_id, d.source, ingredient, None, kind, d.start, d.end, d.active,
+        d.administration, d.route, d.outcome, d.units, trial,
+    )  # fmt: skip
+
+
+def _outcome(value: str | None) -> TrialOutcome | None:
+    return TrialOutcome(value) if value else None
+
+
+def _treatments(
+    acc: _Acc, drugs: list[DrugFact]
+) -> tuple[tuple[Medication, ...], tuple[TreatmentTrial, ...], tuple[Injection, ...]]:
+    meds: list[Medication] = []
+    trials: list[TreatmentTrial] = []
+    injections: list[Injection] = []
+    for d in drugs:
+        assert d.ingredient is not None  # noqa: S101 - resolved above
+        if d.kind == "botulinum-toxin":
+            _toxin(acc, d, trials, injections)
+            continue
+        meds.append(Medication(d.ingredient, d.start, d.end, d.active, d.route, d.source))
+        if d.trial or d.outcome:
+            trials.append(
+                TreatmentTrial(
+                    d.ingredient, d.start, d.end, d.active, _outcome(d.outcome), source=d.source
+                )
+            )
+    for p in acc.procedures:
+        if p.treatment == "botulinum-toxin" and p.start is not None:
+            injections.append(Injection(p.start, p.product, None, None, p.source))
+        if p.treatment != "botulinum-toxin" or p.outcome:
+            trials.append(
+                TreatmentTrial(
+                    p.treatment, p.start, p.end, p.active, _outcome(p.outcome), source=p.source
+                )
+            )
+    return (
+        tuple(sorted(meds, key=lambda m: (m.start or date.min, m.ingredient, m.source))),
+        tuple(sorted(trials, key=lambda t: (t.start or date.min, t.treatment, t.source))),
+        tuple(sorted(injections, key=lambda i: (i.date, i.source))),
+    )
+
+
+def _toxin(
+    acc: _Acc, d: DrugFact, trials: list[TreatmentTrial], injections: list[Injection]
+) -> None:
+    product = None if d.ingredient == "botulinum-toxin" else d.ingredient
+    if d.administration and d.start is not None:
+        injections.append(Injection(d.start, product, d.units, None, d.source))
+    elif d.administration:
+        acc.unrecognized.append(
+            Unrecognized(
+                f"{d.source}.effective[x]", "botulinum-toxin administration without a date"
+            )
+        )
+    if not d.administration or d.outcome:
+        trials.append(
+            TreatmentTrial(
+                "botulinum-toxin", d.start, d.end, d.active, _outcome(d.outcome), source=d.source
+            )
+        )
+
+
+def _weight(weights: list[WeightFact]) -> float | None:
+    if not weights:
+        return None
+    return max(weights, key=lambda w: (w.when or date.min, w.source)).kg
+
+
+def _phenotype(acc: _Acc) -> Phenotype:
+    forms = frozenset(F(f.form) for f in acc.forms)
+    regions = {BodyRegion(r) for f in acc.forms for r in f.regions}
+    regions.update(IMPLIED_REGION[f] for f in forms if f in IMPLIED_REGION)
+    onset_date = _onset_date(acc.forms)
+    return Phenotype(
+        forms=forms,
+        regions=frozenset(regions),
+        distribution=_distribution(acc, regions),
+        onset_age_years=_onset_age(acc),
+        course=_axis(acc, "course", Course),
+        variability=frozenset(Variability(v) for v in acc.variability),
+        association=_axis(acc, "association", Association),
+        etiology=_etiology(acc, forms),
+        genes=frozenset(acc.genes),
+        onset_date=onset_date,
+    )
+
+
+def _axis(acc: _Acc, name: str, enum: type[_E]) -> _E | None:
+    value = acc.axes.get(name)
+    return enum(value) if value else None
+
+
+def _onset_date(forms: list[FormFact]) -> date | None:
+    acute = [f.onset_date for f in forms if f.form == F.ACUTE_DRUG_INDUCED and f.onset_date]
+    if acute:
+        return max(acute)
+    dates = [f.onset_date for f in forms if f.onset_date]
+    return min(dates) if dates else None
+
+
+def _onset_age(acc: _Acc) -> float | None:
+    ages = [f.onset_age for f in acc.forms if f.onset_age is not None]
+    if ages:
+        return min(ages)
+    dates = [f.onset_date for f in acc.forms if f.onset_date]
+    if not dates or acc.birth is None:
+        return None
+    first = min(dates)
+    if first < acc.birth:
+        acc.unrecognized.append(
+            Unrecognized(
+                "Condition.onset[x]",
+                "dystonia onset is before the birth date; onset age left unknown",
+            )
+        )
+        return None
+    return round((first - acc.birth).days / 365.25, 1)
+
+
+def _distribution(acc: _Acc, regions: set[BodyRegion]) -> Distribution | None:
+    if "distribution" in acc.axes:
+        return Distribution(acc.axes["distribution"])
+    for f in acc.forms:
+        m = _DISTRIBUTION_WORDS.search(f.text)
+        if m:
+            word = m.group(1).lower().replace("generalised", "generalized")
+            return Distribution(word)
+    if len(regions) == 1:
+        return Distribution.FOCAL
+    if BodyRegion.TRUNK in regions and len(regions) >= 3:
+        return Distribution.GENERALIZED
+    return None
+
+
+def _etiology(acc: _Acc, forms: frozenset[DystoniaForm]) -> Etiology | None:
+    if "etiology" in acc.axes:
+        return Etiology(acc.axes["etiology"])
+    if forms & INHERITED or acc.genes & DYSTONIA_GENES:
+        return Etiology.INHERITED
+    if forms & ACQUIRED:
+        return Etiology.ACQUIRED
+    if F.IDIOPATHIC_NONFAMILIAL in forms:
+        return Etiology.IDIOPATHIC
+    return None
+
+
+def _collapse(items: list[Unrecognized]) -> tuple[Unrecognized, ...]:
+    """One entry per distinct reason: the first location, and how many more said the same."""
+    by_reason: dict[str, list[str]] = {}
+    for u in items:
+        by_reason.setdefault(u.reason, []).append(u.location)
+    return tuple(
+        Unrecognized(locs[0] if len(locs) == 1 else f"{locs[0]} and {len(locs) - 1} more", reason)
+        for reason, locs in by_reason.items()
+    )
+
+
+def _ignored_summary(ignored: Counter[str]) -> tuple[Unrecognized, ...]:
+    if not ignored:
+        return ()
+    parts = ", ".join(f"{n} {t}" for t, n in sorted(ignored.items(), key=lambda x: (-x[1], x[0])))
+    return (Unrecognized("input", f"not used (types or codes the profile does not read): {parts}"),)

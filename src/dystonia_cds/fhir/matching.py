@@ -1,0 +1,48 @@
+"""Match a CodeableConcept against the vocabulary: codes first, names as the fallback."""
+
+from __future__ import annotations
+
+from dystonia_cds.knowledge.vocabulary import Vocabulary
+
+SYSTEM_LABELS = {
+    "http://hl7.org/fhir/sid/icd-10-cm": "ICD-10-CM",
+    "http://snomed.info/sct": "SNOMED CT",
+    "http://www.nlm.nih.gov/research/umls/rxnorm": "RxNorm",
+    "http://loinc.org": "LOINC",
+}
+
+
+def match_concepts(
+    vocab: Vocabulary, kinds: tuple[str, ...], found: list[tuple[str, str, str]], text: str
+) -> list[tuple[str, str]]:
+    """(kind, concept id) pairs a concept stands for.
+
+    A code counts when the vocabulary knows it for one of `kinds`; an `unverified` code counts
+    only when the text also names that concept. With no code match, names in `text` decide.
+    """
+    hits: list[tuple[str, str]] = []
+    for system, code, _ in found:
+        hit = vocab.lookup(system, code) if code else None
+        if hit is None or hit.kind not in kinds:
+            continue
+        if hit.verified == "unverified" and not vocab.names_concept(hit.kind, hit.concept, text):
+            continue
+        if (hit.kind, hit.concept) not in hits:
+            hits.append((hit.kind, hit.concept))
+    if hits or not text:
+        return hits
+    return [(kind, cid) for kind in kinds for cid in vocab.match_names(kind, text)]
+
+
+def describe(found: list[tuple[str, str, str]], text: str) -> str:
+    """How an unmatched concept reads in a message: its codes, else its text."""
+    parts = [
+        f"{SYSTEM_LABELS.get(s, s or 'no system')} {c} {d!r}"
+        if d
+        else f"{SYSTEM_LABELS.get(s, s)} {c}"
+        for s, c, d in found
+        if c
+    ]
+    if parts:
+        return "; ".join(parts[:3])
+    return repr(text[:80]) if text else "no code and no text"
