@@ -34,7 +34,7 @@ def text_only(text: str) -> Concept:
 # Dystonia forms: ICD-10-CM G24.x [V][R70][R70b]
 DYSTONIA: dict[str, Concept] = {
     "acute": coded(ICD10, "G24.02", "Drug induced acute dystonia"),
-    "other-drug": coded(ICD10, "G24.09", "Other drug induced dystonia", "Tardive dystonia"),
+    "tardive": text_only("Tardive dystonia"),
     "genetic": coded(ICD10, "G24.1", "Genetic torsion dystonia"),
     "idiopathic": coded(ICD10, "G24.2", "Idiopathic nonfamilial dystonia"),
     "cervical": coded(ICD10, "G24.3", "Spasmodic torticollis", "Cervical dystonia"),
@@ -42,10 +42,11 @@ DYSTONIA: dict[str, Concept] = {
     "blepharospasm": coded(ICD10, "G24.5", "Blepharospasm"),
     "other": coded(ICD10, "G24.8", "Other dystonia"),
     "unspecified": coded(ICD10, "G24.9", "Dystonia, unspecified"),
-    "writers-cramp": coded(ICD10, "G24.8", "Other dystonia", "Writer's cramp"),
-    "laryngeal": coded(ICD10, "G24.8", "Other dystonia", "Laryngeal dystonia"),
-    "dopa-responsive": coded(ICD10, "G24.8", "Other dystonia", "Dopa-responsive dystonia"),
-    "myoclonus": coded(ICD10, "G24.8", "Other dystonia", "Myoclonus-dystonia"),
+    # no verified code for these forms: written by name (vocabulary name fallback)
+    "writers-cramp": text_only("Writer's cramp"),
+    "laryngeal": text_only("Laryngeal dystonia"),
+    "dopa-responsive": text_only("Dopa-responsive dystonia"),
+    "myoclonus": text_only("Myoclonus-dystonia"),
 }
 
 # Comorbidities (IDS.md condition ids)

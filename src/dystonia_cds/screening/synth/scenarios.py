@@ -158,7 +158,7 @@ def _acute(rng: random.Random, plan: Plan, anchor: date) -> None:
 
 
 def _tardive(rng: random.Random, plan: Plan, anchor: date) -> None:
-    plan.dystonia.append(("other-drug", "active"))
+    plan.dystonia.append(("tardive", "active"))
     plan.regions.extend(("neck", "lower-face"))
     _set_onset(rng, plan, anchor, 30.0)
     plan.drugs.append(

@@ -1,0 +1,101 @@
+"""The reduce phase: one hash bucket of packed facts -> one result row per patient.
+
+Facts are grouped by patient id, assembled into a `PatientRecord` by the FHIR mapping's
+`assemble_record`, evaluated by the engine at the evaluation date, and scored against the
+measures. Pure apart from loading the knowledge base once per process.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from typing import Any
+
+import msgspec
+
+from dystonia_cds.domain.patient import PatientRecord, age_in_years
+from dystonia_cds.knowledge import KnowledgeBase
+from dystonia_cds.screening.measures import MEASURES, Measure
+
+Row = tuple[Any, ...]
+ROW_COLUMNS = ("patient_id", "age_years", "sex", "forms", "alerts")
+
+
+@dataclass(slots=True)
+class BucketResult:
+    rows: list[Row] = field(default_factory=list)
+    counts: dict[str, list[int]] = field(default_factory=dict)  # id -> [numerator, denominator]
+
+
+@cache
+def _decoder() -> msgspec.msgpack.Decoder[list[Any]]:
+    from dystonia_cds.fhir.facts import Fact
+
+    return msgspec.msgpack.Decoder(list[Fact])
+
+
+@cache
+def _knowledge() -> KnowledgeBase:
+    from dystonia_cds.knowledge import load_knowledge
+
+    return load_knowledge()
+
+
+def decode_facts(blob: bytes) -> list[Any]:
+    return _decoder().decode(blob)
+
+
+def reduce_bucket(
+    blobs: Iterable[bytes], shared: Iterable[bytes], on: date, measure_ids: tuple[str, ...]
+) -> BucketResult:
+    """Group, assemble, evaluate and score every patient of one bucket (rows sorted by id)."""
+    from dystonia_cds.fhir.assemble import assemble_record
+
+    measures = tuple(m for m in MEASURES if m.id in measure_ids)
+    groups: dict[str, list[Any]] = defaultdict(list)
+    for blob in blobs:
+        for fact in decode_facts(blob):
+            groups[fact.patient_id].append(fact)
+    definitions = _definitions(shared)
+    result = BucketResult(counts={m.id: [0, 0] for m in measures})
+    for patient_id in sorted(groups):
+        facts = groups[patient_id]
+        record = assemble_record(patient_id, facts + _referenced(facts, definitions))
+        result.rows.append(score_record(record, on, measures, result.counts))
+    return result
+
+
+def score_record(
+    record: PatientRecord, on: date, measures: tuple[Measure, ...], counts: dict[str, list[int]]
+) -> Row:
+    """One patient's row: demographics, forms, engine alerts, then (eligible, gap) per measure."""
+    from dystonia_cds.engine import recommend
+
+    kb = _knowledge()
+    alerts = sorted({a.id for a in recommend(record, kb, on=on).alerts})
+    flags: list[bool] = []
+    for measure in measures:
+        eligible = measure.eligible(record, kb, on)
+        gap = eligible and measure.id in alerts
+        counts[measure.id][0] += gap
+        counts[measure.id][1] += eligible
+        flags.extend((eligible, gap))
+    age = age_in_years(record.birth_date, on) if record.birth_date else None
+    forms = ";".join(sorted(record.phenotype.forms))
+    return (record.patient_id, age, record.sex.value, forms, ";".join(alerts), *flags)
+
+
+def _definitions(shared: Iterable[bytes]) -> dict[str, Any]:
+    return {
+        fact.key: fact for blob in shared for fact in decode_facts(blob) if hasattr(fact, "key")
+    }
+
+
+def _referenced(facts: list[Any], definitions: dict[str, Any]) -> list[Any]:
+    if not definitions:
+        return []
+    keys = {key for f in facts if (key := getattr(f, "medication_ref", None))}
+    return [definitions[k] for k in sorted(keys) if k in definitions]

@@ -1,0 +1,161 @@
+"""The map phase: one partition -> facts packed per hash bucket, plus counts and errors.
+
+Each resource is decoded (orjson), checked (JSON object, known type, a subject), turned into
+compact facts by the FHIR mapping's `extract_facts` (the same function the CLI uses), and the
+facts are routed to bucket `zlib.crc32(patient id) % buckets` (stable across processes, unlike
+`hash()`). Buckets leave as msgpack bytes, so nothing but bytes crosses a process boundary.
+Facts that belong to no patient (Medication definitions) go to the shared list, sent to every
+bucket.
+"""
+
+from __future__ import annotations
+
+import gc
+import zlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import msgspec
+import orjson
+
+from dystonia_cds.domain.errors import DystoniaCdsError
+from dystonia_cds.screening.lines import DamagedGzip, read_blocks
+from dystonia_cds.screening.partitions import OTHER_TYPES, READ_TYPES, Partition
+
+Extract = Callable[[dict[str, Any]], list[Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class LineError:
+    """A line that could not be used; `line` counts from `base` (resolved to a file line later)."""
+
+    path: str
+    base: int
+    line: int
+    reason: str
+
+
+@dataclass(slots=True)
+class MapResult:
+    """What one partition contributes."""
+
+    buckets: list[bytes]
+    shared: bytes
+    resources: int = 0
+    skipped: int = 0
+    lines: int = 0
+    size: int = 0
+    errors: list[LineError] = field(default_factory=list)
+
+
+@cache
+def default_extract() -> Extract:
+    """`extract_facts` bound to the vocabulary, loaded once per process."""
+    from dystonia_cds.fhir.extract import extract_facts
+    from dystonia_cds.knowledge.vocabulary import load_vocabulary
+
+    vocab = load_vocabulary()
+    return lambda resource: extract_facts(resource, vocab)
+
+
+@contextmanager
+def quiet_gc() -> Iterator[None]:
+    """Facts are gc-free structs; pause the cyclic collector while a partition accumulates."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def map_partition(part: Partition, buckets: int, extract: Extract | None = None) -> MapResult:
+    """Decode, check and extract every line of a partition; facts packed per bucket."""
+    run = _Run(part, buckets, extract or default_extract())
+    with quiet_gc():
+        try:
+            for block in read_blocks(part):
+                run.block(block)
+        except DamagedGzip as exc:
+            run.fail(run.result.lines + 1, str(exc))
+        except OSError as exc:
+            run.fail(run.result.lines + 1, f"cannot read file ({exc.strerror or exc})")
+        return run.finish()
+
+
+class _Run:
+    def __init__(self, part: Partition, buckets: int, extract: Extract) -> None:
+        self.part, self.count, self.extract = part, buckets, extract
+        self.lists: list[list[Any]] = [[] for _ in range(buckets)]
+        self.shared: list[Any] = []
+        self.where: dict[str, int] = {}
+        self.result = MapResult([], b"", size=part.size)
+
+    def fail(self, line: int, reason: str) -> None:
+        self.result.errors.append(LineError(self.part.path, self.part.start, line, reason))
+
+    def block(self, block: bytes) -> None:
+        result = self.result
+        for line in block.splitlines():
+            result.lines += 1
+            if line.strip():
+                self.resource(line)
+
+    def resource(self, line: bytes) -> None:
+        try:
+            resource = orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            self.fail(self.result.lines, f"malformed JSON ({exc})")
+            return
+        reason = _check(resource)
+        if reason is not None:
+            if reason:
+                self.fail(self.result.lines, reason)
+            else:
+                self.result.skipped += 1
+            return
+        try:
+            facts = self.extract(resource)
+        except DystoniaCdsError as exc:
+            self.fail(self.result.lines, str(exc))
+            return
+        self.result.resources += 1
+        self.route(facts)
+
+    def route(self, facts: list[Any]) -> None:
+        for fact in facts:
+            patient = fact.patient_id
+            if not patient:
+                self.shared.append(fact)
+                continue
+            index = self.where.get(patient)
+            if index is None:
+                index = self.where[patient] = zlib.crc32(patient.encode()) % self.count
+            self.lists[index].append(fact)
+
+    def finish(self) -> MapResult:
+        encode = msgspec.msgpack.encode
+        self.result.buckets = [encode(facts) for facts in self.lists]
+        self.result.shared = encode(self.shared)
+        return self.result
+
+
+def _check(resource: Any) -> str | None:
+    """None if the resource is to be read, '' if it is to be skipped, else the error reason."""
+    if not isinstance(resource, dict):
+        return "not a JSON object"
+    kind = resource.get("resourceType")
+    if kind not in READ_TYPES:
+        if kind in OTHER_TYPES:
+            return ""
+        return f"unknown resource type {kind!r}" if kind else "no resourceType"
+    if kind in ("Patient", "Medication"):
+        return None if isinstance(resource.get("id"), str) else f"{kind} without an id"
+    subject = resource.get("subject")
+    if not isinstance(subject, dict) or not isinstance(subject.get("reference"), str):
+        return f"{kind} without a subject reference"
+    return None

@@ -1,0 +1,92 @@
+"""`screen_population`: the whole run, whatever the executor, and its outputs."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from dystonia_cds.domain.errors import InvalidInput
+from dystonia_cds.screening import outputs
+from dystonia_cds.screening.job import Outcome, Progress, ScreenJob
+from dystonia_cds.screening.measures import select_measures
+from dystonia_cds.screening.partitions import PARTITION_BYTES, find_export_files, plan_partitions
+from dystonia_cds.screening.progress import Silent
+from dystonia_cds.screening.report import render_report
+
+logger = logging.getLogger(__name__)
+
+LOCAL_BUCKETS = 32
+
+
+@dataclass(frozen=True, slots=True)
+class Executor:
+    """Where to run: `processes` local worker processes, or a Dask `scheduler` address."""
+
+    processes: int = 1
+    scheduler: str | None = None
+
+
+def screen_population(
+    directory: Path,
+    out: Path,
+    *,
+    on: date,
+    measures: str | None = None,
+    executor: Executor = Executor(),
+    max_errors: float = 0.01,
+    progress: Progress | None = None,
+    partition_bytes: int = PARTITION_BYTES,
+) -> dict[str, Any]:
+    """Screen an export; write the outputs; return the summary. `InvalidInput` past max_errors."""
+    selected = tuple(m.id for m in select_measures(measures))
+    parts = tuple(plan_partitions(find_export_files(directory), partition_bytes))
+    job = ScreenJob(parts, LOCAL_BUCKETS, on, selected)
+    outcome = execute(job, executor, progress or Silent())
+    errors = outputs.resolve_lines(outcome.errors, directory)
+    summary = outputs.summary_dict(outcome, len(errors), selected)
+    write_all(out, outcome, errors, summary, on)
+    _check_error_share(len(errors), outcome, max_errors)
+    return summary
+
+
+def execute(job: ScreenJob, executor: Executor, progress: Progress) -> Outcome:
+    if executor.scheduler:
+        from dystonia_cds.screening.dask_executor import dask_client, run_dask
+
+        with dask_client(executor.scheduler) as client:
+            return run_dask(job, progress, client)
+    if executor.processes > 1:
+        from dystonia_cds.screening.executors import run_processes
+
+        return run_processes(job, progress, executor.processes)
+    from dystonia_cds.screening.executors import run_local
+
+    return run_local(job, progress)
+
+
+def write_all(
+    out: Path, outcome: Outcome, errors: list[outputs.FileError], summary: dict[str, Any], on: date
+) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    selected = tuple(summary["measures"])
+    outputs.write_results(out, outcome, selected)
+    outputs.write_errors(out, errors)
+    outputs.write_summary(out, summary)
+    (out / "report.html").write_text(
+        render_report(summary, outcome.rows, selected, on), encoding="utf-8"
+    )
+
+
+def _check_error_share(errors: int, outcome: Outcome, max_errors: float) -> None:
+    attempted = outcome.resources + outcome.skipped + errors
+    share = errors / attempted if attempted else 0.0
+    if errors and share > max_errors:
+        raise InvalidInput(
+            f"{errors} of {attempted} resources could not be read ({share:.2%}), more than "
+            f"--max-errors {max_errors:.2%}; see errors.ndjson in the output directory"
+        )
+    if outcome.resources == 0:
+        raise InvalidInput("the export holds no readable resources")
