@@ -79,7 +79,7 @@ def store_feedback(session: Session, service_id: str, body: FeedbackBody) -> int
     """Store every entry; returns how many were stored."""
     cards = {entry.card for entry in body.feedback}
     topics = dict(
-        session.execute(select(CdsCard.uuid, CdsCard.topic).where(CdsCard.uuid.in_(cards))).tuples()
+        session.execute(select(CdsCard.uuid, CdsCard.topic).where(CdsCard.uuid.in_(cards))).all()
     )
     now = datetime.now(UTC)
     for entry in body.feedback:
@@ -113,16 +113,16 @@ def summarise(session: Session) -> dict[str, Any]:
         .select_from(CdsFeedback)
         .outerjoin(CdsCard, CdsCard.uuid == CdsFeedback.card_uuid)
         .group_by(topic, CdsFeedback.outcome)
-    ).tuples()
+    ).all()
     reasons = session.execute(
         select(topic, CdsFeedback.override_code, func.count())
         .select_from(CdsFeedback)
         .outerjoin(CdsCard, CdsCard.uuid == CdsFeedback.card_uuid)
         .where(CdsFeedback.outcome == "overridden", CdsFeedback.override_code.is_not(None))
         .group_by(topic, CdsFeedback.override_code)
-    ).tuples()
+    ).all()
     issued = dict(
-        session.execute(select(CdsCard.topic, func.count()).group_by(CdsCard.topic)).tuples()
+        session.execute(select(CdsCard.topic, func.count()).group_by(CdsCard.topic)).all()
     )
     return _report(list(counted), list(reasons), issued)
 
