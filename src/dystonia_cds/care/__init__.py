@@ -23,14 +23,23 @@ Botulinum toxin (`injections.py`, `botulinum.py`, `response.py`)
     secondary_non_response(injections, assessments) -> Check | None
     injection_vocabulary() -> dict                # GET /api/injection-vocabulary
 
-Titration (`titration.py`)
-    titration_schedule(drug: str, *, start: date, ...) -> Schedule
+Titration (`titration.py`, `titration_drugs.py`, `titration_baclofen.py`, `dosing.py`)
+    titration_schedule(drug: str, *, start: date, **options) -> Schedule
+        drug in TITRATION_DRUGS = ("trihexyphenidyl", "tetrabenazine", "levodopa", "baclofen");
+        options: age_years, weight_kg, target_daily_mg, interval_days, increment_daily_mg,
+        side_effect_prone, cyp2d6, strong_cyp2d6_inhibitor, trial_days, dose_mg,
+        times_per_day, mg_per_kg_day, test_titration, renal_impairment,
+        increment_mg_per_kg_day (see `titration.py`). A request above a maximum raises
+        InvalidInput naming the option ("refused: ..."); nothing is silently capped.
+        Schedule.steps[i]: date, doses_mg, dose_mg, times_per_day, daily_mg, note;
+        Schedule.as_dict(), .max_daily_mg, .sources, .notes, .warnings, .review_date
 """
 
 from __future__ import annotations
 
 from dystonia_cds.care.botulinum import check_injection, interval_check, next_injection_check
 from dystonia_cds.care.checks import Check
+from dystonia_cds.care.dosing import Schedule, ScheduleStep
 from dystonia_cds.care.injections import (
     InjectionVisit,
     MuscleDose,
@@ -41,9 +50,11 @@ from dystonia_cds.care.injections import (
 )
 from dystonia_cds.care.response import CycleResponse, DatedScore, secondary_non_response
 from dystonia_cds.care.scales import PartChange, ScaleScore, ScoreChange, change, score_assessment
+from dystonia_cds.care.titration import TITRATION_DRUGS, TitrationRequest, titration_schedule
 from dystonia_cds.care.vocabulary import injection_vocabulary, scale_definitions
 
 __all__ = [
+    "TITRATION_DRUGS",
     "Check",
     "CycleResponse",
     "DatedScore",
@@ -52,7 +63,10 @@ __all__ = [
     "PartChange",
     "PastInjection",
     "ScaleScore",
+    "Schedule",
+    "ScheduleStep",
     "ScoreChange",
+    "TitrationRequest",
     "change",
     "check_injection",
     "injection_vocabulary",
@@ -63,5 +77,6 @@ __all__ = [
     "scale_definitions",
     "score_assessment",
     "secondary_non_response",
+    "titration_schedule",
     "validate_visit",
 ]
