@@ -1,11 +1,84 @@
-"""HTTP routes of the web adapter (placeholder until built)."""
+"""HTTP routes of the web app: sign-in, patients, entry forms, charts, feedback, handout,
+admin pages. Server-rendered HTML (Jinja2, autoescaped), own CSS/JS under /static/."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
 
 from dystonia_cds.context import AppContext
+from dystonia_cds.web import (
+    admin,
+    auth,
+    injection_form,
+    patient_page,
+    patients,
+    scale_form,
+    trial_form,
+)
+from dystonia_cds.web.security import SecurityHeaders
+from dystonia_cds.web.templating import STATIC, Renderer
+
+log = logging.getLogger(__name__)
 
 
 def install(app: FastAPI, ctx: AppContext) -> None:
-    """Add this adapter's routes, middleware and exception handlers to the app."""
+    """Add the web app's routes, static files, security headers and error pages."""
+    renderer = Renderer()
+    app.state.web_renderer = renderer
+    app.add_middleware(SecurityHeaders)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(auth.build_router(renderer))
+    app.include_router(patients.build_router(renderer))
+    app.include_router(patient_page.build_router(renderer))
+    app.include_router(trial_form.build_router(renderer))
+    app.include_router(injection_form.build_router(renderer))
+    app.include_router(scale_form.build_router(renderer))
+    app.include_router(admin.build_router(renderer))
+    _install_handlers(app, renderer)
+
+    @app.get("/", include_in_schema=False)
+    async def home() -> Response:
+        return RedirectResponse("/patients", status_code=303)
+
+
+def _install_handlers(app: FastAPI, renderer: Renderer) -> None:
+    def error_page(request: Request, status: int, heading: str, message: str) -> Response:
+        return renderer.page(
+            request, "error.html", {"heading": heading, "message": message}, status
+        )
+
+    @app.exception_handler(auth.SignInRequired)
+    async def sign_in_required(request: Request, _exc: Exception) -> Response:
+        target = request.url.path
+        if request.url.query:
+            target += "?" + request.url.query
+        if request.method != "GET":
+            target = "/patients"
+        return RedirectResponse(f"/login?next={_quote(target)}", status_code=303)
+
+    @app.exception_handler(auth.Forbidden)
+    async def forbidden(request: Request, _exc: Exception) -> Response:
+        return error_page(request, 403, "Not allowed", "This page is for administrators only.")
+
+    @app.exception_handler(auth.CsrfRejected)
+    async def csrf_rejected(request: Request, _exc: Exception) -> Response:
+        return error_page(
+            request,
+            403,
+            "Form refused",
+            "The form did not carry a valid security token. Reload the page and try again.",
+        )
+
+    @app.exception_handler(patients.WebPatientNotFound)
+    async def not_found(request: Request, _exc: Exception) -> Response:
+        return error_page(request, 404, "Patient not found", "There is no patient with that id.")
+
+
+def _quote(path: str) -> str:
+    from urllib.parse import quote
+
+    return quote(path, safe="/")

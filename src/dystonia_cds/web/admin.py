@@ -1,0 +1,95 @@
+"""Admin pages: accounts (list, create) and the feedback summary (per option helpful rate and
+error reports; CDS Hooks card acceptance when that table exists). Clinicians get 403."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from dystonia_cds.context import AppContext
+from dystonia_cds.domain.errors import InvalidInput
+from dystonia_cds.store.account_models import ROLES
+from dystonia_cds.web import accounts
+from dystonia_cds.web.auth import CurrentAdmin, read_form
+from dystonia_cds.web.charts import rate_chart
+from dystonia_cds.web.feedback import card_summaries, option_summaries
+from dystonia_cds.web.forms import FormReader
+from dystonia_cds.web.templating import Renderer
+
+
+def _ctx(request: Request) -> AppContext:
+    ctx: AppContext = request.app.state.context
+    return ctx
+
+
+def build_router(renderer: Renderer) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+
+    def users_page(
+        request: Request, values: Mapping[str, object], errors: dict[str, str], status: int
+    ) -> Response:
+        with _ctx(request).sessions() as session:
+            users = accounts.list_users(session)
+        context = {
+            "users": users,
+            "roles": {r: r for r in ROLES},
+            "values": values,
+            "errors": errors,
+        }
+        return renderer.page(request, "admin_users.html", context, status)
+
+    @router.get("/admin/users")
+    async def users(request: Request, user: CurrentAdmin) -> Response:
+        return users_page(request, {"role": "clinician"}, {}, 200)
+
+    @router.post("/admin/users")
+    async def create_user(request: Request, user: CurrentAdmin) -> Response:
+        reader = FormReader(await read_form(request))
+        username, role = reader.raw("username"), reader.raw("role")
+        password = reader.form.get("password")
+        values = {"username": username, "role": role}
+        try:
+            with _ctx(request).sessions.begin() as session:
+                accounts.create_user(
+                    session, username, role, password if isinstance(password, str) else ""
+                )
+        except InvalidInput as exc:
+            return users_page(
+                request, values, {exc.location or "username": str(exc).split(": ", 1)[-1]}, 422
+            )
+        return RedirectResponse("/admin/users", status_code=303)
+
+    @router.get("/admin/feedback")
+    async def feedback(request: Request, user: CurrentAdmin) -> Response:
+        with _ctx(request).sessions() as session:
+            options = option_summaries(session)
+            cards = card_summaries(session)
+        rated = [
+            (
+                o.option_id,
+                o.helpful_rate or 0.0,
+                f"{o.option_id}: {o.helpful} of {o.answered} found it helpful",
+            )
+            for o in options
+            if o.helpful_rate is not None
+        ]
+        card_rows = [
+            (
+                c.topic,
+                c.acceptance_rate or 0.0,
+                f"{c.topic}: {c.accepted} accepted, {c.overridden} overridden",
+            )
+            for c in cards or []
+            if c.acceptance_rate is not None
+        ]
+        context = {
+            "options": options,
+            "cards": cards,
+            "chart": rate_chart("Helpful rate per option", rated),
+            "card_chart": rate_chart("CDS Hooks card acceptance per topic", card_rows),
+        }
+        return renderer.page(request, "admin_feedback.html", context)
+
+    return router

@@ -1,0 +1,175 @@
+"""Sign-in, sign-out and the guards every web page uses.
+
+- `signed_in(request)`: the account behind the session cookie, or `SignInRequired`.
+- `admin_only(request)`: the same, or `Forbidden` (403) for a clinician.
+- `verify_csrf(request, form)`: every state-changing form carries the session's token.
+The sign-in form itself is protected by a double-submit cookie (no session exists yet).
+A successful sign-in always issues a new session token and revokes any token presented
+(no session fixation).
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import FormData
+
+from dystonia_cds.context import AppContext
+from dystonia_cds.web import accounts
+from dystonia_cds.web.security import tokens_match
+from dystonia_cds.web.templating import Renderer
+
+log = logging.getLogger(__name__)
+SESSION_COOKIE = "dcds_session"
+LOGIN_COOKIE = "dcds_login"
+
+
+class SignInRequired(Exception):
+    """No valid session: the handler redirects to the sign-in page."""
+
+
+class Forbidden(Exception):
+    """Signed in, but this account may not see the page (403)."""
+
+
+class CsrfRejected(Exception):
+    """A form arrived without the session's CSRF token (403)."""
+
+
+def _ctx(request: Request) -> AppContext:
+    ctx: AppContext = request.app.state.context
+    return ctx
+
+
+def signed_in(request: Request) -> accounts.SignedIn:
+    """FastAPI dependency: the signed-in account (also kept on `request.state.user`)."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        raise SignInRequired
+    with _ctx(request).sessions() as session:
+        user = accounts.resolve_session(session, token)
+    if user is None:
+        raise SignInRequired
+    request.state.user = user
+    return user
+
+
+def admin_only(request: Request) -> accounts.SignedIn:
+    user = signed_in(request)
+    if not user.is_admin:
+        raise Forbidden
+    return user
+
+
+CurrentUser = Annotated[accounts.SignedIn, Depends(signed_in)]
+CurrentAdmin = Annotated[accounts.SignedIn, Depends(admin_only)]
+
+
+async def read_form(request: Request) -> FormData:
+    """The submitted form, after checking its CSRF token against the session's."""
+    form = await request.form()
+    user: accounts.SignedIn | None = getattr(request.state, "user", None)
+    given = form.get("csrf_token")
+    if user is None or not tokens_match(user.csrf_token, given if isinstance(given, str) else None):
+        raise CsrfRejected
+    return form
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site paths are followed after sign-in."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/patients"
+
+
+def _secure_cookies(request: Request) -> bool:
+    return _ctx(request).settings.public_url.startswith("https://")
+
+
+def build_router(renderer: Renderer) -> APIRouter:
+    router = APIRouter()
+
+    def login_page(request: Request, status: int, **extra: Any) -> Response:
+        token = secrets.token_urlsafe(24)
+        values = {"login_csrf": token, "error": "", "username": "", "next": ""}
+        values.update(extra)
+        response = renderer.page(request, "login.html", values, status)
+        response.set_cookie(
+            LOGIN_COOKIE,
+            token,
+            max_age=3600,
+            httponly=True,
+            samesite="strict",
+            secure=_secure_cookies(request),
+            path="/login",
+        )
+        return response
+
+    @router.get("/login", include_in_schema=False)
+    async def login_form(request: Request, next: str = "") -> Response:
+        return login_page(request, 200, next=safe_next(next) if next else "")
+
+    @router.post("/login", include_in_schema=False)
+    async def login_submit(request: Request) -> Response:
+        form = await request.form()
+        username = str(form.get("username") or "").strip()
+        password = str(form.get("password") or "")
+        target = safe_next(str(form.get("next") or ""))
+        if not tokens_match(request.cookies.get(LOGIN_COOKIE), str(form.get("csrf_token") or "")):
+            return login_page(
+                request,
+                403,
+                error="The sign-in form expired; please try again.",
+                username=username,
+                next=target,
+            )
+        ctx = _ctx(request)
+        with ctx.sessions.begin() as session:
+            user = accounts.authenticate(session, username, password)
+            token = (
+                accounts.start_session(
+                    session,
+                    user,
+                    ctx.settings.session_max_age_s,
+                    request.cookies.get(SESSION_COOKIE),
+                )
+                if user
+                else None
+            )
+        if token is None:
+            log.info("failed sign-in")
+            return login_page(
+                request,
+                401,
+                error="Unknown username or wrong password.",
+                username=username,
+                next=target,
+            )
+        response = RedirectResponse(target, status_code=303)
+        response.set_cookie(
+            SESSION_COOKIE,
+            token,
+            max_age=ctx.settings.session_max_age_s,
+            httponly=True,
+            samesite="lax",
+            secure=_secure_cookies(request),
+            path="/",
+        )
+        response.delete_cookie(LOGIN_COOKIE, path="/login")
+        return response
+
+    @router.post("/logout", include_in_schema=False)
+    async def logout(request: Request) -> Response:
+        signed_in(request)
+        await read_form(request)
+        with _ctx(request).sessions.begin() as session:
+            accounts.end_session(session, request.cookies.get(SESSION_COOKIE, ""))
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+
+    return router

@@ -1,0 +1,141 @@
+"""Server-generated inline SVG charts (no script, no external assets, no inline styles: the
+look comes from classes in app.css; hover text is an SVG `<title>`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from markupsafe import Markup, escape
+
+WIDTH, HEIGHT = 720, 240
+LEFT, RIGHT, TOP, BOTTOM = 48, 16, 16, 36
+
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    when: date
+    value: float
+    hover: str
+
+
+@dataclass(frozen=True, slots=True)
+class Marker:
+    when: date
+    hover: str
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.0f}" if value == int(value) else f"{value:.1f}"
+
+
+class _Frame:
+    """Maps dates and values into the plot area."""
+
+    def __init__(self, start: date, end: date, y_max: float) -> None:
+        self.start = start.toordinal()
+        self.span = max(end.toordinal() - self.start, 1)
+        self.y_max = y_max if y_max > 0 else 1.0
+
+    def x(self, when: date) -> float:
+        return LEFT + (when.toordinal() - self.start) / self.span * (WIDTH - LEFT - RIGHT)
+
+    def y(self, value: float) -> float:
+        return HEIGHT - BOTTOM - value / self.y_max * (HEIGHT - TOP - BOTTOM)
+
+
+def _axes(frame: _Frame, start: date, end: date, y_label: str) -> list[str]:
+    parts = []
+    for i in range(5):
+        value = frame.y_max * i / 4
+        y = frame.y(value)
+        parts.append(
+            f'<line class="grid" x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}"/>'
+        )
+        parts.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{_fmt(value)}</text>')
+    base = HEIGHT - BOTTOM
+    parts.append(f'<line class="axis" x1="{LEFT}" y1="{base}" x2="{WIDTH - RIGHT}" y2="{base}"/>')
+    parts.append(f'<line class="axis" x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{base}"/>')
+    for year in range(start.year, end.year + 2):
+        tick = date(year, 1, 1)
+        if start <= tick <= end:
+            x = frame.x(tick)
+            parts.append(f'<text x="{x:.1f}" y="{base + 16}" text-anchor="middle">{year}</text>')
+    parts.append(f'<text x="{LEFT}" y="{HEIGHT - 4}">{escape(y_label)}</text>')
+    parts.append(
+        f'<text x="{WIDTH - RIGHT}" y="{HEIGHT - 4}" text-anchor="end">'
+        f"{start.isoformat()} – {end.isoformat()}</text>"
+    )
+    return parts
+
+
+def time_chart(
+    title: str,
+    points: Sequence[Point],
+    markers: Sequence[Marker] = (),
+    *,
+    y_max: float | None = None,
+    y_label: str = "",
+    chart_id: str = "",
+) -> Markup:
+    """A line over time with optional dashed vertical markers (e.g. injection dates)."""
+    dates = [p.when for p in points] + [m.when for m in markers]
+    if not dates:
+        return Markup("")
+    start, end = min(dates), max(dates)
+    if start == end:
+        start = date.fromordinal(start.toordinal() - 15)
+        end = date.fromordinal(end.toordinal() + 15)
+    top = y_max if y_max else max((p.value for p in points), default=1.0) * 1.1
+    frame = _Frame(start, end, top)
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'aria-label="{escape(title)}" id="{escape(chart_id)}" data-points="{len(points)}">',
+        f"<title>{escape(title)}</title>",
+        *_axes(frame, start, end, y_label),
+    ]
+    parts.extend(_marker_svg(frame, m) for m in markers)
+    if len(points) > 1:
+        path = " ".join(f"{frame.x(p.when):.1f},{frame.y(p.value):.1f}" for p in points)
+        parts.append(f'<polyline class="series" points="{path}"/>')
+    parts.extend(
+        f'<circle class="point" cx="{frame.x(p.when):.1f}" cy="{frame.y(p.value):.1f}" r="4">'
+        f"<title>{escape(p.hover)}</title></circle>"
+        for p in points
+    )
+    parts.append("</svg>")
+    return Markup("".join(parts))  # noqa: S704 - every interpolated value is escaped
+
+
+def _marker_svg(frame: _Frame, marker: Marker) -> str:
+    x = frame.x(marker.when)
+    return (
+        f'<g class="injection-marker"><title>{escape(marker.hover)}</title>'
+        f'<line class="inj" x1="{x:.1f}" y1="{TOP}" x2="{x:.1f}" y2="{HEIGHT - BOTTOM}"/>'
+        f'<polygon class="inj-mark" points="{x - 5:.1f},{TOP} {x + 5:.1f},{TOP} {x:.1f},{TOP + 8}"/></g>'
+    )
+
+
+def rate_chart(title: str, rows: Sequence[tuple[str, float, str]]) -> Markup:
+    """Horizontal bars of rates 0..1 with a label per row and hover text."""
+    if not rows:
+        return Markup("")
+    row_h, label_w, width = 26, 210, WIDTH
+    height = TOP + row_h * len(rows) + 20
+    bar_w = width - label_w - 70
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">',
+        f"<title>{escape(title)}</title>",
+    ]
+    for i, (name, rate, hover) in enumerate(rows):
+        y = TOP + i * row_h
+        w = max(rate, 0.0) * bar_w
+        parts.append(
+            f"<g><title>{escape(hover)}</title>"
+            f'<text x="{label_w - 8}" y="{y + 16}" text-anchor="end">{escape(name)}</text>'
+            f'<rect class="bar" x="{label_w}" y="{y + 4}" width="{w:.1f}" height="{row_h - 8}"/>'
+            f'<text x="{label_w + w + 6:.1f}" y="{y + 16}">{rate * 100:.0f} %</text></g>'
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))  # noqa: S704 - every interpolated value is escaped

@@ -1,0 +1,160 @@
+/* dystonia-cds web app: small progressive enhancements (no external code).
+   - injection form: running total of units against the product's labelled maximum, and
+     the server's checks (interval, maxima) fetched as you type, before saving;
+   - rating-scale form: live total and subscale scores.
+   Everything is written with textContent (never innerHTML). */
+(function () {
+  "use strict";
+
+  function readJson(id) {
+    var el = document.getElementById(id);
+    if (!el) { return null; }
+    try { return JSON.parse(el.getAttribute("data-json")); } catch (e) { return null; }
+  }
+
+  function fmt(n) { return Math.round(n * 10) / 10; }
+
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) { node.className = cls; }
+    if (text !== undefined) { node.textContent = text; }
+    return node;
+  }
+
+  /* ------------------------------------------------------------ injection visit */
+  function setupInjection(form) {
+    var data = readJson("bont-data");
+    var csrfMeta = document.querySelector('meta[name="csrf-token"]');
+    var totalEl = document.getElementById("total-units");
+    var runEl = document.getElementById("running-total");
+    var maxEl = document.getElementById("label-max");
+    var checksEl = document.getElementById("checks");
+    var timer = null;
+
+    function total() {
+      var sum = 0;
+      form.querySelectorAll("input.units").forEach(function (input) {
+        var v = parseFloat(input.value);
+        if (!isNaN(v) && v > 0) { sum += v; }
+      });
+      return sum;
+    }
+
+    function limitsFor(product, indication) {
+      if (!data || !data.limits[product]) { return []; }
+      return data.limits[product].filter(function (l) {
+        return !l.indication || l.indication === indication;
+      });
+    }
+
+    function updateTotal() {
+      var sum = total();
+      var product = form.elements.product.value;
+      var limits = limitsFor(product, form.elements.indication.value);
+      totalEl.textContent = String(fmt(sum));
+      var over = limits.some(function (l) { return sum > l.max; });
+      runEl.classList.toggle("over", over);
+      if (!product) {
+        maxEl.textContent = "Choose a product to see its labelled maximum.";
+      } else if (!limits.length) {
+        maxEl.textContent = "No labelled maximum for " + product + " in the knowledge base.";
+      } else {
+        maxEl.textContent = limits.map(function (l) {
+          return "Labelled maximum " + l.max + " U (" + l.text + ", " + l.source + ")";
+        }).join("; ") + (over ? " — the total is ABOVE a labelled maximum." : ".");
+      }
+    }
+
+    function showChecks(result) {
+      checksEl.textContent = "";
+      var checks = (result && result.checks) || [];
+      if (!checks.length) {
+        var msg = result && result.errors && Object.keys(result.errors).length
+          ? "Complete the form to see the checks." : "No warnings for this visit.";
+        checksEl.appendChild(el("p", "muted", msg));
+        return;
+      }
+      checks.forEach(function (c) {
+        var p = el("p", "alert " + c.severity);
+        p.setAttribute("data-check-id", c.id);
+        p.appendChild(el("span", "badge " + c.severity, c.severity));
+        p.appendChild(document.createTextNode(" " + c.message));
+        checksEl.appendChild(p);
+      });
+    }
+
+    function preview() {
+      if (!csrfMeta || !window.fetch) { return; }
+      var body = new FormData(form);
+      body.delete("csrf_token");
+      fetch(form.getAttribute("data-preview"), {
+        method: "POST", body: body, credentials: "same-origin",
+        headers: { "X-CSRF-Token": csrfMeta.getAttribute("content") }
+      }).then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (result) { if (result) { showChecks(result); } })
+        .catch(function () { /* the server re-checks on save */ });
+    }
+
+    function changed() {
+      updateTotal();
+      if (timer) { clearTimeout(timer); }
+      timer = setTimeout(preview, 300);
+    }
+
+    form.addEventListener("input", changed);
+    form.addEventListener("change", changed);
+    updateTotal();
+  }
+
+  /* ------------------------------------------------------------ rating scales */
+  function setupScale(form) {
+    var def = readJson("scale-def");
+    var totalEl = document.getElementById("scale-total");
+    var subEl = document.getElementById("scale-subtotals");
+    if (!def) { return; }
+    var inProduct = {};
+    def.products.forEach(function (p) { inProduct[p.factors[0]] = true; inProduct[p.factors[1]] = true; });
+
+    function value(key) {
+      var input = form.elements["item-" + key];
+      var v = input ? parseInt(input.value, 10) : NaN;
+      return isNaN(v) ? null : v;
+    }
+
+    function update() {
+      var subs = {}, missing = 0, invalid = 0, plain = 0;
+      def.subscales.forEach(function (s) { subs[s] = 0; });
+      def.items.forEach(function (item) {
+        var v = value(item.key);
+        var input = form.elements["item-" + item.key];
+        var bad = v !== null && (v < item.min || v > item.max);
+        input.setAttribute("aria-invalid", bad ? "true" : "false");
+        if (v === null) { missing += 1; return; }
+        if (bad) { invalid += 1; return; }
+        if (inProduct[item.key]) { return; }
+        if (item.subscale) { subs[item.subscale] += item.weight * v; } else { plain += item.weight * v; }
+      });
+      def.products.forEach(function (p) {
+        var a = value(p.factors[0]), b = value(p.factors[1]);
+        if (a !== null && b !== null) { subs[p.subscale] += p.weight * a * b; }
+      });
+      var sum = plain;
+      Object.keys(subs).forEach(function (k) { sum += subs[k]; });
+      totalEl.textContent = String(fmt(sum)) + (missing ? " (so far; " + missing + " item(s) left)" : "");
+      if (invalid) { totalEl.textContent += " — " + invalid + " value(s) out of range"; }
+      subEl.textContent = def.subscales.length ? " · " + def.subscales.map(function (k) {
+        return k + " " + fmt(subs[k]);
+      }).join(" · ") : "";
+    }
+
+    form.addEventListener("input", update);
+    update();
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var inj = document.getElementById("injection-form");
+    if (inj) { setupInjection(inj); }
+    var scale = document.getElementById("scale-form");
+    if (scale) { setupScale(scale); }
+  });
+}());

@@ -1,0 +1,102 @@
+"""Entry form: a treatment trial (drug or procedure) with dates, outcome and dose."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from dystonia_cds.context import AppContext
+from dystonia_cds.domain.patient import TreatmentTrial, TrialOutcome
+from dystonia_cds.store.repository import CareRepository
+from dystonia_cds.web import vocab
+from dystonia_cds.web.auth import CurrentUser, read_form
+from dystonia_cds.web.forms import FormReader
+from dystonia_cds.web.patient_data import audit, patient_name, unit_of_work
+from dystonia_cds.web.templating import Renderer
+
+MUSCLE_ROWS = 8
+MAX_ROWS = 40
+_MUSCLE_LOC = re.compile(r"^muscles\[(\d+)\]\.(muscle|side|units)$")
+
+
+def _ctx(request: Request) -> AppContext:
+    ctx: AppContext = request.app.state.context
+    return ctx
+
+
+def today() -> date:
+    return date.today()
+
+
+# ---------------------------------------------------------------- treatment trial
+
+
+def parse_trial(reader: FormReader, on: date) -> tuple[TreatmentTrial, str | None]:
+    treatment = reader.choice("treatment", vocab.all_treatments(), required=True)
+    start = reader.day("start", not_after=on)
+    end = reader.day("end", not_after=on)
+    active = reader.flag("active")
+    if start and end and end < start:
+        reader.fail("end", "The end date cannot be before the start date.")
+    if active and end:
+        reader.fail("end", "An ongoing trial has no end date; clear one of the two.")
+    outcome = reader.choice("outcome", vocab.OUTCOMES)
+    dose = reader.number("daily_dose_mg", low=0, high=100000)
+    note = reader.text("note", max_len=1000)
+    trial = TreatmentTrial(
+        treatment=treatment or "",
+        start=start,
+        end=end,
+        active=active,
+        outcome=TrialOutcome(outcome) if outcome else None,
+        daily_dose_mg=dose,
+        source="web",
+    )
+    return trial, note
+
+
+def build_router(renderer: Renderer) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+
+    def trial_page(
+        request: Request,
+        pid: str,
+        name: str,
+        values: dict[str, Any],
+        errors: dict[str, str],
+        status: int,
+    ) -> Response:
+        context = {
+            "patient_id": pid,
+            "name": name,
+            "values": values,
+            "errors": errors,
+            "groups": vocab.TREATMENT_GROUPS,
+            "outcomes": vocab.OUTCOMES,
+            "label": vocab.label,
+        }
+        return renderer.page(request, "trial_form.html", context, status)
+
+    @router.get("/patients/{patient_id}/trials/new")
+    async def trial_form(request: Request, patient_id: str, user: CurrentUser) -> Response:
+        return trial_page(
+            request, patient_id, patient_name(_ctx(request), user, patient_id), {}, {}, 200
+        )
+
+    @router.post("/patients/{patient_id}/trials/new")
+    async def trial_submit(request: Request, patient_id: str, user: CurrentUser) -> Response:
+        reader = FormReader(await read_form(request))
+        trial, note = parse_trial(reader, today())
+        name = patient_name(_ctx(request), user, patient_id)
+        if reader.errors:
+            return trial_page(request, patient_id, name, reader.values(), reader.errors, 422)
+        with unit_of_work(_ctx(request)) as session:
+            CareRepository(session).add_trial(patient_id, trial, note=note)
+            audit(session, user, "web.trial.create", patient_id, 201)
+        return RedirectResponse(f"/patients/{patient_id}", status_code=303)
+
+    return router
