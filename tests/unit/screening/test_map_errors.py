@@ -1,0 +1,84 @@
+"""The map phase reports bad lines with file and line number and goes on."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import orjson
+
+from dystonia_cds.fhir.facts import Fact
+from dystonia_cds.screening.grouping import decode_facts
+from dystonia_cds.screening.mapper import map_partition
+from dystonia_cds.screening.outputs import resolve_lines
+from dystonia_cds.screening.partitions import plan_partitions
+
+PATIENT = {"resourceType": "Patient", "id": "p1", "birthDate": "2010-05-01", "gender": "female"}
+CONDITION = {
+    "resourceType": "Condition",
+    "id": "c1",
+    "subject": {"reference": "Patient/p1"},
+    "code": {"coding": [{"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "G24.3"}]},
+}
+
+
+def _line(resource: object) -> bytes:
+    return orjson.dumps(resource) + b"\n"
+
+
+def _errors(folder: Path, target: int = 1 << 20) -> list[tuple[str, int, str]]:
+    found = []
+    for part in plan_partitions(sorted(folder.iterdir()), target):
+        found.extend(map_partition(part, 4).errors)
+    return [(e.file, e.line, e.reason) for e in resolve_lines(found, folder)]
+
+
+def test_malformed_line_no_subject_and_unknown_type_are_reported_with_their_lines(
+    tmp_path: Path,
+) -> None:
+    no_subject = {k: v for k, v in CONDITION.items() if k != "subject"}
+    lines = [
+        _line(PATIENT),
+        b"{not json\n",
+        _line(no_subject),
+        _line({"resourceType": "Spaceship"}),
+        _line(CONDITION),
+    ]
+    (tmp_path / "Mixed.000.ndjson").write_bytes(b"".join(lines))
+    errors = _errors(tmp_path)
+    assert [(f, n) for f, n, _ in errors] == [
+        ("Mixed.000.ndjson", 2),
+        ("Mixed.000.ndjson", 3),
+        ("Mixed.000.ndjson", 4),
+    ]
+    assert "malformed JSON" in errors[0][2]
+    assert "without a subject" in errors[1][2]
+    assert "unknown resource type 'Spaceship'" in errors[2][2]
+
+
+def test_line_numbers_count_from_the_start_of_the_file_in_later_byte_ranges(tmp_path: Path) -> None:
+    lines = [_line(PATIENT)] * 500 + [b"oops\n"] + [_line(PATIENT)] * 10
+    (tmp_path / "Patient.000.ndjson").write_bytes(b"".join(lines))
+    assert [(f, n) for f, n, _ in _errors(tmp_path, target=4096)] == [("Patient.000.ndjson", 501)]
+
+
+def test_a_truncated_gzip_is_one_error_naming_the_first_line_lost(tmp_path: Path) -> None:
+    whole = gzip.compress(b"".join(_line({**PATIENT, "id": f"p{i}"}) for i in range(3000)))
+    (tmp_path / "Patient.000.ndjson.gz").write_bytes(whole[: len(whole) // 2])
+    [(name, line, reason)] = _errors(tmp_path)
+    assert name == "Patient.000.ndjson.gz"
+    assert 1 < line < 3000
+    assert "truncated gzip" in reason
+
+
+def test_facts_are_routed_to_one_bucket_per_patient(tmp_path: Path) -> None:
+    lines = [_line({**PATIENT, "id": f"p{i}"}) for i in range(40)]
+    (tmp_path / "Patient.000.ndjson").write_bytes(b"".join(lines))
+    result = map_partition(plan_partitions([tmp_path / "Patient.000.ndjson"])[0], 4)
+    seen: dict[str, int] = {}
+    for index, blob in enumerate(result.buckets):
+        facts: list[Fact] = decode_facts(blob)
+        for fact in facts:
+            assert seen.setdefault(fact.patient_id, index) == index
+    assert len(seen) == 40
+    assert result.resources == 40
