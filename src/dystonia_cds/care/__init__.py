@@ -33,6 +33,8 @@ Titration (`titration.py`, `titration_drugs.py`, `titration_baclofen.py`, `dosin
         InvalidInput naming the option ("refused: ..."); nothing is silently capped.
         Schedule.steps[i]: date, doses_mg, dose_mg, times_per_day, daily_mg, note;
         Schedule.as_dict(), .max_daily_mg, .sources, .notes, .warnings, .review_date
+    parse_titration(data: Mapping[str, object]) -> Schedule   # {"drug", "start", options}
+    titration_definitions() -> list[dict]   # per drug: id, title, options, sources, notes
 """
 
 from __future__ import annotations
@@ -50,7 +52,13 @@ from dystonia_cds.care.injections import (
 )
 from dystonia_cds.care.response import CycleResponse, DatedScore, secondary_non_response
 from dystonia_cds.care.scales import PartChange, ScaleScore, ScoreChange, change, score_assessment
-from dystonia_cds.care.titration import TITRATION_DRUGS, TitrationRequest, titration_schedule
+from dystonia_cds.care.titration import (
+    TITRATION_DRUGS,
+    TitrationRequest,
+    parse_titration,
+    titration_definitions,
+    titration_schedule,
+)
 from dystonia_cds.care.vocabulary import injection_vocabulary, scale_definitions
 
 __all__ = [
@@ -73,10 +81,12 @@ __all__ = [
     "interval_check",
     "next_injection_check",
     "parse_date",
+    "parse_titration",
     "parse_visit",
     "scale_definitions",
     "score_assessment",
     "secondary_non_response",
+    "titration_definitions",
     "titration_schedule",
     "validate_visit",
 ]

@@ -14,6 +14,9 @@ Check ids (the first three reuse the contract's alert ids):
 - `botulinum-toxin-off-label` (info): no FDA dystonia label for that product and indication
   (§3.2).
 - `botulinum-toxin-secondary-non-response` (warning): see `dystonia_cds.care.response`.
+- `botulinum-toxin-contraindicated` (critical), `botulinum-toxin-caution` (warning),
+  `botulinum-toxin-dysphagia-risk` (info), off-label by age: see
+  `dystonia_cds.care.injection_cautions`.
 
 Windows: a cumulative maximum counts this visit plus earlier visits of the same product
 (and the same indication when the maximum names one) dated after the visit date minus the
@@ -24,10 +27,11 @@ window (so "200 U per 30 days" counts visits 0-29 days before) and not after the
 from __future__ import annotations
 
 import calendar
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 
 from dystonia_cds.care.checks import Check, ordered
+from dystonia_cds.care.injection_cautions import age_checks, condition_checks, muscle_checks
 from dystonia_cds.care.injections import InjectionVisit, PastInjection, validate_visit
 from dystonia_cds.care.response import DatedScore, secondary_non_response
 from dystonia_cds.domain.recommendation import Severity
@@ -42,12 +46,16 @@ def check_injection(
     *,
     on: date,
     assessments: Sequence[DatedScore] = (),
+    conditions: Iterable[str] = (),
+    age_years: float | None = None,
 ) -> tuple[Check, ...]:
     """Validate `visit` (raises `InvalidInput`) and return its checks, most severe first.
 
     `previous_visits`: the patient's other sessions (any order); `on`: the evaluation date
     (a visit after it is invalid); `assessments`: rating-scale scores, for the secondary
-    non-response heuristic.
+    non-response heuristic; `conditions`: the patient's condition ids (notes/IDS.md) for
+    contraindications and cautions; `age_years`: the patient's age on the visit date, for
+    the labelled population.
     """
     validate_visit(visit, on=on)
     catalog = load_care_catalog().botulinum
@@ -57,6 +65,9 @@ def check_injection(
         checks.append(interval_check(earlier[-1].date, visit.date))
         checks.extend(_switch(earlier[-1], visit))
     checks.extend(_off_label(catalog, visit))
+    checks.extend(age_checks(catalog, visit, age_years))
+    checks.extend(condition_checks(catalog, conditions))
+    checks.extend(muscle_checks(catalog, visit))
     checks.extend(_maxima(catalog, visit, previous_visits))
     checks.extend(_ranges(catalog, visit))
     found = secondary_non_response([*earlier, visit], assessments)

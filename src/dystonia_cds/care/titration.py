@@ -22,12 +22,14 @@ Options (keyword arguments; unknown ones are refused):
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
 from dystonia_cds.care import titration_drugs as drugs
 from dystonia_cds.care.dosing import Schedule
+from dystonia_cds.care.injections import parse_date
 from dystonia_cds.care.titration_baclofen import baclofen
 from dystonia_cds.domain.errors import InvalidInput
 from dystonia_cds.knowledge.care_catalog import load_care_catalog
@@ -67,6 +69,35 @@ _BUILDERS = {
 }
 TITRATION_DRUGS: tuple[str, ...] = tuple(_BUILDERS)
 
+_OPTIONS = {
+    "trihexyphenidyl": (
+        "age_years",
+        "weight_kg",
+        "target_daily_mg",
+        "side_effect_prone",
+        "interval_days",
+        "increment_daily_mg",
+    ),
+    "tetrabenazine": ("target_daily_mg", "cyp2d6", "strong_cyp2d6_inhibitor"),
+    "levodopa": (
+        "age_years",
+        "weight_kg",
+        "trial_days",
+        "mg_per_kg_day",
+        "dose_mg",
+        "times_per_day",
+        "test_titration",
+    ),
+    "baclofen": (
+        "age_years",
+        "weight_kg",
+        "target_daily_mg",
+        "renal_impairment",
+        "interval_days",
+        "increment_mg_per_kg_day",
+    ),
+}
+
 _BOOLS = {"side_effect_prone", "strong_cyp2d6_inhibitor", "test_titration", "renal_impairment"}
 _INTS = {"interval_days", "trial_days", "times_per_day"}
 
@@ -82,6 +113,10 @@ def titration_schedule(drug: str, *, start: date, **options: Any) -> Schedule:
     if not isinstance(start, date):
         raise InvalidInput("must be a date", location="start")
     request = TitrationRequest(start=start, **_checked_options(options))
+    for name, value in options.items():
+        if value is not None and name not in _OPTIONS[drug]:
+            used = ", ".join(_OPTIONS[drug])
+            raise InvalidInput(f"is not used by {drug} (its options: {used})", location=name)
     params = load_care_catalog().titration.drug(drug)
     if params is None:  # pragma: no cover - the catalog and _BUILDERS are kept in step
         raise InvalidInput(f"no titration data for {drug!r}", location="drug")
@@ -126,3 +161,33 @@ def _check_bounds(name: str, value: float) -> None:
         raise InvalidInput(f"{value:g} is not plausible (at most {upper:g})", location=name)
     if name in _INTS and value > _MAX_DAYS:
         raise InvalidInput(f"{value:g} is too large (at most {_MAX_DAYS})", location=name)
+
+
+def parse_titration(data: Mapping[str, object]) -> Schedule:
+    """A schedule from a JSON-like object `{"drug", "start": "YYYY-MM-DD", <options>...}`."""
+    if not isinstance(data, Mapping):
+        raise InvalidInput("must be an object", location="body")
+    drug = data.get("drug")
+    if not isinstance(drug, str):
+        raise InvalidInput("is required (a drug id)", location="drug")
+    start = parse_date(data.get("start"), "start")
+    options = {str(k): v for k, v in data.items() if k not in ("drug", "start")}
+    return titration_schedule(drug, start=start, **options)
+
+
+def titration_definitions() -> list[dict[str, Any]]:
+    """What each schedule accepts and says: `[{"id", "title", "options", "sources", "notes",
+    "unverified"}]` (for forms and API documentation)."""
+    result = []
+    for drug in load_care_catalog().titration.drugs:
+        result.append(
+            {
+                "id": drug.id,
+                "title": drug.title,
+                "options": list(_OPTIONS.get(drug.id, ())),
+                "sources": list(drug.sources),
+                "notes": list(drug.notes),
+                "unverified": list(drug.unverified),
+            }
+        )
+    return result

@@ -51,6 +51,7 @@ class Indication(_Model):
 class LabelledIndication(_Model):
     indication: str
     population: str
+    min_age_years: float | None = Field(default=None, ge=0)
     source: str
     tag: Literal["V", "S"]
 
@@ -96,6 +97,29 @@ class DoseRange(_Model):
     max_units: float | None = Field(default=None, gt=0)
 
 
+class MuscleNote(_Model):
+    """Information when units in one muscle pass a figure the label gives."""
+
+    product: str
+    indication: str
+    muscle: str
+    scope: Literal["total", "per-side"]
+    above_units: float = Field(gt=0)
+    text: str
+    source: str
+    tag: Literal["V", "S"]
+
+
+class ConditionCheck(_Model):
+    """A check raised by a patient condition (ids from notes/IDS.md)."""
+
+    condition: str
+    id: str
+    severity: Literal["info", "warning", "critical"]
+    text: str
+    sources: tuple[str, ...]
+
+
 class Muscle(_Model):
     id: str
     region: str
@@ -113,6 +137,8 @@ class BotulinumCatalog(_Model):
     sides: tuple[str, ...]
     guidance: tuple[str, ...]
     muscles: tuple[Muscle, ...]
+    muscle_notes: tuple[MuscleNote, ...] = ()
+    condition_checks: tuple[ConditionCheck, ...] = ()
 
     @model_validator(mode="after")
     def _cross_check(self) -> BotulinumCatalog:
@@ -128,7 +154,16 @@ class BotulinumCatalog(_Model):
             _known(
                 f"products[{prod.id}].labelled", [x.indication for x in prod.labelled], indications
             )
-        refs: list[Maximum | DoseRange] = [*self.maxima, *self.dose_ranges]
+        _known(
+            "muscle_notes.muscle",
+            [n.muscle for n in self.muscle_notes],
+            {m.id for m in self.muscles},
+        )
+        refs: list[Maximum | DoseRange | MuscleNote] = [
+            *self.maxima,
+            *self.dose_ranges,
+            *self.muscle_notes,
+        ]
         for ref in refs:
             _known("maxima/dose_ranges.product", [ref.product], products)
             _known("maxima/dose_ranges.indication", [ref.indication or ""], {*indications, ""})

@@ -338,3 +338,94 @@ def test_injection_vocabulary_has_the_contract_shape():
     regions = {m["region"] for m in vocab["muscles"]}
     assert regions == {"neck", "eyelids", "limbs", "jaw", "larynx"}
     assert all(set(m) == {"id", "region", "label"} for m in vocab["muscles"])
+
+
+# ---------------------------------------------------------------- patient and muscle cautions
+
+
+@pytest.mark.parametrize(
+    ("conditions", "expected", "severity"),
+    [
+        ({"injection-site-infection"}, "botulinum-toxin-contraindicated", "critical"),
+        ({"botulinum-toxin-hypersensitivity"}, "botulinum-toxin-contraindicated", "critical"),
+        ({"myasthenia-gravis"}, "botulinum-toxin-caution", "warning"),
+        ({"lambert-eaton-syndrome"}, "botulinum-toxin-caution", "warning"),
+        ({"motor-neuron-disease"}, "botulinum-toxin-caution", "warning"),
+        ({"dysphagia"}, "botulinum-toxin-caution", "warning"),
+        ({"pregnancy"}, "botulinum-toxin-caution", "warning"),
+    ],
+)
+def test_patient_conditions_raise_contraindications_and_cautions(conditions, expected, severity):
+    checks = check_injection(visit(), [], on=ON, conditions=conditions)
+    (check,) = [c for c in checks if c.id == expected]
+    assert check.severity == severity
+
+
+def test_several_cautions_are_one_check_listing_each_and_contraindications_come_first():
+    checks = check_injection(
+        visit(),
+        [],
+        on=ON,
+        conditions={"dysphagia", "myasthenia-gravis", "injection-site-infection", "epilepsy"},
+    )
+    assert ids(checks)[0] == "botulinum-toxin-contraindicated"
+    (caution,) = [c for c in checks if c.id == "botulinum-toxin-caution"]
+    assert "myasthenia gravis" in caution.message
+    assert "dysphagia" in caution.message
+
+
+@pytest.mark.parametrize(
+    ("product", "indication", "muscle", "age", "off_label"),
+    [
+        ("onabotulinumtoxinA", "blepharospasm", "procerus", 12, False),
+        ("onabotulinumtoxinA", "blepharospasm", "procerus", 11, True),
+        ("onabotulinumtoxinA", "cervical-dystonia", "trapezius", 17, True),
+        ("incobotulinumtoxinA", "cervical-dystonia", "trapezius", 18, False),
+        ("onabotulinumtoxinA", "cervical-dystonia", "trapezius", None, False),
+    ],
+)
+def test_patients_younger_than_the_labelled_population_are_off_label(
+    product, indication, muscle, age, off_label
+):
+    checks = check_injection(
+        visit(DAY, product, indication, (muscle, "left", 5)), [], on=ON, age_years=age
+    )
+    assert ("botulinum-toxin-off-label" in ids(checks)) is off_label
+
+
+def test_onabotulinumtoxina_sternocleidomastoid_above_100_units_in_total_notes_dysphagia():
+    at = visit(
+        DAY,
+        "onabotulinumtoxinA",
+        "cervical-dystonia",
+        ("sternocleidomastoid", "left", 60),
+        ("sternocleidomastoid", "right", 40),
+    )
+    above = visit(
+        DAY,
+        "onabotulinumtoxinA",
+        "cervical-dystonia",
+        ("sternocleidomastoid", "left", 60),
+        ("sternocleidomastoid", "right", 41),
+    )
+    assert "botulinum-toxin-dysphagia-risk" not in ids(check_injection(at, [], on=ON))
+    (check,) = [
+        c for c in check_injection(above, [], on=ON) if c.id == "botulinum-toxin-dysphagia-risk"
+    ]
+    assert check.severity == "info"
+    assert "R11" in check.message
+
+
+def test_abobotulinumtoxina_counts_the_sternocleidomastoid_per_side():
+    split = visit(
+        DAY,
+        "abobotulinumtoxinA",
+        "cervical-dystonia",
+        ("sternocleidomastoid", "left", 150),
+        ("sternocleidomastoid", "right", 150),
+    )
+    one_side = visit(
+        DAY, "abobotulinumtoxinA", "cervical-dystonia", ("sternocleidomastoid", "left", 151)
+    )
+    assert "botulinum-toxin-dysphagia-risk" not in ids(check_injection(split, [], on=ON))
+    assert "botulinum-toxin-dysphagia-risk" in ids(check_injection(one_side, [], on=ON))

@@ -277,3 +277,46 @@ def test_schedules_serialise_to_plain_json_values():
         "daily_mg": 25.0,
         "note": "target reached: hold and review",
     }
+
+
+def test_a_json_request_builds_the_same_schedule():
+    from dystonia_cds.care import parse_titration
+
+    schedule = parse_titration(
+        {"drug": "baclofen", "start": "2026-12-01", "age_years": 40, "target_daily_mg": 30}
+    )
+    assert schedule == titration_schedule("baclofen", start=START, age_years=40, target_daily_mg=30)
+
+
+@pytest.mark.parametrize(
+    ("data", "location"),
+    [
+        ({"start": "2026-12-01"}, "drug"),
+        ({"drug": "baclofen", "start": "soon"}, "start"),
+        ([], "body"),
+    ],
+)
+def test_a_bad_json_request_is_named(data, location):
+    from dystonia_cds.care import parse_titration
+
+    with pytest.raises(InvalidInput) as err:
+        parse_titration(data)
+    assert err.value.location == location
+
+
+def test_titration_definitions_list_every_drug_with_its_options_and_sources():
+    from dystonia_cds.care import TITRATION_DRUGS, titration_definitions
+
+    definitions = {d["id"]: d for d in titration_definitions()}
+    assert set(definitions) == set(TITRATION_DRUGS)
+    assert "cyp2d6" in definitions["tetrabenazine"]["options"]
+    assert definitions["levodopa"]["unverified"]
+    assert all(d["sources"] for d in definitions.values())
+
+
+def test_an_option_the_drug_does_not_use_is_refused_unless_empty():
+    refused("baclofen", "cyp2d6", age_years=40, target_daily_mg=30, cyp2d6="poor")
+    schedule = titration_schedule(
+        "baclofen", start=START, age_years=40, target_daily_mg=30, cyp2d6=None
+    )
+    assert schedule.steps
