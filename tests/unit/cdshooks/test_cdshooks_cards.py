@@ -1,0 +1,195 @@
+"""`Recommendation -> cards`: ranking, capping, summary card, suggestions, codes, links."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from dystonia_cds import DISCLAIMER
+from dystonia_cds.cdshooks.cards import CardSettings, treatment_cards
+from dystonia_cds.cdshooks.suggestions import RXNORM, SuggestionMaker
+from dystonia_cds.domain.patient import Medication, PatientRecord
+from dystonia_cds.domain.recommendation import (
+    Alert,
+    Evidence,
+    Option,
+    Provenance,
+    Recommendation,
+    Severity,
+    Strength,
+)
+from dystonia_cds.knowledge.vocabulary import Coding, load_vocabulary
+
+PROV = Provenance(rule="r", facts=(), knowledge_version="t", sources=("R5",))
+
+
+def option(
+    oid: str, rank: int, strength: Strength = Strength.RECOMMENDED, title: str | None = None
+) -> Option:
+    return Option(
+        id=oid,
+        rank=rank,
+        strength=strength,
+        title=title or oid.replace("-", " ").title(),
+        rationale=(f"why {oid}",),
+        cautions=(f"caution {oid}",),
+        evidence=(Evidence(source="EFNS 2011 [R5]", level="guideline", key="R5"),),
+        provenance=PROV,
+    )
+
+
+def recommendation(
+    options: list[Option], alerts: list[Alert] = (), meds: tuple[Medication, ...] = ()
+) -> Recommendation:  # type: ignore[assignment]
+    return Recommendation(
+        record=PatientRecord(patient_id="p1", medications=meds),
+        evaluated_at=date(2026, 11, 26),
+        age_years=30,
+        options=tuple(options),
+        alerts=tuple(alerts),
+        trace=(),
+        knowledge_version="t",
+    )
+
+
+def classes(ingredient: str) -> frozenset[str]:
+    return frozenset({"dopamine-blocker"}) if ingredient == "haloperidol" else frozenset()
+
+
+def settings(emit: Any = None, url: str | None = None) -> CardSettings:
+    maker = SuggestionMaker(emit or (lambda _c: None), {"levodopa": "Levodopa"})
+    return CardSettings("dystonia-cds", {"R5": "EFNS 2011"}, maker, classes, url)
+
+
+def topic(card: dict[str, Any]) -> str:
+    return str(card["source"]["topic"]["code"])
+
+
+def test_alerts_come_first_most_urgent_first_then_at_most_three_options_then_one_summary() -> None:
+    alerts = [
+        Alert("wilson-disease-screen", Severity.INFO, "Screen for Wilson disease", PROV),
+        Alert("acute-dystonic-reaction", Severity.CRITICAL, "Acute dystonic reaction", PROV),
+    ]
+    options = [option(f"opt-{n}", n) for n in range(1, 6)] + [
+        option("bad", 6, Strength.CONTRAINDICATED)
+    ]
+    cards = treatment_cards(recommendation(options, alerts), settings())
+    assert [topic(c) for c in cards] == [
+        "acute-dystonic-reaction",
+        "wilson-disease-screen",
+        "opt-1",
+        "opt-2",
+        "opt-3",
+        "summary",
+    ]
+    assert cards[0]["indicator"] == "critical"
+    summary = cards[-1]
+    assert (
+        "opt-4" in summary["detail"].lower().replace(" ", "-")
+        and "contraindicated" in summary["detail"]
+    )
+    assert summary["summary"] == "3 more option(s) reviewed, 1 not recommended or contraindicated"
+
+
+def test_every_card_has_uuid_short_summary_detail_with_evidence_and_disclaimer() -> None:
+    cards = treatment_cards(
+        recommendation([option("levodopa-trial", 1, title="L" * 300)]), settings()
+    )
+    card = cards[0]
+    assert len(card["summary"]) < 140
+    assert (
+        card["uuid"]
+        and card["uuid"] != treatment_cards(recommendation([option("x", 1)]), settings())[0]["uuid"]
+    )
+    for part in (
+        "**Why**",
+        "why levodopa-trial",
+        "**Cautions**",
+        "**Evidence**",
+        "EFNS 2011",
+        DISCLAIMER,
+    ):
+        assert part in card["detail"]
+    assert {r["code"] for r in card["overrideReasons"]} >= {"patient-declined", "already-addressed"}
+
+
+def test_a_drug_option_suggests_a_proposal_with_text_only_when_no_verified_code_exists() -> None:
+    card = treatment_cards(recommendation([option("levodopa-trial", 1)]), settings())[0]
+    assert card["selectionBehavior"] == "at-most-one"
+    suggestion = card["suggestions"][0]
+    assert suggestion["uuid"] and suggestion["isRecommended"] is True
+    action = suggestion["actions"][0]
+    assert action["type"] == "create" and action["description"]
+    resource = action["resource"]
+    assert resource["intent"] == "proposal" and resource["status"] == "draft"
+    assert resource["subject"] == {"reference": "Patient/p1"}
+    assert resource["medicationCodeableConcept"] == {"text": "Levodopa"}
+
+
+def test_a_verified_rxnorm_code_is_emitted_when_the_vocabulary_has_one() -> None:
+    vocab = load_vocabulary()
+    coding = vocab.emit_code("baclofen")
+    assert coding == Coding(RXNORM, "1292", "baclofen")
+    card = treatment_cards(recommendation([option("baclofen", 1)]), settings(vocab.emit_code))[0]
+    concept = card["suggestions"][0]["actions"][0]["resource"]["medicationCodeableConcept"]
+    assert concept["coding"] == [{"system": RXNORM, "code": "1292", "display": "baclofen"}]
+
+
+def test_unverified_codes_are_never_emitted() -> None:
+    vocab = load_vocabulary()
+    for ingredient in ("levodopa", "trihexyphenidyl", "clonazepam", "diphenhydramine"):
+        assert vocab.emit_code(ingredient) is None
+        card = treatment_cards(
+            recommendation([option("trihexyphenidyl", 1)]), settings(vocab.emit_code)
+        )[0]
+        assert (
+            "coding"
+            not in card["suggestions"][0]["actions"][0]["resource"]["medicationCodeableConcept"]
+        )
+
+
+@pytest.mark.parametrize(
+    "oid", ["botulinum-toxin", "rehabilitation-therapy", "deep-brain-stimulation"]
+)
+def test_procedures_and_referrals_suggest_a_service_request(oid: str) -> None:
+    card = treatment_cards(recommendation([option(oid, 1)]), settings(load_vocabulary().emit_code))[
+        0
+    ]
+    resource = card["suggestions"][0]["actions"][0]["resource"]
+    assert resource["resourceType"] == "ServiceRequest" and resource["intent"] == "proposal"
+    assert resource["code"]["text"]
+    assert "coding" not in resource["code"]  # no SNOMED CT procedure code is verified
+
+
+def test_stop_causative_drug_suggests_removing_the_active_dopamine_blocker_order() -> None:
+    meds = (
+        Medication("haloperidol", source="MedicationRequest/h1"),
+        Medication("baclofen", source="MedicationRequest/b1"),
+    )
+    card = treatment_cards(
+        recommendation([option("stop-causative-drug", 1)], meds=meds), settings()
+    )[0]
+    actions = card["suggestions"][0]["actions"]
+    assert actions == [
+        {
+            "type": "delete",
+            "description": "Remove MedicationRequest/h1",
+            "resourceId": "MedicationRequest/h1",
+        }
+    ]
+
+
+def test_a_link_to_the_patient_page_is_added_when_the_patient_exists() -> None:
+    with_link = treatment_cards(
+        recommendation([option("x", 1)]), settings(url="https://cds/patients/p1")
+    )[0]
+    assert with_link["links"] == [
+        {"label": "Open in dystonia-cds", "url": "https://cds/patients/p1", "type": "absolute"}
+    ]
+    assert "links" not in treatment_cards(recommendation([option("x", 1)]), settings())[0]
+
+
+def test_no_options_and_no_alerts_give_no_cards() -> None:
+    assert treatment_cards(recommendation([]), settings()) == []
