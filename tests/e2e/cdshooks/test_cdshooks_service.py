@@ -65,9 +65,11 @@ def assert_card_shape(card: dict[str, Any]) -> None:
     if card.get("suggestions"):
         assert card["selectionBehavior"] in ("at-most-one", "any")
         for suggestion in card["suggestions"]:
-            assert suggestion["uuid"] and suggestion["label"]
+            assert suggestion["uuid"]
+            assert suggestion["label"]
             for action in suggestion["actions"]:
-                assert action["type"] in ("create", "update", "delete") and action["description"]
+                assert action["type"] in ("create", "update", "delete")
+                assert action["description"]
                 assert_resource(action)
 
 
@@ -108,7 +110,8 @@ def test_discovery_lists_both_services_with_their_hooks_and_prefetch(server: str
         (SAFETY, "order-sign"),
     }
     for service in services:
-        assert service["title"] and service["description"]
+        assert service["title"]
+        assert service["description"]
         prefetch = service["prefetch"]
         assert prefetch["patient"] == "Patient/{{context.patientId}}"
         for rtype in (

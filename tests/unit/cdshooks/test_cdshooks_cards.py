@@ -86,10 +86,8 @@ def test_alerts_come_first_most_urgent_first_then_at_most_three_options_then_one
     ]
     assert cards[0]["indicator"] == "critical"
     summary = cards[-1]
-    assert (
-        "opt-4" in summary["detail"].lower().replace(" ", "-")
-        and "contraindicated" in summary["detail"]
-    )
+    assert "opt-4" in summary["detail"].lower().replace(" ", "-")
+    assert "contraindicated" in summary["detail"]
     assert summary["summary"] == "3 more option(s) reviewed, 1 not recommended or contraindicated"
 
 
@@ -99,10 +97,8 @@ def test_every_card_has_uuid_short_summary_detail_with_evidence_and_disclaimer()
     )
     card = cards[0]
     assert len(card["summary"]) < 140
-    assert (
-        card["uuid"]
-        and card["uuid"] != treatment_cards(recommendation([option("x", 1)]), settings())[0]["uuid"]
-    )
+    assert card["uuid"]
+    assert card["uuid"] != treatment_cards(recommendation([option("x", 1)]), settings())[0]["uuid"]
     for part in (
         "**Why**",
         "why levodopa-trial",
@@ -119,11 +115,14 @@ def test_a_drug_option_suggests_a_proposal_with_text_only_when_no_verified_code_
     card = treatment_cards(recommendation([option("levodopa-trial", 1)]), settings())[0]
     assert card["selectionBehavior"] == "at-most-one"
     suggestion = card["suggestions"][0]
-    assert suggestion["uuid"] and suggestion["isRecommended"] is True
+    assert suggestion["uuid"]
+    assert suggestion["isRecommended"] is True
     action = suggestion["actions"][0]
-    assert action["type"] == "create" and action["description"]
+    assert action["type"] == "create"
+    assert action["description"]
     resource = action["resource"]
-    assert resource["intent"] == "proposal" and resource["status"] == "draft"
+    assert resource["intent"] == "proposal"
+    assert resource["status"] == "draft"
     assert resource["subject"] == {"reference": "Patient/p1"}
     assert resource["medicationCodeableConcept"] == {"text": "Levodopa"}
 
@@ -158,7 +157,8 @@ def test_procedures_and_referrals_suggest_a_service_request(oid: str) -> None:
         0
     ]
     resource = card["suggestions"][0]["actions"][0]["resource"]
-    assert resource["resourceType"] == "ServiceRequest" and resource["intent"] == "proposal"
+    assert resource["resourceType"] == "ServiceRequest"
+    assert resource["intent"] == "proposal"
     assert resource["code"]["text"]
     assert "coding" not in resource["code"]  # no SNOMED CT procedure code is verified
 

@@ -198,7 +198,8 @@ def test_knowledge_base_findings_fold_into_a_named_card_for_the_same_order() -> 
     checker = OrderChecker(kb, lambda r: rec(r, (contraindicated("tetrabenazine", text),)))
     findings = checker.check(patient, [order("tetrabenazine")], TODAY)
     assert [f.topic for f in findings] == ["tetrabenazine-depression"]
-    assert findings[0].indicator == "critical" and text in findings[0].extra[0]
+    assert findings[0].indicator == "critical"
+    assert text in findings[0].extra[0]
 
 
 def test_an_engine_alert_the_order_would_newly_raise_becomes_a_card() -> None:
