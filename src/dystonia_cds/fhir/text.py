@@ -1,0 +1,120 @@
+"""A readable clinical text summary of a Recommendation (the `--format text` output).
+
+Order: disclaimer, patient, alerts first, then options (rank, strength, rationale, cautions,
+evidence), notes, and what could not be understood. Pure: a Recommendation in, a string out.
+"""
+
+from __future__ import annotations
+
+from textwrap import wrap
+
+from dystonia_cds import DISCLAIMER
+from dystonia_cds.domain.patient import PatientRecord
+from dystonia_cds.domain.recommendation import Option, Recommendation, UnderstoodPhenotype
+
+WIDTH = 96
+MAX_UNRECOGNIZED = 12
+
+
+def render_text(rec: Recommendation) -> str:
+    lines = [
+        f"dystonia-cds: treatment options for patient {rec.record.patient_id}, evaluated {rec.evaluated_at.isoformat()}"
+    ]
+    lines += _para(DISCLAIMER, "")
+    lines += ["", *_patient(rec)]
+    lines += ["", "ALERTS", *(_alerts(rec) or ["  none"])]
+    lines += ["", "OPTIONS", *(_options(rec) or ["  none offered"])]
+    if rec.notes:
+        lines += ["", "NOTES", *(line for note in rec.notes for line in _para(note, "  - "))]
+    lines += _unrecognized(rec)
+    lines += ["", f"Knowledge version {rec.knowledge_version}.", *_para(DISCLAIMER, "")]
+    return "\n".join(lines) + "\n"
+
+
+def _para(text: str, first: str, rest: str | None = None) -> list[str]:
+    rest = " " * len(first) if rest is None else rest
+    return wrap(text, WIDTH, initial_indent=first, subsequent_indent=rest) or [first.rstrip()]
+
+
+def _patient(rec: Recommendation) -> list[str]:
+    record = rec.record
+    age = f"{rec.age_years} years" if rec.age_years is not None else "age unknown"
+    weight = f", {record.weight_kg:g} kg" if record.weight_kg is not None else ""
+    lines = [f"PATIENT  {age}, {record.sex.value}{weight}"]
+    ph = rec.phenotype
+    if ph is None or not ph.forms:
+        lines.append("  No active dystonia recorded.")
+    else:
+        lines += _phenotype(ph)
+    lines += _history(record)
+    return lines
+
+
+def _phenotype(ph: UnderstoodPhenotype) -> list[str]:
+    facts = [("dystonia", ", ".join(ph.forms)), ("regions", ", ".join(ph.regions))]
+    derived = " (derived)" if ph.distribution_derived else ""
+    facts += [("distribution", f"{ph.distribution}{derived}" if ph.distribution else "")]
+    onset = f"{ph.onset_age_years:g} years" if ph.onset_age_years is not None else ""
+    facts += [("onset", f"{onset} ({ph.onset_band})" if ph.onset_band else onset)]
+    facts += [
+        ("course", ph.course or ""),
+        ("association", ph.association or ""),
+        ("etiology", ph.etiology or ""),
+    ]
+    facts += [("genes", ", ".join(ph.genes)), ("conditions", ", ".join(ph.conditions))]
+    facts += [("findings", ", ".join(ph.findings)), ("current drugs", ", ".join(ph.current_drugs))]
+    return [f"  {name}: {value}" for name, value in facts if value]
+
+
+def _history(record: PatientRecord) -> list[str]:
+    lines = []
+    for t in record.trials:
+        when = f" from {t.start.isoformat()}" if t.start else ""
+        state = "current" if t.active else "past"
+        outcome = f", {t.outcome.value}" if t.outcome else ""
+        lines.append(f"  tried: {t.treatment}{when} ({state}{outcome})")
+    if record.injections:
+        last = record.injections[-1]
+        product = f" ({last.product})" if last.product else ""
+        lines.append(
+            f"  botulinum toxin: {len(record.injections)} session(s), last {last.date.isoformat()}{product}"
+        )
+    return lines
+
+
+def _alerts(rec: Recommendation) -> list[str]:
+    out: list[str] = []
+    for a in rec.alerts:
+        out += _para(a.message, f"  [{a.severity.value.upper()}] {a.id}: ", "      ")
+    return out
+
+
+def _options(rec: Recommendation) -> list[str]:
+    out: list[str] = []
+    for o in rec.options:
+        out += _option(o)
+    return out
+
+
+def _option(o: Option) -> list[str]:
+    adjunct = ", adjunct" if o.adjunct else ""
+    lines = [f"  {o.rank}. {o.title} [{o.strength.value}{adjunct}] ({o.id})"]
+    for r in o.rationale:
+        lines += _para(r, "       why: ", "            ")
+    for c in o.cautions:
+        lines += _para(c, "       caution: ", "                ")
+    for e in o.evidence:
+        lines += _para(f"{e.source} ({e.level})", "       evidence: ", "                 ")
+    return lines
+
+
+def _unrecognized(rec: Recommendation) -> list[str]:
+    items = rec.unrecognized or rec.record.unrecognized
+    if not items:
+        return []
+    lines = ["", f"COULD NOT BE UNDERSTOOD ({len(items)})"]
+    for u in items[:MAX_UNRECOGNIZED]:
+        lines += _para(f"{u.location}: {u.reason}", "  - ", "    ")
+    if len(items) > MAX_UNRECOGNIZED:
+        lines.append(f"  ... and {len(items) - MAX_UNRECOGNIZED} more (see --format json)")
+    return lines
