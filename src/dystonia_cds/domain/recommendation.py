@@ -80,6 +80,27 @@ class TraceEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class UnderstoodPhenotype:
+    """The phenotype as the engine understood it (stated and derived values)."""
+
+    forms: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()  # stated regions plus those implied by named focal forms
+    distribution: str | None = None
+    distribution_derived: bool = False  # True when derived from the regions
+    onset_age_years: float | None = None
+    onset_band: str | None = None
+    acute_reaction: bool = False
+    course: str | None = None
+    variability: tuple[str, ...] = ()
+    association: str | None = None
+    etiology: str | None = None
+    genes: tuple[str, ...] = ()
+    conditions: tuple[str, ...] = ()
+    findings: tuple[str, ...] = ()
+    current_drugs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Recommendation:
     record: PatientRecord
     evaluated_at: date
@@ -90,3 +111,4 @@ class Recommendation:
     knowledge_version: str
     unrecognized: tuple[Unrecognized, ...] = ()
     notes: tuple[str, ...] = ()  # "not enough data to decide" and similar, stated plainly
+    phenotype: UnderstoodPhenotype | None = None

@@ -1,0 +1,207 @@
+"""From a patient record to the facts the rules read: a set of feature words, the values
+messages quote, and plain notes where data are missing ("not enough data to decide").
+
+Pure: the evaluation date is an argument; nothing here reads a clock or a file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from dystonia_cds.domain.patient import (
+    BodyRegion,
+    DystoniaForm,
+    Medication,
+    PatientRecord,
+    Phenotype,
+    age_in_years,
+)
+from dystonia_cds.domain.phenotype import distribution_of, involved_regions, onset_age
+from dystonia_cds.domain.recommendation import TraceEntry
+from dystonia_cds.engine.history import add_history
+from dystonia_cds.knowledge.base import KnowledgeBase
+
+
+class Values(dict[str, str]):
+    """Values quoted in messages; a missing one reads 'unknown', never a guess."""
+
+    def __missing__(self, key: str) -> str:
+        return "unknown"
+
+
+@dataclass(slots=True)
+class Context:
+    """Everything the rules read about one patient on one date."""
+
+    record: PatientRecord
+    on: date
+    features: set[str] = field(default_factory=set)
+    values: Values = field(default_factory=Values)
+    notes: list[str] = field(default_factory=list)
+    trace: list[TraceEntry] = field(default_factory=list)
+    failures: dict[str, list[str]] = field(default_factory=dict)  # option id -> descriptions
+    current: dict[str, str] = field(default_factory=dict)  # option id -> description
+    partial: dict[str, str] = field(default_factory=dict)
+    age: int | None = None
+    onset: float | None = None
+    distribution: str | None = None
+    regions: frozenset[BodyRegion] = frozenset()
+    culprits: tuple[str, ...] = ()
+    active_drugs: tuple[str, ...] = ()
+
+
+NO_DYSTONIA_NOTE = (
+    "No active dystonia recorded: no dystonia treatment is offered "
+    "(resolved, refuted or entered-in-error conditions do not count)."
+)
+NO_BIRTH_DATE_NOTE = (
+    "Not enough data to decide the age-dependent rules (no birth date): levodopa trial for "
+    "children and adolescents, Beers Criteria at 65, benztropine under 3 years, "
+    "diphenhydramine in neonates, DBS age limit."
+)
+
+
+def build_context(record: PatientRecord, kb: KnowledgeBase, on: date) -> Context:
+    ctx = Context(record=record, on=on)
+    _add_age(ctx, kb)
+    if not record.phenotype.forms:
+        return ctx
+    f = ctx.features
+    f.add("dystonia")
+    f.update(f"condition:{c}" for c in record.conditions)
+    f.update(f"finding:{x}" for x in record.findings)
+    _add_phenotype(ctx, record.phenotype)
+    add_history(ctx, kb)
+    _add_acute(ctx, kb)
+    _add_onset(ctx, kb)
+    return ctx
+
+
+def _add_age(ctx: Context, kb: KnowledgeBase) -> None:
+    birth = ctx.record.birth_date
+    if birth is None or birth > ctx.on:
+        if birth is not None:
+            ctx.notes.append(
+                "Birth date is after the evaluation date: age-dependent rules not applied."
+            )
+        else:
+            ctx.notes.append(NO_BIRTH_DATE_NOTE)
+        return
+    age = age_in_years(birth, ctx.on)
+    ctx.age = age
+    f = ctx.features
+    f.add("age-known")
+    f.add("child" if age < kb.threshold("child_age_below") else "adult")
+    if age >= kb.threshold("older_adult_from"):
+        f.add("older-adult")
+    if age > kb.threshold("anticholinergic_sensitive_over"):
+        f.add("over-60")
+    if age < kb.threshold("benztropine_age_below"):
+        f.add("under-3")
+    if age < kb.threshold("dbs_age_below"):
+        f.add("under-7")
+    if (ctx.on - birth).days < kb.threshold("neonate_days_below"):
+        f.add("neonate")
+    ctx.values["age"] = f"{age} years"
+
+
+def _add_phenotype(ctx: Context, p: Phenotype) -> None:
+    f = ctx.features
+    f.update(f"form:{x.value}" for x in p.forms)
+    ctx.regions = involved_regions(p)
+    f.update(f"region:{r.value}" for r in ctx.regions)
+    if BodyRegion.LARYNX in ctx.regions:
+        f.add("laryngeal")
+    dist = distribution_of(p)
+    if dist is not None:
+        ctx.distribution = dist.value
+        f.add(f"dist:{dist.value}")
+    f.update(f"gene:{g}" for g in p.genes)
+    if p.genes:
+        f.add("gene-known")
+    f.update(f"variability:{v.value}" for v in p.variability)
+    for prefix, value in (
+        ("etiology", p.etiology),
+        ("association", p.association),
+        ("course", p.course),
+    ):
+        if value is not None:
+            f.add(f"{prefix}:{value.value}")
+
+
+def _add_acute(ctx: Context, kb: KnowledgeBase) -> None:
+    """Acute drug-induced reaction: the named form, or onset within days of a dopamine blocker."""
+    p = ctx.record.phenotype
+    window = kb.threshold("acute_window_days")
+    blockers = [
+        m
+        for m in ctx.record.medications
+        if "dopamine-blocker" in kb.drug_classes(m.ingredient)
+        and _recent(m.end, m.active, ctx.on, window)
+    ]
+    ctx.culprits = tuple(sorted({m.ingredient for m in blockers}))
+    f = ctx.features
+    acute = DystoniaForm.ACUTE_DRUG_INDUCED in p.forms
+    chronic_forms = p.forms - {DystoniaForm.ACUTE_DRUG_INDUCED}
+    if not acute and chronic_forms and DystoniaForm.TARDIVE not in p.forms:
+        acute = _acute_by_timing(ctx, blockers, window)
+    if acute:
+        f.add("acute")
+        ctx.values["culprits"] = ", ".join(ctx.culprits) or "none on record"
+        if ctx.culprits:
+            f.add("culprit-known")
+    if chronic_forms and "acute-by-timing" not in f:
+        f.add("chronic")
+
+
+def _recent(end: date | None, active: bool, on: date, window: float) -> bool:
+    if active and (end is None or end >= on):
+        return True
+    return end is not None and 0 <= (on - end).days <= window
+
+
+def _acute_by_timing(ctx: Context, blockers: list[Medication], window: float) -> bool:
+    onset = ctx.record.phenotype.onset_date
+    for m in blockers:
+        if m.start is None:
+            continue
+        if onset is not None and 0 <= (onset - m.start).days <= window:
+            ctx.features.add("acute-by-timing")
+            ctx.notes.append(
+                f"Dystonia began {(onset - m.start).days} days after {m.ingredient} was started: "
+                "treated as an acute drug-induced dystonic reaction; reassess if it persists."
+            )
+            return True
+        if onset is None and 0 <= (ctx.on - m.start).days <= window:
+            ctx.notes.append(
+                f"{m.ingredient} (a dopamine-blocking drug) was started {(ctx.on - m.start).days} "
+                "days ago and the dystonia onset date is unknown: not enough data to decide "
+                "whether this is an acute drug-induced dystonic reaction - check the timing."
+            )
+    return False
+
+
+def _add_onset(ctx: Context, kb: KnowledgeBase) -> None:
+    onset = onset_age(ctx.record.phenotype, ctx.record.birth_date)
+    ctx.onset = onset
+    f = ctx.features
+    # The onset cannot be later than the current age: a young patient had a young onset.
+    bound = onset if onset is not None else ctx.age
+    if onset is not None:
+        f.add("onset-known")
+        ctx.values["onset_age"] = f"{int(onset)} years"
+    elif ctx.age is not None:
+        ctx.values["onset_age"] = f"unknown, current age {ctx.age} years"
+    if bound is not None:
+        if int(bound) <= kb.threshold("early_onset_max"):
+            f.add("onset-early")
+        if bound < kb.threshold("wilson_onset_below"):
+            f.add("onset-under-50")
+        if bound < kb.threshold("genetic_onset_below"):
+            f.add("onset-under-30")
+    if "chronic" in f and "onset-under-50" not in f and onset is None:
+        ctx.notes.append(
+            "Not enough data to decide whether Wilson disease must be excluded or whether the "
+            "EFNS levodopa trial for early-onset dystonia applies: age at onset unknown."
+        )

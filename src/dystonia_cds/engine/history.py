@@ -1,0 +1,192 @@
+"""Treatment history as features: current drugs and their classes, drugs stopped within a
+window, trials and their outcomes, medical refractoriness, botulinum-toxin timing and
+secondary loss of benefit measured on rating scales.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from dystonia_cds.domain.patient import Injection, ScaleResult, TreatmentTrial, TrialOutcome
+from dystonia_cds.knowledge.base import KnowledgeBase
+
+if TYPE_CHECKING:
+    from dystonia_cds.engine.context import Context
+
+FAILED = (TrialOutcome.INEFFECTIVE, TrialOutcome.NOT_TOLERATED)
+
+
+def add_history(ctx: Context, kb: KnowledgeBase) -> None:
+    _add_medications(ctx, kb)
+    _add_trials(ctx, kb)
+    _add_injections(ctx, kb)
+    _add_refractory(ctx, kb)
+
+
+def _add_medications(ctx: Context, kb: KnowledgeBase) -> None:
+    f = ctx.features
+    on = ctx.on
+    active_drugs = []
+    for m in ctx.record.medications:
+        if m.start is not None and m.start > on:
+            continue
+        active = m.active and (m.end is None or m.end >= on)
+        classes = kb.drug_classes(m.ingredient)
+        option = kb.treatment_options.get(m.ingredient)
+        if option is not None:
+            f.add(f"tried:{option}")
+        if active:
+            active_drugs.append(m.ingredient)
+            f.add(f"active:{m.ingredient}")
+            f.update(f"class:{c}" for c in classes)
+            if option is not None:
+                f.add(f"current:{option}")
+                ctx.current.setdefault(option, _since(m.ingredient, m.start))
+        _add_windows(ctx, kb, m.ingredient, classes, active, m.end)
+    ctx.active_drugs = tuple(sorted(set(active_drugs)))
+
+
+def _since(what: str, start: date | None) -> str:
+    return f"{what} since {start.isoformat()}" if start else f"{what} (start date unknown)"
+
+
+def _add_windows(
+    ctx: Context,
+    kb: KnowledgeBase,
+    ingredient: str,
+    classes: frozenset[str],
+    active: bool,
+    end: date | None,
+) -> None:
+    """`class:maoi@14` and the like: taken now or stopped within the window."""
+    for kind, ident, days in kb.windows:
+        if not (ident in classes if kind == "class" else ident == ingredient):
+            continue
+        if active or (end is not None and 0 <= (ctx.on - end).days <= days):
+            ctx.features.add(f"{kind}:{ident}@{days}")
+        elif end is None:
+            ctx.notes.append(
+                f"{ingredient} was stopped on an unknown date: not enough data to decide "
+                f"whether it was taken within the last {days} days."
+            )
+
+
+def _add_trials(ctx: Context, kb: KnowledgeBase) -> None:
+    f = ctx.features
+    for t in ctx.record.trials:
+        if t.treatment == "deep-brain-stimulation":
+            f.add("dbs-in-place")
+        option = kb.treatment_options.get(t.treatment)
+        if option is None:
+            continue
+        f.add(f"tried:{option}")
+        if t.active and (t.end is None or t.end >= ctx.on):
+            f.add(f"current:{option}")
+            ctx.current.setdefault(option, _since(t.treatment, t.start))
+        if t.outcome in FAILED:
+            f.add(f"failed:{option}")
+            ctx.failures.setdefault(option, []).append(_describe(t))
+        elif t.outcome == TrialOutcome.PARTIAL_RESPONSE:
+            f.add(f"partial:{option}")
+            ctx.partial.setdefault(option, _describe(t))
+        elif t.outcome == TrialOutcome.GOOD_RESPONSE:
+            f.add(f"good:{option}")
+
+
+def _describe(t: TreatmentTrial) -> str:
+    when = ""
+    if t.start or t.end:
+        start = t.start.isoformat() if t.start else "?"
+        end = t.end.isoformat() if t.end else "ongoing"
+        when = f" {start} to {end}"
+    outcome = t.outcome.value if t.outcome else "outcome unknown"
+    return f"{t.treatment}{when}: {outcome}"
+
+
+def _add_refractory(ctx: Context, kb: KnowledgeBase) -> None:
+    failed = [o.id for o in kb.options if o.counts_for_refractory and o.id in ctx.failures]
+    if not failed:
+        return
+    ctx.values["failures"] = "; ".join(d for o in failed for d in ctx.failures[o])
+    if len(failed) >= kb.threshold("refractory_min_failures"):
+        ctx.features.add("refractory")
+
+
+def _add_injections(ctx: Context, kb: KnowledgeBase) -> None:
+    on = ctx.on
+    done = sorted((i for i in ctx.record.injections if i.date <= on), key=lambda i: i.date)
+    if not done:
+        return
+    f = ctx.features
+    f.add("tried:botulinum-toxin")
+    last = done[-1]
+    ongoing = not _course_stopped(ctx.record.trials, last.date)
+    days = (on - last.date).days
+    min_days = int(kb.threshold("bont_min_interval_weeks") * 7)
+    ctx.values["weeks"] = str(days // 7) if days % 7 == 0 else f"{days / 7:.1f}"
+    ctx.values["last_injection"] = last.date.isoformat()
+    ctx.values["next_date"] = (last.date + timedelta(days=min_days)).isoformat()
+    if days < min_days:
+        f.add("bont-too-soon")
+    if ongoing:
+        f.add("bont-ongoing")
+        f.add("current:botulinum-toxin")
+        ctx.current.setdefault("botulinum-toxin", f"last injection {last.date.isoformat()}")
+        if days >= min_days:
+            f.add("bont-due")
+        if days > kb.threshold("bont_overdue_after_weeks") * 7:
+            f.add("bont-overdue")
+    if len(done) >= 2 and _switched(done[-2].product, done[-1].product):
+        f.add("bont-product-switch")
+    if lost_benefit(done, ctx.record.assessments, on):
+        f.add("bont-loss-of-benefit")
+
+
+def _switched(before: str | None, after: str | None) -> bool:
+    return before is not None and after is not None and before != after
+
+
+def _course_stopped(trials: tuple[TreatmentTrial, ...], last: date) -> bool:
+    """A botulinum-toxin course recorded as ended on or after the last injection."""
+    return any(
+        t.treatment == "botulinum-toxin" and not t.active and t.end is not None and t.end >= last
+        for t in trials
+    )
+
+
+def lost_benefit(
+    injections: list[Injection], assessments: tuple[ScaleResult, ...], on: date
+) -> bool:
+    """Secondary loss of benefit over the last two injection cycles, on one rating scale.
+
+    Scores are severity totals (higher = worse: TWSTRS, BFMDRS, JRS). A cycle runs from an
+    injection to the next one (or the evaluation date); its peak is its best score after the
+    injection, its baseline the last score on or before the injection day. Benefit is lost
+    when the peak worsened in each of the last two cycles (three cycles with a peak), or when
+    neither of the last two cycles improved on its baseline.
+    """
+    if len(injections) < 2 or not assessments:
+        return False
+    counts = Counter(a.scale for a in assessments)
+    scale = min(counts, key=lambda s: (-counts[s], s))
+    scores = sorted((a.date, a.total) for a in assessments if a.scale == scale)
+    cycles = _cycles(injections, scores, on)
+    peaks = [peak for _, peak in cycles if peak is not None]
+    if len(peaks) >= 3 and peaks[-3] < peaks[-2] < peaks[-1]:
+        return True
+    responses = [base - peak for base, peak in cycles if base is not None and peak is not None]
+    return len(responses) >= 2 and responses[-1] <= 0 and responses[-2] <= 0
+
+
+def _cycles(
+    injections: list[Injection], scores: list[tuple[date, float]], on: date
+) -> list[tuple[float | None, float | None]]:
+    out: list[tuple[float | None, float | None]] = []
+    for n, inj in enumerate(injections):
+        end = injections[n + 1].date if n + 1 < len(injections) else on + timedelta(days=1)
+        post = [s for d, s in scores if inj.date < d < end]
+        before = [s for d, s in scores if d <= inj.date]
+        out.append((before[-1] if before else None, min(post) if post else None))
+    return out

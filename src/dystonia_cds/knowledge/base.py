@@ -1,0 +1,194 @@
+"""The knowledge base as the engine reads it: plain frozen dataclasses, compiled once at load.
+
+Nothing here is parsed per evaluation: triggers are frozensets, texts are final strings
+(unverified statements already carry their "Unverified" label), evidence objects are shared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import TypeVar
+
+from dystonia_cds.domain.recommendation import Evidence, Severity, Strength
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+UNVERIFIED_LABEL = "Unverified (needs confirmation, not established fact): "
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    all: frozenset[str]
+    any: frozenset[str]
+    none: frozenset[str]
+
+    def matches(self, features: frozenset[str]) -> bool:
+        return (
+            self.all <= features
+            and (not self.any or not self.any.isdisjoint(features))
+            and self.none.isdisjoint(features)
+        )
+
+
+def applies(when: tuple[Trigger, ...], features: frozenset[str]) -> bool:
+    """No trigger = always; several triggers = any of them."""
+    if not when:
+        return True
+    return any(t.matches(features) for t in when)
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """A sourced statement; `text` is what users see (labelled when unverified)."""
+
+    id: str
+    text: str
+    tag: str  # "V" | "S" | "U"
+    sources: tuple[str, ...]
+    when: tuple[Trigger, ...] = ()
+    kind: str = ""
+
+    @property
+    def verified(self) -> bool:
+        return self.tag != "U"
+
+
+@dataclass(frozen=True, slots=True)
+class Indication:
+    statement: Statement
+    strength: Strength
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceRule:
+    evidence: Evidence
+    when: tuple[Trigger, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OptionSpec:
+    id: str
+    title: str
+    priority: int
+    adjunct: bool
+    treatments: frozenset[str]
+    after_failure: Strength
+    indications: tuple[Indication, ...]
+    contraindications: tuple[Statement, ...]
+    avoid: tuple[Statement, ...]
+    cautions: tuple[Statement, ...]
+    rationale: tuple[Statement, ...]
+    evidence: tuple[EvidenceRule, ...]
+    facts: tuple[Statement, ...]
+    counts_for_refractory: bool = False
+    file: str = ""
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        keys = {k for ind in self.indications for k in ind.statement.sources}
+        return tuple(sorted(keys))
+
+
+@dataclass(frozen=True, slots=True)
+class AlertSpec:
+    id: str
+    severity: Severity
+    message: str
+    tag: str
+    sources: tuple[str, ...]
+    when: tuple[Trigger, ...]
+    addenda: tuple[Statement, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    key: str
+    short: str
+    citation: str
+
+
+@dataclass(frozen=True, slots=True)
+class DrugClass:
+    id: str
+    label: str
+    tag: str
+    sources: tuple[str, ...]
+    ingredients: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class OnsetBand:
+    id: str
+    label: str
+    min_years: int
+    max_years: int | None
+    sources: tuple[str, ...]
+
+    def contains(self, age_years: float) -> bool:
+        whole = int(age_years)
+        return whole >= self.min_years and (self.max_years is None or whole <= self.max_years)
+
+
+@dataclass(frozen=True, slots=True)
+class Threshold:
+    name: str
+    value: float
+    unit: str
+    tag: str
+    sources: tuple[str, ...]
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class KnowledgeBase:
+    """Everything the engine and the other parts read; build with `load_knowledge()`."""
+
+    version: str
+    title: str
+    history: tuple[tuple[str, str, str], ...]  # (version, date, change)
+    sources: Mapping[str, Source]
+    options: tuple[OptionSpec, ...]
+    alerts: tuple[AlertSpec, ...]
+    classes: tuple[DrugClass, ...]
+    thresholds: Mapping[str, Threshold]
+    onset_bands: tuple[OnsetBand, ...]
+    terms: Mapping[str, Mapping[str, str]]  # kind -> id -> label
+    windows: tuple[tuple[str, str, int], ...]  # windowed features the triggers use
+    treatment_options: Mapping[str, str]  # ingredient/procedure id -> option id
+    _ingredient_classes: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    _options_by_id: Mapping[str, OptionSpec] = field(default_factory=dict)
+
+    def drug_classes(self, ingredient: str) -> frozenset[str]:
+        """Drug classes of an ingredient id (empty when it belongs to none)."""
+        return self._ingredient_classes.get(ingredient, frozenset())
+
+    def option(self, option_id: str) -> OptionSpec:
+        return self._options_by_id[option_id]
+
+    def threshold(self, name: str) -> float:
+        return self.thresholds[name].value
+
+    def onset_band(self, age_years: float) -> OnsetBand | None:
+        return next((b for b in self.onset_bands if b.contains(age_years)), None)
+
+    def evidence_for(self, key: str, level: str) -> Evidence:
+        src = self.sources[key]
+        return Evidence(source=f"{src.short} [{key}]", level=level, key=key)
+
+    @property
+    def statements(self) -> tuple[Statement, ...]:
+        """Every statement the knowledge base holds (options and alert addenda)."""
+        out: list[Statement] = []
+        for o in self.options:
+            out.extend(i.statement for i in o.indications)
+            out.extend((*o.contraindications, *o.avoid, *o.cautions, *o.rationale, *o.facts))
+        for a in self.alerts:
+            out.extend(a.addenda)
+        return tuple(out)
+
+
+def frozen_mapping(data: Mapping[K, V]) -> Mapping[K, V]:
+    return MappingProxyType(dict(data))

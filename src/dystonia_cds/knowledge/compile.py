@@ -1,0 +1,160 @@
+"""Turn validated knowledge files into the engine's frozen tables (once, at load time)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from dystonia_cds.domain.recommendation import Evidence, Severity, Strength
+from dystonia_cds.knowledge.base import (
+    UNVERIFIED_LABEL,
+    AlertSpec,
+    DrugClass,
+    EvidenceRule,
+    Indication,
+    KnowledgeBase,
+    OnsetBand,
+    OptionSpec,
+    Source,
+    Statement,
+    Threshold,
+    Trigger,
+    frozen_mapping,
+)
+from dystonia_cds.knowledge.checks import KnowledgeFiles
+from dystonia_cds.knowledge.features import windowed
+from dystonia_cds.knowledge.models import (
+    AlertModel,
+    EvidenceModel,
+    FactModel,
+    OptionModel,
+    StatementModel,
+    TriggerModel,
+)
+
+LEVEL_BY_TAG = {"V": "verified", "S": "secondary source", "U": "unverified"}
+
+
+def _trigger(t: TriggerModel) -> Trigger:
+    return Trigger(all=frozenset(t.all), any=frozenset(t.any), none=frozenset(t.none))
+
+
+def _when(items: list[TriggerModel]) -> tuple[Trigger, ...]:
+    return tuple(_trigger(t) for t in items)
+
+
+def _statement(s: StatementModel) -> Statement:
+    text = s.text if s.tag != "U" else UNVERIFIED_LABEL + s.text
+    text += f" [{', '.join(s.sources)}; {LEVEL_BY_TAG[s.tag]}]"
+    kind = s.kind if isinstance(s, FactModel) else ""
+    return Statement(s.id, text, s.tag, tuple(s.sources), _when(s.when), kind)
+
+
+def _evidence(kb: KnowledgeFiles, ev: EvidenceModel) -> EvidenceRule:
+    src = kb.sources.sources[ev.source]
+    level = ev.level if ev.tag != "U" else f"unverified: {ev.level}"
+    evidence = Evidence(source=f"{src.short} [{ev.source}]", level=level, key=ev.source)
+    return EvidenceRule(evidence, _when(ev.when))
+
+
+def _option(kb: KnowledgeFiles, file: str, o: OptionModel) -> OptionSpec:
+    return OptionSpec(
+        id=o.id,
+        title=o.title,
+        priority=o.priority,
+        adjunct=o.adjunct,
+        treatments=frozenset(o.treatments),
+        after_failure=Strength(o.after_failure),
+        indications=tuple(Indication(_statement(i), Strength(i.strength)) for i in o.indications),
+        contraindications=tuple(_statement(s) for s in o.contraindications),
+        avoid=tuple(_statement(s) for s in o.avoid),
+        cautions=tuple(_statement(s) for s in o.cautions),
+        rationale=tuple(_statement(s) for s in o.rationale),
+        evidence=tuple(_evidence(kb, e) for e in o.evidence),
+        facts=tuple(_statement(s) for s in o.facts),
+        counts_for_refractory=o.counts_for_refractory,
+        file=file,
+    )
+
+
+def _alert(a: AlertModel) -> AlertSpec:
+    return AlertSpec(
+        id=a.id,
+        severity=Severity(a.severity),
+        message=a.message,
+        tag=a.tag,
+        sources=tuple(a.sources),
+        when=_when(a.when),
+        addenda=tuple(_statement(s) for s in a.addenda),
+    )
+
+
+def _all_features(kb: KnowledgeBase) -> set[str]:
+    feats: set[str] = set()
+    triggers: list[Trigger] = []
+    for o in kb.options:
+        for s in (*(i.statement for i in o.indications), *o.contraindications, *o.avoid):
+            triggers.extend(s.when)
+        for s in (*o.cautions, *o.rationale):
+            triggers.extend(s.when)
+        for e in o.evidence:
+            triggers.extend(e.when)
+    for a in kb.alerts:
+        triggers.extend(a.when)
+        for s in a.addenda:
+            triggers.extend(s.when)
+    for t in triggers:
+        feats |= t.all | t.any | t.none
+    return feats
+
+
+def _windows(kb: KnowledgeBase) -> tuple[tuple[str, str, int], ...]:
+    found = {w for f in _all_features(kb) if (w := windowed(f)) is not None}
+    return tuple(sorted(found))
+
+
+def compile_knowledge(files: KnowledgeFiles) -> KnowledgeBase:
+    options = sorted(
+        (_option(files, file, o) for file, o in files.options.items()),
+        key=lambda o: (o.priority, o.id),
+    )
+    classes = tuple(
+        DrugClass(c.id, c.label, c.tag, tuple(c.sources), frozenset(c.ingredients))
+        for c in files.classes.classes
+    )
+    by_ingredient: dict[str, set[str]] = {}
+    for c in classes:
+        for ing in c.ingredients:
+            by_ingredient.setdefault(ing, set()).add(c.id)
+    terms = files.terms
+    kb = KnowledgeBase(
+        version=files.manifest.version,
+        title=files.manifest.title,
+        history=tuple((h.version, h.date, h.change) for h in files.manifest.history),
+        sources=frozen_mapping(
+            {k: Source(k, s.short, s.citation) for k, s in files.sources.sources.items()}
+        ),
+        options=tuple(options),
+        alerts=tuple(_alert(a) for a in files.alerts.alerts),
+        classes=classes,
+        thresholds=frozen_mapping(
+            {
+                n: Threshold(n, t.value, t.unit, t.tag, tuple(t.sources), t.note)
+                for n, t in files.thresholds.thresholds.items()
+            }
+        ),
+        onset_bands=tuple(
+            OnsetBand(b.id, b.label, b.min_years, b.max_years, tuple(b.sources))
+            for b in files.thresholds.onset_bands
+        ),
+        terms=frozen_mapping(
+            {
+                kind: frozen_mapping({t.id: t.label for t in getattr(terms, kind)})
+                for kind in ("conditions", "findings", "genes", "ingredients", "procedures")
+            }
+        ),
+        windows=(),
+        treatment_options=frozen_mapping({t: o.id for o in options for t in sorted(o.treatments)}),
+        _ingredient_classes=frozen_mapping({k: frozenset(v) for k, v in by_ingredient.items()}),
+        _options_by_id=frozen_mapping({o.id: o for o in options}),
+    )
+    return replace(kb, windows=_windows(kb))
