@@ -143,7 +143,7 @@ def parse_visit(data: Mapping[str, object], *, on: date) -> InjectionVisit:
     known = {"date", "product", "indication", "muscles", "lot", "dilution", "guidance"}
     for key in data:
         if key not in known:
-            raise InvalidInput("unknown field", location=str(key))
+            raise InvalidInput("unknown field", location=field_name(key))
     visit = InjectionVisit(
         date=parse_date(data.get("date"), "date"),
         product=_text(data.get("product"), "product", required=True) or "",
@@ -154,6 +154,11 @@ def parse_visit(data: Mapping[str, object], *, on: date) -> InjectionVisit:
         guidance=_text(data.get("guidance"), "guidance"),
     )
     return validate_visit(visit, on=on)
+
+
+def field_name(key: object) -> str:
+    """A key as a location: itself when it is a plain non-empty text, else its repr."""
+    return key if isinstance(key, str) and key.strip() else repr(key)
 
 
 def parse_date(value: object, where: str) -> date:

@@ -122,7 +122,7 @@ def _validated_items(scale: ScaleDefinition, items: Mapping[str, object]) -> dic
         if key not in known:
             raise InvalidInput(
                 f"unknown item for scale {scale.id!r} (known: {', '.join(sorted(known))})",
-                location=f"items.{key}",
+                location=f"items.{key if isinstance(key, str) and key else repr(key)}",
             )
     return {item.key: _item_value(item, items) for item in scale.items}
 

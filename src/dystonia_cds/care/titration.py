@@ -29,7 +29,7 @@ from typing import Any
 
 from dystonia_cds.care import titration_drugs as drugs
 from dystonia_cds.care.dosing import Schedule
-from dystonia_cds.care.injections import parse_date
+from dystonia_cds.care.injections import field_name, parse_date
 from dystonia_cds.care.titration_baclofen import baclofen
 from dystonia_cds.domain.errors import InvalidInput
 from dystonia_cds.knowledge.care_catalog import load_care_catalog
@@ -127,7 +127,8 @@ def _checked_options(options: dict[str, Any]) -> dict[str, Any]:
     known = {f.name for f in fields(TitrationRequest)} - {"start"}
     for name, value in options.items():
         if name not in known:
-            raise InvalidInput(f"unknown option (known: {', '.join(sorted(known))})", location=name)
+            known_text = ", ".join(sorted(known))
+            raise InvalidInput(f"unknown option (known: {known_text})", location=field_name(name))
         if value is not None:
             _check_value(name, value)
     return options

@@ -341,11 +341,9 @@ _M = TypeVar("_M", bound=_Model)
 
 
 def _unique(where: str, ids: list[str]) -> None:
-    seen: set[str] = set()
-    for value in ids:
-        if value in seen:
-            raise ValueError(f"{where}: duplicate id {value!r}")
-        seen.add(value)
+    duplicates = sorted({value for value in ids if ids.count(value) > 1})
+    if duplicates:
+        raise ValueError(f"{where}: duplicate id(s) {duplicates}")
 
 
 def _known(where: str, values: Any, allowed: set[str]) -> None:
@@ -373,14 +371,9 @@ def _validate(name: str, model: type[_M]) -> _M:
 def _describe(exc: ValidationError, data: dict[str, Any]) -> str:
     parts = []
     for err in exc.errors()[:5]:
-        loc = err["loc"]
-        entry = _entry_name(data, loc)
-        field = ".".join(str(p) for p in loc)
-        parts.append(
-            f"entry {entry}, field {field}: {err['msg']}"
-            if entry
-            else f"field {field or '(file)'}: {err['msg']}"
-        )
+        entry = _entry_name(data, err["loc"])
+        field = ".".join(str(p) for p in err["loc"]) or "(file)"
+        parts.append(f"{f'entry {entry}, ' if entry else ''}field {field}: {err['msg']}")
     return "; ".join(parts)
 
 
