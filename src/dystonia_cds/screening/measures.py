@@ -58,24 +58,16 @@ def _injected(record: PatientRecord, kb: KnowledgeBase, on: date) -> bool:
     return any(i.date <= on for i in record.injections)
 
 
-def _injected_twice(record: PatientRecord, kb: KnowledgeBase, on: date) -> bool:
-    return sum(i.date <= on for i in record.injections) >= 2
-
-
 def _bont_ongoing(record: PatientRecord, kb: KnowledgeBase, on: date) -> bool:
-    """At least one injection and no botulinum-toxin course stopped after the last one."""
+    """At least one injection and no botulinum-toxin course ended on or after the last one."""
     past = [i.date for i in record.injections if i.date <= on]
     if not past:
         return False
     last = max(past)
-    return not any(_is_stopped_bont(t, kb, last) for t in record.trials)
-
-
-def _is_stopped_bont(trial: object, kb: KnowledgeBase, last: date) -> bool:
-    treatment = getattr(trial, "treatment", "")
-    is_bont = treatment == BONT_TRIAL or "botulinum-toxin" in kb.drug_classes(treatment)
-    end = getattr(trial, "end", None)
-    return is_bont and not getattr(trial, "active", False) and end is not None and end >= last
+    return not any(
+        t.treatment == BONT_TRIAL and not t.active and t.end is not None and t.end >= last
+        for t in record.trials
+    )
 
 
 def _older_adult(record: PatientRecord, kb: KnowledgeBase, on: date) -> bool:
@@ -83,32 +75,36 @@ def _older_adult(record: PatientRecord, kb: KnowledgeBase, on: date) -> bool:
     return age is not None and age >= kb.threshold("older_adult_from")
 
 
+def _is_vmat2(ingredient: str, kb: KnowledgeBase) -> bool:
+    return ingredient == "tetrabenazine" or "vmat2-inhibitor" in kb.drug_classes(ingredient)
+
+
 def _on_tetrabenazine(record: PatientRecord, kb: KnowledgeBase, on: date) -> bool:
-    drugs = [m for m in record.medications if m.active and m.ingredient == "tetrabenazine"]
-    trials = [t for t in record.trials if t.active and t.treatment == "tetrabenazine"]
-    return bool(drugs or trials)
+    drugs = any(m.active and _is_vmat2(m.ingredient, kb) for m in record.medications)
+    return drugs or any(t.active and _is_vmat2(t.treatment, kb) for t in record.trials)
 
 
 def _generalized(record: PatientRecord, kb: KnowledgeBase, on: date) -> bool:
-    age = _age(record, on)
-    old_enough = age is None or age >= kb.threshold("dbs_age_below")
-    return record.phenotype.distribution == Distribution.GENERALIZED and old_enough
+    spread = (Distribution.GENERALIZED, Distribution.SEGMENTAL)
+    return _chronic_dystonia(record) and record.phenotype.distribution in spread
 
 
 def _young_onset(record: PatientRecord, kb: KnowledgeBase, on: date) -> bool:
+    """Onset before 50 (the current age bounds an unknown onset, as in the engine)."""
     onset = _onset_age(record)
-    if onset is None or not _chronic_dystonia(record) or "wilson-disease" in record.conditions:
+    bound = onset if onset is not None else _age(record, on)
+    if bound is None or not _chronic_dystonia(record) or "wilson-disease" in record.conditions:
         return False
-    return onset < kb.threshold("wilson_onset_below")
+    return bound < kb.threshold("wilson_onset_below")
 
 
 MEASURES: tuple[Measure, ...] = (
     Measure("levodopa-trial-missing", "Levodopa trial missing (children and adolescents)", _child_with_dystonia),
-    Measure("botulinum-toxin-too-soon", "Botulinum toxin re-injected under 12 weeks", _injected_twice),
+    Measure("botulinum-toxin-too-soon", "Botulinum toxin: last injection under 12 weeks ago", _injected),
     Measure("botulinum-toxin-overdue", "Botulinum toxin overdue (over 16 weeks, treatment ongoing)", _bont_ongoing),
     Measure("anticholinergic-older-adult", "Anticholinergic in an older adult", _older_adult),
     Measure("tetrabenazine-depression", "Tetrabenazine with depression or suicidality", _on_tetrabenazine),
-    Measure("dbs-evaluation", "DBS evaluation candidate (refractory generalized dystonia)", _generalized),
+    Measure("dbs-evaluation", "DBS evaluation (refractory generalized or segmental dystonia)", _generalized),
     Measure("wilson-disease-screen", "Wilson disease not excluded (onset under 50)", _young_onset),
 )  # fmt: skip
 MEASURE_IDS = tuple(m.id for m in MEASURES)

@@ -1,0 +1,146 @@
+"""Screening throughput against plain orjson decoding, peak RSS, Dask LocalCluster(2) speed-ups.
+
+    python bench/screening.py [--quick] [--patients N]
+
+All timings that are compared are measured side by side in this run on the same generated
+export (plain and gzip). Last stdout line:
+`RESULT ratio_vs_orjson=... peak_rss_mb=... dask_map_speedup=... dask_pipeline_speedup=...`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+import orjson
+
+from dystonia_cds.screening.executors import run_local
+from dystonia_cds.screening.job import ScreenJob
+from dystonia_cds.screening.lines import read_blocks
+from dystonia_cds.screening.mapper import default_extract, map_partition
+from dystonia_cds.screening.measures import MEASURE_IDS
+from dystonia_cds.screening.partitions import Partition, find_export_files, plan_partitions
+from dystonia_cds.screening.progress import Silent
+from dystonia_cds.screening.synth import ANCHOR, generate_export
+
+BUCKETS = 32
+
+
+def orjson_rate(parts: list[Partition]) -> tuple[int, float]:
+    start, count = time.perf_counter(), 0
+    for part in parts:
+        for block in read_blocks(part):
+            for line in block.splitlines():
+                orjson.loads(line)
+                count += 1
+    return count, time.perf_counter() - start
+
+
+def map_time(parts: list[Partition]) -> tuple[int, float]:
+    start, count = time.perf_counter(), 0
+    for part in parts:
+        count += map_partition(part, BUCKETS).resources
+    return count, time.perf_counter() - start
+
+
+def pipeline_time(parts: list[Partition], on: date) -> tuple[int, float]:
+    job = ScreenJob(tuple(parts), BUCKETS, on, MEASURE_IDS)
+    start = time.perf_counter()
+    outcome = run_local(job, Silent())
+    return outcome.resources, time.perf_counter() - start
+
+
+def peak_rss_mb(export: Path, out: Path) -> float:
+    """Peak RSS of `dystonia-cds screen` (local executor) in a child process."""
+    command = [
+        sys.executable,
+        "-m",
+        "dystonia_cds.cli",
+        "screen",
+        str(export),
+        "--out",
+        str(out),
+        "--at",
+        ANCHOR.isoformat(),
+    ]
+    subprocess.run(command, check=True, capture_output=True)
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def dask_times(parts: list[Partition], on: date) -> tuple[float, float]:
+    from distributed import Client, LocalCluster, wait
+
+    from dystonia_cds.screening.dask_executor import run_dask
+    from dystonia_cds.screening.job import strip
+
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        client.run(default_extract)  # warm: vocabulary loaded in each worker
+        start = time.perf_counter()
+        maps = client.map(map_partition, parts, buckets=BUCKETS, pure=False)
+        wait(client.map(strip, maps))
+        mapped = time.perf_counter() - start
+        del maps
+        job = ScreenJob(tuple(parts), BUCKETS, on, MEASURE_IDS)
+        start = time.perf_counter()
+        run_dask(job, Silent(), client)
+        return mapped, time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--patients", type=int, default=None)
+    args = parser.parse_args()
+    patients = args.patients or (6_000 if args.quick else 100_000)
+    with tempfile.TemporaryDirectory() as tmp:
+        run(Path(tmp), patients, 4 << 20 if args.quick else 16 << 20)
+
+
+def run(tmp: Path, patients: int, partition_bytes: int) -> None:
+    start = time.perf_counter()
+    generate_export(tmp / "plain", patients=patients, seed=11)
+    generate_export(tmp / "gzip", patients=patients, seed=11, compress=True)
+    print(f"generated {patients} patients (plain + gzip) in {time.perf_counter() - start:.1f} s")
+    plain = plan_partitions(find_export_files(tmp / "plain"), partition_bytes)
+    gz = plan_partitions(find_export_files(tmp / "gzip"), partition_bytes)
+    default_extract()
+    figures: dict[str, float] = {}
+    for name, parts in (("plain", plain), ("gzip", gz)):
+        count, decode = orjson_rate(parts)
+        _, mapped = map_time(parts)
+        _, whole = pipeline_time(parts, ANCHOR)
+        figures[f"map_ratio_{name}"] = decode / mapped
+        figures[f"ratio_{name}"] = decode / whole
+        print(
+            f"{name}: {count} resources; orjson {count / decode:,.0f}/s, map phase {count / mapped:,.0f}/s, whole screening {count / whole:,.0f}/s"
+        )
+        if name == "plain":
+            single_map, single_whole = mapped, whole
+    figures["rss"] = peak_rss_mb(tmp / "plain", tmp / "out")
+    dask_map, dask_whole = dask_times(plain, ANCHOR)
+    figures["dask_map"] = single_map / dask_map
+    figures["dask_pipeline"] = single_whole / dask_whole
+    print(
+        f"peak RSS {figures['rss']:.0f} MB; Dask(2) map {single_map:.2f}s -> {dask_map:.2f}s, pipeline {single_whole:.2f}s -> {dask_whole:.2f}s"
+    )
+    print(
+        f"RESULT ratio_vs_orjson={figures['ratio_plain']:.3f} ratio_vs_orjson_gzip={figures['ratio_gzip']:.3f} "
+        f"map_ratio_vs_orjson={figures['map_ratio_plain']:.3f} map_ratio_vs_orjson_gzip={figures['map_ratio_gzip']:.3f} "
+        f"peak_rss_mb={figures['rss']:.0f} patients={patients} "
+        f"dask_map_speedup={figures['dask_map']:.2f} dask_pipeline_speedup={figures['dask_pipeline']:.2f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
