@@ -21,6 +21,8 @@ Botulinum toxin (`injections.py`, `botulinum.py`, `response.py`)
         indication, total_units); assessments: DatedScore(date, ScaleScore)
     next_injection_check(previous_visits, *, on: date) -> Check | None
     secondary_non_response(injections, assessments) -> Check | None
+    from_scale_results(results: Sequence[ScaleResult-like]) -> list[DatedScore]
+        (total-only TWSTRS/JRS results, e.g. PatientRecord.assessments, for the above)
     injection_vocabulary() -> dict                # GET /api/injection-vocabulary
 
 Titration (`titration.py`, `titration_drugs.py`, `titration_baclofen.py`, `dosing.py`)
@@ -50,7 +52,12 @@ from dystonia_cds.care.injections import (
     parse_visit,
     validate_visit,
 )
-from dystonia_cds.care.response import CycleResponse, DatedScore, secondary_non_response
+from dystonia_cds.care.response import (
+    CycleResponse,
+    DatedScore,
+    from_scale_results,
+    secondary_non_response,
+)
 from dystonia_cds.care.scales import PartChange, ScaleScore, ScoreChange, change, score_assessment
 from dystonia_cds.care.titration import (
     TITRATION_DRUGS,
@@ -77,6 +84,7 @@ __all__ = [
     "TitrationRequest",
     "change",
     "check_injection",
+    "from_scale_results",
     "injection_vocabulary",
     "interval_check",
     "next_injection_check",

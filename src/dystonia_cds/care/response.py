@@ -32,6 +32,7 @@ from typing import Protocol
 from dystonia_cds.care.checks import Check
 from dystonia_cds.care.scales import PartChange, ScaleScore, change, scale_definition
 from dystonia_cds.domain.recommendation import Severity
+from dystonia_cds.knowledge.care_catalog import load_care_catalog
 
 BASELINE_WINDOW = timedelta(days=28)
 
@@ -82,6 +83,29 @@ def cycle_responses(
 
 def _primary(assessment: DatedScore) -> str:
     return scale_definition(assessment.score.scale).primary
+
+
+class _TotalResult(Protocol):
+    @property
+    def scale(self) -> str: ...
+
+    @property
+    def date(self) -> date: ...
+
+    @property
+    def total(self) -> float: ...
+
+
+def from_scale_results(results: Sequence[_TotalResult]) -> list[DatedScore]:
+    """Total-only results (e.g. the domain's `ScaleResult`) as `DatedScore`s, for the scales
+    whose primary part is the total (TWSTRS, JRS); BFMDRS (primary: movement) and unknown
+    scales are left out, since a total cannot stand for the movement score."""
+    known = {s.id: s.primary for s in load_care_catalog().scales.scales}
+    return [
+        DatedScore(r.date, ScaleScore(scale=r.scale, items={}, subscales={}, total=float(r.total)))
+        for r in results
+        if known.get(r.scale) == "total"
+    ]
 
 
 def secondary_non_response(

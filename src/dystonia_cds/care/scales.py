@@ -151,17 +151,22 @@ def change(scale_id: str, before: ScaleScore, after: ScaleScore) -> ScoreChange:
     at a baseline of 40-45; R61 registry: 8 or more for "minimally improved"), so an
     improvement of 12 or more is meaningful, under 3 is not, and 3 to under 12 gives None
     ("depends on baseline"); R60 states no threshold for worsening (None).
+    A subscale missing from either score (e.g. a total-only score) is left out.
     """
     scale = scale_definition(scale_id)
     for name, score in (("before", before), ("after", after)):
         if score.scale != scale.id:
             raise InvalidInput(f"is a {score.scale!r} score, not {scale.id!r}", location=name)
-    parts = ("total", *(s.id for s in scale.subscales))
+    parts = ("total", *(s.id for s in scale.subscales if _in_both(s.id, before, after)))
     return ScoreChange(
         scale=scale.id,
         primary=scale.primary,
         parts=tuple(_part_change(scale, p, before.part(p), after.part(p)) for p in parts),
     )
+
+
+def _in_both(part: str, before: ScaleScore, after: ScaleScore) -> bool:
+    return part in before.subscales and part in after.subscales
 
 
 def _part_change(scale: ScaleDefinition, part: str, before: float, after: float) -> PartChange:

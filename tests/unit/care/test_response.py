@@ -85,3 +85,25 @@ def test_check_injection_reports_secondary_non_response_when_given_assessments()
     )
     checks = check_injection(new, injections, on=date(2026, 1, 1), assessments=assessments)
     assert "botulinum-toxin-secondary-non-response" in [c.id for c in checks]
+
+
+def test_total_only_domain_results_feed_the_heuristic_for_twstrs_and_jrs_but_not_bfmdrs():
+    from dystonia_cds.care import from_scale_results
+    from dystonia_cds.domain.patient import Injection, ScaleResult
+
+    injections = [
+        Injection(START + timedelta(weeks=12 * i), "onabotulinumtoxinA") for i in range(3)
+    ]
+    results = []
+    for index, (baseline, peak) in enumerate([(7, 3), (7, 6), (7, 7)]):
+        day = START + timedelta(weeks=12 * index)
+        results += [
+            ScaleResult("jrs", day, baseline),
+            ScaleResult("jrs", day + timedelta(weeks=4), peak),
+        ]
+    results.append(ScaleResult("bfmdrs", START, 40))
+    scores = from_scale_results(results)
+    assert {s.score.scale for s in scores} == {"jrs"}
+    check = secondary_non_response(injections, scores)
+    assert check is not None
+    assert check.id == "botulinum-toxin-secondary-non-response"
