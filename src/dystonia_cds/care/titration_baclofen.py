@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from dystonia_cds.care.dosing import (
@@ -61,10 +62,14 @@ def baclofen(request: TitrationRequest, drug: TitrationDrug) -> Schedule:
             daily, int(p("adult_max_times_per_day" if over else "adult_times_per_day")), step
         )
 
+    steps = ramp(request, dailies, interval, doses)
+    if target > p("adult_label_steps_max_daily_mg"):
+        beyond = "beyond the label's fixed steps: further increases are possible up to 80 mg/day"
+        steps = (*steps[:-1], replace(steps[-1], note=f"{steps[-1].note}; {beyond} (R40)"))
     return Schedule(
         drug="baclofen",
         start=request.start,
-        steps=ramp(request, dailies, interval, doses),
+        steps=steps,
         max_daily_mg=top,
         max_single_mg=None,
         sources=drug.sources,
