@@ -1,0 +1,146 @@
+"""Measures on a small hand-built population whose numerators and denominators are known."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from dystonia_cds.domain.errors import InvalidInput
+from dystonia_cds.domain.patient import (
+    Distribution,
+    DystoniaForm,
+    Injection,
+    Medication,
+    PatientRecord,
+    Phenotype,
+    TreatmentTrial,
+    TrialOutcome,
+)
+from dystonia_cds.screening.grouping import score_record
+from dystonia_cds.screening.measures import MEASURES, select_measures
+
+ON = date(2026, 11, 1)
+FAILED = TrialOutcome.INEFFECTIVE
+EXCLUDED = frozenset({"wilson-disease-excluded"})
+
+
+def _born(age: int) -> date:
+    return date(ON.year - age, 1, 15)
+
+
+def _form(
+    *forms: DystoniaForm, onset: float | None = None, spread: Distribution | None = None
+) -> Phenotype:
+    return Phenotype(forms=frozenset(forms), onset_age_years=onset, distribution=spread)
+
+
+def _shots(*days_ago: int) -> tuple[Injection, ...]:
+    return tuple(Injection(ON - timedelta(days=d), "onabotulinumtoxinA", 200) for d in days_ago)
+
+
+def _failed(*drugs: str) -> tuple[TreatmentTrial, ...]:
+    return tuple(
+        TreatmentTrial(d, date(2020, 1, 1), date(2020, 6, 1), False, FAILED) for d in drugs
+    )
+
+
+def _on(drug: str) -> tuple[Medication, ...]:
+    return (Medication(drug, date(2026, 1, 1)),)
+
+
+GENERALIZED = _form(DystoniaForm.GENETIC_TORSION, spread=Distribution.GENERALIZED)
+TARDIVE = _form(DystoniaForm.TARDIVE)
+POPULATION = [
+    PatientRecord("child-no-levodopa", _born(10), phenotype=_form(DystoniaForm.GENETIC_TORSION)),
+    PatientRecord(
+        "child-had-levodopa",
+        _born(12),
+        phenotype=_form(DystoniaForm.CERVICAL),
+        trials=_failed("levodopa"),
+        findings=EXCLUDED,
+    ),
+    PatientRecord(
+        "older-injected-30-days-ago",
+        _born(70),
+        phenotype=_form(DystoniaForm.CERVICAL, onset=60),
+        injections=_shots(120, 30),
+        medications=_on("trihexyphenidyl"),
+    ),
+    PatientRecord(
+        "overdue-blepharospasm",
+        _born(50),
+        phenotype=_form(DystoniaForm.BLEPHAROSPASM, onset=45),
+        injections=_shots(300, 200),
+    ),
+    PatientRecord(
+        "tetrabenazine-depressed",
+        _born(40),
+        phenotype=TARDIVE,
+        medications=_on("tetrabenazine"),
+        conditions=frozenset({"depression"}),
+        findings=EXCLUDED,
+    ),
+    PatientRecord(
+        "tetrabenazine-well",
+        _born(45),
+        phenotype=TARDIVE,
+        medications=_on("tetrabenazine"),
+        findings=EXCLUDED,
+    ),
+    PatientRecord(
+        "refractory-no-dbs",
+        _born(25),
+        phenotype=GENERALIZED,
+        trials=_failed("trihexyphenidyl", "baclofen"),
+        findings=EXCLUDED,
+    ),
+    PatientRecord(
+        "refractory-with-dbs",
+        _born(30),
+        phenotype=GENERALIZED,
+        trials=(
+            *_failed("trihexyphenidyl", "baclofen"),
+            TreatmentTrial("deep-brain-stimulation", date(2024, 1, 1), active=True),
+        ),
+        findings=EXCLUDED,
+    ),
+]
+EXPECTED = {
+    "levodopa-trial-missing": [1, 2],
+    "botulinum-toxin-too-soon": [1, 2],
+    "botulinum-toxin-overdue": [1, 2],
+    "anticholinergic-older-adult": [1, 1],
+    "tetrabenazine-depression": [1, 2],
+    "dbs-evaluation": [1, 2],
+    "wilson-disease-screen": [2, 7],
+}
+
+
+@pytest.fixture(scope="module")
+def counts() -> dict[str, list[int]]:
+    totals: dict[str, list[int]] = {m.id: [0, 0] for m in MEASURES}
+    for record in POPULATION:
+        score_record(record, ON, MEASURES, totals)
+    return totals
+
+
+@pytest.mark.parametrize("measure", list(EXPECTED))
+def test_numerator_and_denominator_match_the_hand_counted_population(
+    counts: dict[str, list[int]], measure: str
+) -> None:
+    assert counts[measure] == EXPECTED[measure]
+
+
+def test_a_row_carries_the_engine_alerts_and_a_flag_pair_per_measure() -> None:
+    totals: dict[str, list[int]] = {m.id: [0, 0] for m in MEASURES}
+    row = score_record(POPULATION[0], ON, MEASURES, totals)
+    assert row[:4] == ("child-no-levodopa", 10, "unknown", "genetic-torsion-dystonia")
+    assert "levodopa-trial-missing" in row[4].split(";")
+    assert row[5:7] == (True, True)
+    assert len(row) == 5 + 2 * len(MEASURES)
+
+
+def test_unknown_measure_ids_are_refused_by_name() -> None:
+    with pytest.raises(InvalidInput, match="no-such-measure"):
+        select_measures("dbs-evaluation,no-such-measure")
