@@ -1,4 +1,6 @@
-"""HTTP routes of the api adapter (placeholder until built)."""
+"""The care REST API under `/api` (DESIGN.md "Care REST API"): bearer-token auth, one
+transaction per request, every call audited, errors mapped by `api.errors`. The OpenAPI
+schema is published by FastAPI at `/openapi.json`."""
 
 from __future__ import annotations
 
@@ -8,4 +10,11 @@ from dystonia_cds.context import AppContext
 
 
 def install(app: FastAPI, ctx: AppContext) -> None:
-    """Add this adapter's routes, middleware and exception handlers to the app."""
+    """Add the care API routers to the app."""
+    from dystonia_cds.api import care, patients, records
+    from dystonia_cds.api.calls import TokenCache
+
+    app.state.api_tokens = TokenCache()
+    app.include_router(care.router)
+    app.include_router(records.router)  # `/api/patients/import` before `/{patient_id}`
+    app.include_router(patients.router)

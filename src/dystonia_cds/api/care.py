@@ -1,0 +1,132 @@
+"""Scales and the injection vocabulary (what the API accepts), injection visits with their
+checks against the stored earlier visits, and rating-scale assessments with their scores.
+The rules are the care core's (`dystonia_cds.care`); this module stores and answers."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter
+
+from dystonia_cds.api.calls import CurrentCall
+from dystonia_cds.api.errors import CareRoute, JsonResponse
+from dystonia_cds.api.schemas import (
+    AssessmentCreate,
+    AssessmentCreated,
+    CheckPublic,
+    InjectionCreated,
+    InjectionVisitCreate,
+)
+from dystonia_cds.care import injections as care_injections
+from dystonia_cds.care.botulinum import check_injection
+from dystonia_cds.care.response import DatedScore
+from dystonia_cds.care.scales import ScaleScore, score_assessment
+from dystonia_cds.care.vocabulary import injection_vocabulary, scale_definitions
+from dystonia_cds.store.care_models import Assessment
+from dystonia_cds.store.care_values import AssessmentData, InjectionVisitData, MuscleDose
+from dystonia_cds.store.repository import CareRepository
+
+router = APIRouter(prefix="/api", tags=["care"], route_class=CareRoute)
+
+
+@router.get("/scales", response_class=JsonResponse)
+def get_scales(call: CurrentCall) -> JsonResponse:
+    """The rating scales: item keys, ranges and subscales the assessment endpoint accepts."""
+    with call.unit_of_work():
+        pass
+    return JsonResponse(scale_definitions())
+
+
+@router.get("/injection-vocabulary", response_class=JsonResponse)
+def get_injection_vocabulary(call: CurrentCall) -> JsonResponse:
+    """Products, indications, sides and muscles the injection endpoint accepts."""
+    with call.unit_of_work():
+        pass
+    return JsonResponse(injection_vocabulary())
+
+
+def _care_visit(body: InjectionVisitCreate) -> care_injections.InjectionVisit:
+    return care_injections.InjectionVisit(
+        date=body.date,
+        product=body.product,
+        indication=body.indication,
+        muscles=tuple(
+            care_injections.MuscleDose(muscle=m.muscle, side=m.side, units=m.units)
+            for m in body.muscles
+        ),
+        lot=body.lot,
+        dilution=body.dilution,
+        guidance=body.guidance,
+    )
+
+
+def _stored_visit(visit: care_injections.InjectionVisit) -> InjectionVisitData:
+    return InjectionVisitData(
+        date=visit.date,
+        product=visit.product,
+        indication=visit.indication,
+        muscles=tuple(MuscleDose(m.muscle, m.side, m.units) for m in visit.muscles),
+        lot=visit.lot,
+        dilution=visit.dilution,
+        guidance=visit.guidance,
+    )
+
+
+def dated_score(row: Assessment) -> DatedScore:
+    """A stored assessment as the care core's scored value (no re-scoring)."""
+    score = ScaleScore(
+        scale=row.scale,
+        items={i.key: int(i.score) for i in row.items},
+        subscales={k: float(v) for k, v in row.scores.items()},
+        total=row.total,
+    )
+    return DatedScore(date=row.date, score=score)
+
+
+def record_visit(
+    repo: CareRepository, patient_id: str, body: InjectionVisitCreate, *, on: date
+) -> tuple[int, list[dict[str, str]]]:
+    """Check the visit against the stored visits and assessments, then store it."""
+    visit = _care_visit(body)
+    previous = repo.injection_visits(patient_id)
+    scored = [dated_score(a) for a in repo.assessments(patient_id)]
+    checks = check_injection(visit, previous, on=on, assessments=scored)
+    visit_id = repo.add_injection_visit(patient_id, _stored_visit(visit))
+    return visit_id, [c.as_dict() for c in checks]
+
+
+@router.post("/patients/{patient_id}/injections", status_code=201, response_model=InjectionCreated)
+def add_injection_visit(
+    patient_id: str, body: InjectionVisitCreate, call: CurrentCall
+) -> InjectionCreated:
+    """Record a botulinum-toxin session; the answer carries the checks of this visit
+    (interval, labelled maxima, product switch, possible secondary non-response)."""
+    with call.unit_of_work(201) as repo:
+        visit_id, checks = record_visit(repo, patient_id, body, on=date.today())
+    return InjectionCreated(id=str(visit_id), checks=[CheckPublic(**c) for c in checks])
+
+
+def score_and_store(
+    repo: CareRepository, patient_id: str, body: AssessmentCreate
+) -> tuple[int, dict[str, Any]]:
+    score = score_assessment(body.scale, body.items)
+    data = AssessmentData(
+        date=body.date,
+        scale=score.scale,
+        items=dict(score.items),
+        total=score.total,
+        scores=dict(score.subscales),
+    )
+    return repo.add_assessment(patient_id, data), score.as_dict()
+
+
+@router.post(
+    "/patients/{patient_id}/assessments", status_code=201, response_model=AssessmentCreated
+)
+def add_assessment(patient_id: str, body: AssessmentCreate, call: CurrentCall) -> AssessmentCreated:
+    """Score and store an assessment; an item out of range is a 422 naming `items.<key>`."""
+    with call.unit_of_work(201) as repo:
+        repo.get_patient(patient_id)  # 404 before 422 for an unknown patient
+        assessment_id, scores = score_and_store(repo, patient_id, body)
+    return AssessmentCreated(id=str(assessment_id), scores=scores)

@@ -1,0 +1,115 @@
+"""The one place where the error tree becomes HTTP statuses for `/api`, and where failed
+calls are audited.
+
+    AuthenticationError          401  (with `WWW-Authenticate: Bearer`)
+    PatientNotFound              404
+    InvalidInput, FhirInputError 422  {"detail": [{"field", "msg", "loc"}]}
+    RequestValidationError       422  (pydantic: the body or query field that is wrong)
+    UpstreamUnavailable          503
+    other DystoniaCdsError       500
+
+`CareRoute` wraps every `/api` route: the table applies to these routes only, so the web app
+and CDS Hooks keep their own error pages.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
+
+import orjson
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from dystonia_cds.domain.errors import (
+    AuthenticationError,
+    DystoniaCdsError,
+    InvalidInput,
+    PatientNotFound,
+    UpstreamUnavailable,
+)
+
+log = logging.getLogger(__name__)
+
+STATUS: tuple[tuple[type[DystoniaCdsError], int], ...] = (
+    (AuthenticationError, 401),
+    (PatientNotFound, 404),
+    (InvalidInput, 422),
+    (UpstreamUnavailable, 503),
+)
+
+
+class JsonResponse(Response):
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content)
+
+
+def field_name(loc: Sequence[int | str]) -> str:
+    """`("body", "muscles", 0, "units")` -> `muscles[0].units`."""
+    parts = list(loc[1:] if loc and loc[0] in ("body", "query", "path") else loc)
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "body"
+
+
+def _validation_detail(exc: RequestValidationError) -> list[dict[str, Any]]:
+    return [
+        {"field": field_name(e["loc"]), "msg": e["msg"], "loc": list(e["loc"])}
+        for e in exc.errors()
+    ]
+
+
+def error_response(exc: Exception) -> Response | None:
+    """The response for an error of the tree (or a request validation error); None if unknown."""
+    if isinstance(exc, RequestValidationError):
+        return JsonResponse({"detail": _validation_detail(exc)}, status_code=422)
+    if not isinstance(exc, DystoniaCdsError):
+        return None
+    status = next((code for kind, code in STATUS if isinstance(exc, kind)), 500)
+    if isinstance(exc, InvalidInput):
+        field = exc.location or "body"
+        message = str(exc).removeprefix(f"{exc.location}: ") if exc.location else str(exc)
+        detail: Any = [{"field": field, "msg": message}]
+    else:
+        detail = str(exc) if status != 500 else "internal error"
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JsonResponse({"detail": detail}, status_code=status, headers=headers)
+
+
+Handler = Callable[[Request], Coroutine[Any, Any, Response]]
+
+
+class CareRoute(APIRoute):
+    """An `/api` route: errors become statuses by the table above; failed calls are audited."""
+
+    def get_route_handler(self) -> Handler:
+        handler = super().get_route_handler()
+
+        async def handle(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except Exception as exc:
+                response = error_response(exc)
+                status = response.status_code if response is not None else 500
+                await run_in_threadpool(_audit_failure, request, status)
+                if response is None:
+                    raise
+                return response
+
+        return handle
+
+
+def _audit_failure(request: Request, status: int) -> None:
+    from dystonia_cds.api.calls import audit_failed_call
+
+    try:
+        audit_failed_call(request, status)
+    except Exception:  # the audit must not hide the original answer; it is logged loudly
+        log.exception("could not write the audit entry of a failed call")

@@ -1,0 +1,36 @@
+"""Id checks for API input: an id the knowledge base does not know is refused (422) rather
+than stored and then silently ignored by the engine. The lists come from the vocabulary
+(`knowledge/data/vocabulary/*.toml`); findings are the agreed ids of notes/IDS.md."""
+
+from __future__ import annotations
+
+from dystonia_cds.knowledge.vocabulary import COMORBIDITY_IDS, PROCEDURE_IDS, load_vocabulary
+
+FINDING_IDS = frozenset({"wilson-disease-excluded", "cyp2d6-poor-metabolizer", "cyp2d6-genotyped"})
+
+
+def _known(value: str, allowed: frozenset[str], what: str) -> str:
+    if value not in allowed:
+        raise ValueError(f"unknown {what} {value!r} (known: {', '.join(sorted(allowed))})")
+    return value
+
+
+def condition(value: str) -> str:
+    return _known(value, COMORBIDITY_IDS, "condition")
+
+
+def finding(value: str) -> str:
+    return _known(value, FINDING_IDS, "finding")
+
+
+def gene(value: str) -> str:
+    return _known(value, load_vocabulary().concept_ids("gene"), "gene")
+
+
+def ingredient(value: str) -> str:
+    return _known(value, load_vocabulary().concept_ids("ingredient"), "ingredient")
+
+
+def treatment(value: str) -> str:
+    allowed = load_vocabulary().concept_ids("ingredient") | PROCEDURE_IDS
+    return _known(value, allowed, "treatment")

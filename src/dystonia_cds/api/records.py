@@ -1,0 +1,131 @@
+"""Whole-record endpoints: history, the recommendation over the stored record, the audit
+trail, and FHIR R4 import/export of a patient."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Query, Request
+from starlette.concurrency import run_in_threadpool
+
+from dystonia_cds.api.calls import Call, CurrentCall
+from dystonia_cds.api.errors import CareRoute, JsonResponse
+from dystonia_cds.api.history import history_dict
+from dystonia_cds.api.schemas import AuditPublic, ImportCreated
+from dystonia_cds.domain.errors import InvalidInput
+from dystonia_cds.store.audit import entries_for_patient
+from dystonia_cds.store.records import record_from_patient
+
+router = APIRouter(prefix="/api/patients", tags=["records"], route_class=CareRoute)
+
+
+@router.get("/{patient_id}/history", response_class=JsonResponse)
+def get_history(patient_id: str, call: CurrentCall) -> JsonResponse:
+    """The full care record: patient, phenotype, drugs, trials, visits, assessments, plans."""
+    with call.unit_of_work() as repo:
+        body = history_dict(repo.history(patient_id))
+    return JsonResponse(body)
+
+
+@router.get("/{patient_id}/recommendation", response_class=JsonResponse)
+def get_recommendation(
+    patient_id: str,
+    call: CurrentCall,
+    at: Annotated[
+        date | None, Query(description="Evaluation date YYYY-MM-DD (default today)")
+    ] = None,
+) -> JsonResponse:
+    """The recommendation JSON of the contract, computed over the stored record."""
+    with call.unit_of_work() as repo:
+        record = record_from_patient(repo.history(patient_id))
+    from dystonia_cds.engine import recommend, recommendation_to_dict
+
+    result = recommend(record, call.ctx.knowledge, on=at or date.today())
+    return JsonResponse(recommendation_to_dict(result))
+
+
+@router.get("/{patient_id}/audit", response_model=list[AuditPublic])
+def get_audit(patient_id: str, call: CurrentCall) -> list[AuditPublic]:
+    """Who read or wrote this patient's record, when, from where, and how it ended."""
+    with call.unit_of_work() as repo:
+        repo.get_patient(patient_id)
+        return [
+            AuditPublic(
+                at=e.at.isoformat(),
+                actor=e.actor,
+                action=e.action,
+                client=e.client,
+                status=e.status,
+            )
+            for e in entries_for_patient(repo.session, patient_id)
+        ]
+
+
+@router.get("/{patient_id}/fhir", response_class=JsonResponse)
+def export_fhir(patient_id: str, call: CurrentCall) -> JsonResponse:
+    """The patient as a FHIR R4 Bundle (type collection) in the project's input profile."""
+    from dystonia_cds.api.fhir_export import patient_bundle
+
+    with call.unit_of_work() as repo:
+        bundle = patient_bundle(repo.history(patient_id))
+    return JsonResponse(bundle, media_type="application/fhir+json")
+
+
+def display_name(bundle: dict[str, Any]) -> str | None:
+    """The Patient's name as one line (`name[0].text`, else given and family names)."""
+    for entry in bundle.get("entry") or []:
+        resource = entry.get("resource") if isinstance(entry, dict) else None
+        if not isinstance(resource, dict) or resource.get("resourceType") != "Patient":
+            continue
+        names = resource.get("name")
+        name = names[0] if isinstance(names, list) and names and isinstance(names[0], dict) else {}
+        text = name.get("text")
+        if not isinstance(text, str):
+            parts = [*(name.get("given") or []), name.get("family") or ""]
+            text = " ".join(p for p in parts if isinstance(p, str) and p)
+        return text.strip()[:200] or None
+    return None
+
+
+async def _bundle_body(request: Request) -> dict[str, Any]:
+    try:
+        data = orjson.loads(await request.body())
+    except orjson.JSONDecodeError as exc:
+        raise InvalidInput(f"is not JSON: {exc}", location="body") from exc
+    if not isinstance(data, dict):
+        raise InvalidInput("must be a FHIR Bundle object", location="body")
+    return data
+
+
+@router.post(
+    "/import",
+    status_code=201,
+    response_model=ImportCreated,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "description": "A FHIR R4 Bundle: one Patient and that patient's resources.",
+            "content": {"application/fhir+json": {"schema": {"type": "object"}}},
+        }
+    },
+)
+async def import_fhir(request: Request, call: CurrentCall) -> ImportCreated:
+    """Store a FHIR R4 Bundle (one Patient and that patient's resources) as a new patient.
+    What could not be understood is listed in `unrecognized`. The body is decoded with orjson;
+    mapping and storing run in the thread pool."""
+    bundle = await _bundle_body(request)
+    return await run_in_threadpool(_import, call, bundle)
+
+
+def _import(call: Call, bundle: dict[str, Any]) -> ImportCreated:
+    from dystonia_cds.fhir.bundle import read_bundle
+
+    record = read_bundle(bundle, source="request body")
+    with call.unit_of_work(201) as repo:
+        call.patient_id = repo.import_record(record, display_name=display_name(bundle))
+    return ImportCreated(
+        id=call.patient_id,
+        unrecognized=[{"location": u.location, "reason": u.reason} for u in record.unrecognized],
+    )
