@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from dystonia_cds.care import scale_definitions
@@ -113,3 +116,35 @@ def test_scale_definitions_have_the_contract_shape():
 def test_the_agreed_item_keys_exist(scale, key):
     scales = {s["id"]: s for s in scale_definitions()}
     assert key in {i["key"] for i in scales[scale]["items"]}
+
+
+def _source_keys(node) -> set[str]:
+    if isinstance(node, dict):
+        return set().union(*(_source_keys(v) for v in node.values())) if node else set()
+    if isinstance(node, list | tuple):
+        return set().union(*(_source_keys(v) for v in node)) if node else set()
+    if isinstance(node, str):
+        return set(re.findall(r"\bR\d+[a-z]?\b", node))
+    return set()
+
+
+def test_every_source_key_in_the_care_data_exists_in_the_reference():
+    reference = Path(__file__).resolve().parents[4] / "shared" / "clinical" / "reference.md"
+    if not reference.exists():
+        pytest.skip("shared clinical reference not available")
+    text = reference.read_text(encoding="utf-8")
+    listed = set(re.findall(r"^\| (R\d+[a-z]?) \|", text, flags=re.M))
+    used = set()
+    for name in ("botulinum.toml", "scales.toml", "titration.toml"):
+        used |= _source_keys(care_catalog._read(name))
+    assert used
+    assert used <= listed, sorted(used - listed)
+
+
+def test_descriptions_serialise_to_json():
+    import orjson
+
+    from dystonia_cds.care import injection_vocabulary, titration_definitions
+
+    for value in (scale_definitions(), injection_vocabulary(), titration_definitions()):
+        assert orjson.loads(orjson.dumps(value)) == value
