@@ -23,6 +23,7 @@ TOPIC_SYSTEM = "urn:dystonia-cds:topic"
 OVERRIDE_SYSTEM = "urn:dystonia-cds:override-reason"
 SUMMARY_TOPIC = "summary"
 MAX_OPTION_CARDS = 3
+MAX_UNRECOGNIZED_NOTES = 5
 SUMMARY_MAX = 139  # the spec: a summary of fewer than 140 characters
 SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}
 OVERRIDE_REASONS: tuple[tuple[str, str], ...] = (
@@ -133,6 +134,15 @@ def alert_card(alert: Alert, cs: CardSettings) -> dict[str, Any]:
     return card(alert.id, alert.id, alert.message, alert.severity.value, detail.rstrip(), cs)
 
 
+def unrecognized_notes(rec: Recommendation) -> list[str]:
+    """What the input held that could not be understood (the first few, then a count)."""
+    items = [f"Not understood: {u.location} ({u.reason})" for u in rec.unrecognized]
+    if len(items) > MAX_UNRECOGNIZED_NOTES:
+        rest = len(items) - MAX_UNRECOGNIZED_NOTES
+        items = [*items[:MAX_UNRECOGNIZED_NOTES], f"... and {rest} more item(s) not understood"]
+    return items
+
+
 def summary_card(
     rest: list[Option], rec: Recommendation, cs: CardSettings
 ) -> dict[str, Any] | None:
@@ -141,9 +151,7 @@ def summary_card(
         + (f": {(o.cautions or o.rationale)[0]}" if (o.cautions or o.rationale) else "")
         for o in rest
     ]
-    notes = list(rec.notes) + [
-        f"Not understood: {u.location} ({u.reason})" for u in rec.unrecognized
-    ]
+    notes = list(rec.notes) + unrecognized_notes(rec)
     if not lines and not notes:
         return None
     negative = sum(1 for o in rest if not o.strength.is_positive)
