@@ -3,6 +3,7 @@ look comes from classes in app.css; hover text is an SVG `<title>`)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -45,10 +46,18 @@ class _Frame:
         return HEIGHT - BOTTOM - value / self.y_max * (HEIGHT - TOP - BOTTOM)
 
 
+def nice_step(top: float, ticks: int = 5) -> float:
+    """A 1-2-5 step so that about `ticks` gridlines cover 0..top."""
+    raw = max(top, 1e-9) / ticks
+    magnitude = 10.0 ** math.floor(math.log10(raw))
+    return next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
+
+
 def _axes(frame: _Frame, start: date, end: date, y_label: str) -> list[str]:
     parts = []
-    for i in range(5):
-        value = frame.y_max * i / 4
+    step = nice_step(frame.y_max)
+    for i in range(int(frame.y_max // step) + 1):
+        value = i * step
         y = frame.y(value)
         parts.append(
             f'<line class="grid" x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}"/>'

@@ -78,7 +78,7 @@ TEXTS: dict[str, HandoutItem] = {
         "Clonazepam tablets",
         "A calming medicine, usually added to another treatment.",
         "Do not stop it suddenly; the dose is lowered step by step. Do not take it with "
-        "opioid pain medicines or alcohol unless your doctor agrees.",
+        "opioid pain medicines unless your doctor agrees.",
         "Tell us about strong sleepiness, unsteadiness or falls, low mood, or slow breathing.",
         ("R2", "R38"),
     ),
