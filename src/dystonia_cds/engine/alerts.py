@@ -1,37 +1,53 @@
-"""Alerts: every alert of the knowledge base whose trigger holds, critical first."""
+"""Alert rules: every alert of the knowledge base whose trigger holds, critical first.
+
+Like option rules they read only the feature set (memoisable); `render_alert` fills in the
+patient-specific words (ages, dates, drug names).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from dystonia_cds.domain.recommendation import Alert, Provenance, Severity, TraceEntry
-from dystonia_cds.engine.context import Context
-from dystonia_cds.engine.options import _used
-from dystonia_cds.knowledge.base import AlertSpec, KnowledgeBase, applies
+from dystonia_cds.engine.options import used_features
+from dystonia_cds.knowledge.base import AlertSpec
 
 SEVERITY_ORDER = {Severity.CRITICAL: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
 
-def evaluate_alert(
-    spec: AlertSpec, ctx: Context, features: frozenset[str], version: str
-) -> Alert | None:
-    if not applies(spec.when, features):
-        ctx.trace.append(TraceEntry(f"alert.{spec.id}", False, "conditions not met"))
+@dataclass(frozen=True, slots=True)
+class AlertPlan:
+    template: Alert
+    message: str  # the message with {placeholders}; the template holds it unformatted
+    addenda: tuple[str, ...]
+    dynamic: bool
+
+
+def plan_alert(
+    spec: AlertSpec, features: frozenset[str], version: str, trace: list[TraceEntry]
+) -> AlertPlan | None:
+    if not spec.test(features):
+        trace.append(TraceEntry(f"alert.{spec.id}", False, "conditions not met"))
         return None
-    parts = [spec.message.format_map(ctx.values)]
-    sources = set(spec.sources)
-    for add in spec.addenda:
-        if applies(add.when, features):
-            parts.append(add.text)
-            sources.update(add.sources)
-    provenance = Provenance(
-        f"alert.{spec.id}",
-        tuple(sorted(_used(spec.when, features))),
-        version,
-        tuple(sorted(sources)),
-    )
-    ctx.trace.append(TraceEntry(f"alert.{spec.id}", True, spec.severity.value, provenance.sources))
-    return Alert(spec.id, spec.severity, " ".join(parts), provenance)
+    addenda = tuple(a for a in spec.addenda if a.test(features))
+    sources = set(spec.sources).union(*(a.sources for a in addenda))
+    used = tuple(sorted(used_features(spec.when, features)))
+    provenance = Provenance(f"alert.{spec.id}", used, version, tuple(sorted(sources)))
+    trace.append(TraceEntry(f"alert.{spec.id}", True, spec.severity.value, provenance.sources))
+    texts = tuple(a.text for a in addenda)
+    message = " ".join((spec.message, *texts))
+    template = Alert(spec.id, spec.severity, message, provenance)
+    return AlertPlan(template, spec.message, texts, "{" in spec.message)
 
 
-def evaluate_alerts(kb: KnowledgeBase, ctx: Context, features: frozenset[str]) -> list[Alert]:
-    found = [a for spec in kb.alerts if (a := evaluate_alert(spec, ctx, features, kb.version))]
-    return sorted(found, key=lambda a: SEVERITY_ORDER[a.severity])
+def render_alert(p: AlertPlan, values: dict[str, str]) -> Alert:
+    if not p.dynamic:
+        return p.template
+    a = p.template
+    message = " ".join((p.message.format_map(values), *p.addenda))
+    return Alert(a.id, a.severity, message, a.provenance)
+
+
+def order_alerts(plans: list[AlertPlan]) -> list[AlertPlan]:
+    """Critical first, then warning, then info; knowledge order within a severity."""
+    return sorted(plans, key=lambda p: SEVERITY_ORDER[p.template.severity])

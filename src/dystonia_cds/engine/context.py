@@ -11,16 +11,18 @@ from datetime import date
 
 from dystonia_cds.domain.patient import (
     BodyRegion,
+    Distribution,
     DystoniaForm,
     Medication,
     PatientRecord,
     Phenotype,
+    Variability,
     age_in_years,
 )
 from dystonia_cds.domain.phenotype import distribution_of, involved_regions, onset_age
 from dystonia_cds.domain.recommendation import TraceEntry
 from dystonia_cds.engine.history import add_history
-from dystonia_cds.knowledge.base import KnowledgeBase
+from dystonia_cds.knowledge.base import KnowledgeBase, Limits
 
 
 class Values(dict[str, str]):
@@ -69,8 +71,10 @@ def build_context(record: PatientRecord, kb: KnowledgeBase, on: date) -> Context
         return ctx
     f = ctx.features
     f.add("dystonia")
-    f.update(f"condition:{c}" for c in record.conditions)
-    f.update(f"finding:{x}" for x in record.findings)
+    if record.conditions:
+        f.update(["condition:" + c for c in record.conditions])
+    if record.findings:
+        f.update(["finding:" + x for x in record.findings])
     _add_phenotype(ctx, record.phenotype)
     add_history(ctx, kb)
     _add_acute(ctx, kb)
@@ -88,46 +92,62 @@ def _add_age(ctx: Context, kb: KnowledgeBase) -> None:
         else:
             ctx.notes.append(NO_BIRTH_DATE_NOTE)
         return
+    lim = _limits(kb)
     age = age_in_years(birth, ctx.on)
     ctx.age = age
     f = ctx.features
     f.add("age-known")
-    f.add("child" if age < kb.threshold("child_age_below") else "adult")
-    if age >= kb.threshold("older_adult_from"):
-        f.add("older-adult")
-    if age > kb.threshold("anticholinergic_sensitive_over"):
-        f.add("over-60")
-    if age < kb.threshold("benztropine_age_below"):
-        f.add("under-3")
-    if age < kb.threshold("dbs_age_below"):
-        f.add("under-7")
-    if (ctx.on - birth).days < kb.threshold("neonate_days_below"):
-        f.add("neonate")
+    if age < lim.child_age_below:
+        f.add("child")
+        if age < lim.dbs_age_below:
+            f.add("under-7")
+            if age < lim.benztropine_age_below:
+                f.add("under-3")
+                if (ctx.on - birth).days < lim.neonate_days_below:
+                    f.add("neonate")
+    else:
+        f.add("adult")
+        if age > lim.anticholinergic_sensitive_over:
+            f.add("over-60")
+        if age >= lim.older_adult_from:
+            f.add("older-adult")
     ctx.values["age"] = f"{age} years"
+
+
+def _limits(kb: KnowledgeBase) -> Limits:
+    if kb.limits is None:  # only a hand-built KnowledgeBase lacks them
+        raise ValueError("knowledge base has no compiled limits; use load_knowledge()")
+    return kb.limits
+
+
+_FORM = {x: f"form:{x.value}" for x in DystoniaForm}
+_REGION = {x: f"region:{x.value}" for x in BodyRegion}
+_DIST = {x: f"dist:{x.value}" for x in Distribution}
+_VARIABILITY = {x: f"variability:{x.value}" for x in Variability}
 
 
 def _add_phenotype(ctx: Context, p: Phenotype) -> None:
     f = ctx.features
-    f.update(f"form:{x.value}" for x in p.forms)
+    f.update([_FORM[x] for x in p.forms])
     ctx.regions = involved_regions(p)
-    f.update(f"region:{r.value}" for r in ctx.regions)
+    f.update([_REGION[r] for r in ctx.regions])
     if BodyRegion.LARYNX in ctx.regions:
         f.add("laryngeal")
     dist = distribution_of(p)
     if dist is not None:
         ctx.distribution = dist.value
-        f.add(f"dist:{dist.value}")
-    f.update(f"gene:{g}" for g in p.genes)
+        f.add(_DIST[dist])
     if p.genes:
         f.add("gene-known")
-    f.update(f"variability:{v.value}" for v in p.variability)
-    for prefix, value in (
-        ("etiology", p.etiology),
-        ("association", p.association),
-        ("course", p.course),
-    ):
-        if value is not None:
-            f.add(f"{prefix}:{value.value}")
+        f.update(["gene:" + g for g in p.genes])
+    if p.variability:
+        f.update([_VARIABILITY[v] for v in p.variability])
+    if p.etiology is not None:
+        f.add("etiology:" + p.etiology)
+    if p.association is not None:
+        f.add("association:" + p.association)
+    if p.course is not None:
+        f.add("course:" + p.course)
 
 
 def _add_acute(ctx: Context, kb: KnowledgeBase) -> None:
@@ -193,12 +213,13 @@ def _add_onset(ctx: Context, kb: KnowledgeBase) -> None:
         ctx.values["onset_age"] = f"{int(onset)} years"
     elif ctx.age is not None:
         ctx.values["onset_age"] = f"unknown, current age {ctx.age} years"
+    lim = _limits(kb)
     if bound is not None:
-        if int(bound) <= kb.threshold("early_onset_max"):
+        if int(bound) <= lim.early_onset_max:
             f.add("onset-early")
-        if bound < kb.threshold("wilson_onset_below"):
+        if bound < lim.wilson_onset_below:
             f.add("onset-under-50")
-        if bound < kb.threshold("genetic_onset_below"):
+        if bound < lim.genetic_onset_below:
             f.add("onset-under-30")
     if "chronic" in f and "onset-under-50" not in f and onset is None:
         ctx.notes.append(

@@ -12,10 +12,13 @@ from dystonia_cds.domain.recommendation import (
     TraceEntry,
     UnderstoodPhenotype,
 )
-from dystonia_cds.engine.alerts import evaluate_alerts
+from dystonia_cds.engine.alerts import render_alert
 from dystonia_cds.engine.context import NO_DYSTONIA_NOTE, Context, build_context
-from dystonia_cds.engine.options import evaluate_options
+from dystonia_cds.engine.options import render_option
+from dystonia_cds.engine.plan import plan_for
 from dystonia_cds.knowledge.base import KnowledgeBase
+
+NO_DYSTONIA_TRACE = (TraceEntry("phenotype.no-active-dystonia", True, "no treatment offered"),)
 
 
 def recommend(record: PatientRecord, kb: KnowledgeBase, *, on: date) -> Recommendation:
@@ -23,17 +26,20 @@ def recommend(record: PatientRecord, kb: KnowledgeBase, *, on: date) -> Recommen
     ctx = build_context(record, kb, on)
     if "dystonia" not in ctx.features:
         ctx.notes.append(NO_DYSTONIA_NOTE)
-        ctx.trace.append(TraceEntry("phenotype.no-active-dystonia", True, "no treatment offered"))
-        return _result(ctx, kb, (), ())
-    features = frozenset(ctx.features)
-    options = evaluate_options(kb, ctx, features)
-    listed = features | {f"listed:{o.id}" for o in options}
-    alerts = evaluate_alerts(kb, ctx, listed)
-    return _result(ctx, kb, tuple(options), tuple(alerts))
+        return _result(ctx, kb, (), (), NO_DYSTONIA_TRACE)
+    plan = plan_for(kb, frozenset(ctx.features))
+    values, failures, partial, current = ctx.values, ctx.failures, ctx.partial, ctx.current
+    options = tuple(render_option(p, values, failures, partial, current) for p in plan.options)
+    alerts = tuple(render_alert(a, values) for a in plan.alerts)
+    return _result(ctx, kb, options, alerts, plan.trace)
 
 
 def _result(
-    ctx: Context, kb: KnowledgeBase, options: tuple[Option, ...], alerts: tuple[Alert, ...]
+    ctx: Context,
+    kb: KnowledgeBase,
+    options: tuple[Option, ...],
+    alerts: tuple[Alert, ...],
+    trace: tuple[TraceEntry, ...],
 ) -> Recommendation:
     record = ctx.record
     return Recommendation(
@@ -42,7 +48,7 @@ def _result(
         age_years=ctx.age,
         options=options,
         alerts=alerts,
-        trace=tuple(ctx.trace),
+        trace=trace,
         knowledge_version=kb.version,
         unrecognized=record.unrecognized,
         notes=tuple(ctx.notes),
@@ -54,17 +60,17 @@ def _understood(ctx: Context, kb: KnowledgeBase) -> UnderstoodPhenotype:
     p = ctx.record.phenotype
     band = kb.onset_band(ctx.onset) if ctx.onset is not None else None
     return UnderstoodPhenotype(
-        forms=tuple(sorted(f.value for f in p.forms)),
-        regions=tuple(sorted(r.value for r in ctx.regions)),
+        forms=tuple(sorted(p.forms)),
+        regions=tuple(sorted(ctx.regions)),
         distribution=ctx.distribution,
         distribution_derived=ctx.distribution is not None and p.distribution is None,
         onset_age_years=round(ctx.onset, 1) if ctx.onset is not None else None,
         onset_band=band.id if band else None,
         acute_reaction="acute" in ctx.features,
-        course=p.course.value if p.course else None,
-        variability=tuple(sorted(v.value for v in p.variability)),
-        association=p.association.value if p.association else None,
-        etiology=p.etiology.value if p.etiology else None,
+        course=p.course,
+        variability=tuple(sorted(p.variability)),
+        association=p.association,
+        etiology=p.etiology,
         genes=tuple(sorted(p.genes)),
         conditions=tuple(sorted(ctx.record.conditions)),
         findings=tuple(sorted(ctx.record.findings)),

@@ -29,22 +29,26 @@ def _add_medications(ctx: Context, kb: KnowledgeBase) -> None:
     f = ctx.features
     on = ctx.on
     active_drugs = []
+    classes_of = kb.ingredient_classes
+    options_of = kb.treatment_options
     for m in ctx.record.medications:
         if m.start is not None and m.start > on:
             continue
+        ing = m.ingredient
         active = m.active and (m.end is None or m.end >= on)
-        classes = kb.drug_classes(m.ingredient)
-        option = kb.treatment_options.get(m.ingredient)
+        option = options_of.get(ing)
         if option is not None:
-            f.add(f"tried:{option}")
+            f.add("tried:" + option)
         if active:
-            active_drugs.append(m.ingredient)
-            f.add(f"active:{m.ingredient}")
-            f.update(f"class:{c}" for c in classes)
+            active_drugs.append(ing)
+            f.add("active:" + ing)
+            f.update(["class:" + c for c in classes_of.get(ing, ())])
             if option is not None:
-                f.add(f"current:{option}")
-                ctx.current.setdefault(option, _since(m.ingredient, m.start))
-        _add_windows(ctx, kb, m.ingredient, classes, active, m.end)
+                f.add("current:" + option)
+                ctx.current.setdefault(option, _since(ing, m.start))
+        windows = kb.window_index.get(ing)
+        if windows:
+            _add_windows(ctx, ing, windows, active, m.end)
     ctx.active_drugs = tuple(sorted(set(active_drugs)))
 
 
@@ -54,18 +58,15 @@ def _since(what: str, start: date | None) -> str:
 
 def _add_windows(
     ctx: Context,
-    kb: KnowledgeBase,
     ingredient: str,
-    classes: frozenset[str],
+    windows: tuple[tuple[str, int], ...],
     active: bool,
     end: date | None,
 ) -> None:
     """`class:maoi@14` and the like: taken now or stopped within the window."""
-    for kind, ident, days in kb.windows:
-        if not (ident in classes if kind == "class" else ident == ingredient):
-            continue
+    for feature, days in windows:
         if active or (end is not None and 0 <= (ctx.on - end).days <= days):
-            ctx.features.add(f"{kind}:{ident}@{days}")
+            ctx.features.add(feature)
         elif end is None:
             ctx.notes.append(
                 f"{ingredient} was stopped on an unknown date: not enough data to decide "
@@ -110,7 +111,7 @@ def _add_refractory(ctx: Context, kb: KnowledgeBase) -> None:
     if not failed:
         return
     ctx.values["failures"] = "; ".join(d for o in failed for d in ctx.failures[o])
-    if len(failed) >= kb.threshold("refractory_min_failures"):
+    if kb.limits is not None and len(failed) >= kb.limits.refractory_min_failures:
         ctx.features.add("refractory")
 
 
@@ -124,7 +125,10 @@ def _add_injections(ctx: Context, kb: KnowledgeBase) -> None:
     last = done[-1]
     ongoing = not _course_stopped(ctx.record.trials, last.date)
     days = (on - last.date).days
-    min_days = int(kb.threshold("bont_min_interval_weeks") * 7)
+    lim = kb.limits
+    if lim is None:
+        return
+    min_days = lim.bont_min_days
     ctx.values["weeks"] = str(days // 7) if days % 7 == 0 else f"{days / 7:.1f}"
     ctx.values["last_injection"] = last.date.isoformat()
     ctx.values["next_date"] = (last.date + timedelta(days=min_days)).isoformat()
@@ -136,7 +140,7 @@ def _add_injections(ctx: Context, kb: KnowledgeBase) -> None:
         ctx.current.setdefault("botulinum-toxin", f"last injection {last.date.isoformat()}")
         if days >= min_days:
             f.add("bont-due")
-        if days > kb.threshold("bont_overdue_after_weeks") * 7:
+        if days > lim.bont_overdue_after_days:
             f.add("bont-overdue")
     if len(done) >= 2 and _switched(done[-2].product, done[-1].product):
         f.add("bont-product-switch")

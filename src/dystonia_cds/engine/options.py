@@ -1,46 +1,59 @@
-"""Options: for each treatment in the knowledge base, the strongest indication that applies,
-then contraindications (shown, never dropped), "avoid" rules, earlier failures, cautions,
-rationale and evidence. Ordering follows the contract.
+"""Option rules: for each treatment of the knowledge base, the strongest indication that
+applies, then contraindications (shown, never dropped), "avoid" rules, earlier failures,
+cautions, rationale and evidence; then the contract's order.
+
+These functions read only the feature set, so their result (an `OptionPlan`) can be
+memoised; patient-specific words (drug names, dates, earlier trials) are filled in by
+`render_option`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from dataclasses import dataclass
 
 from dystonia_cds.domain.recommendation import Option, Provenance, Strength, TraceEntry
-from dystonia_cds.engine.context import Context
 from dystonia_cds.knowledge.base import (
     Indication,
-    KnowledgeBase,
     OptionSpec,
     Statement,
     Trigger,
-    applies,
 )
 
 ORDER = {s: n for n, s in enumerate(Strength)}
 POSITIVE = frozenset(s for s in Strength if s.is_positive)
 
-
-def _text(s: Statement, ctx: Context) -> str:
-    return s.text.format_map(ctx.values) if "{" in s.text else s.text
+FAILED, PARTIAL, CURRENT = "failed", "partial", "current"
 
 
-def _matching(items: Iterable[Statement], features: frozenset[str]) -> list[Statement]:
-    return [s for s in items if not s.when or applies(s.when, features)]
+@dataclass(frozen=True, slots=True)
+class OptionPlan:
+    """A decided option; `template` is final unless `dynamic` (patient words to fill in)."""
+
+    template: Option
+    dynamic: bool
+    head: tuple[str, ...]  # contraindication / avoid reasons
+    history: tuple[str, ...]  # FAILED / PARTIAL / CURRENT, in that order
+    body: tuple[str, ...]  # indication and rationale texts (may hold {placeholders})
+    cautions: tuple[str, ...]
+    priority: int
+
+
+def _matching(items: tuple[Statement, ...], features: frozenset[str]) -> list[Statement]:
+    return [s for s in items if s.test(features)]
 
 
 def _best(spec: OptionSpec, features: frozenset[str]) -> Indication | None:
     best: Indication | None = None
     for ind in spec.indications:
-        if applies(ind.statement.when, features) and (
+        if ind.statement.test(features) and (
             best is None or ORDER[ind.strength] < ORDER[best.strength]
         ):
             best = ind
     return best
 
 
-def _used(when: tuple[Trigger, ...], features: frozenset[str]) -> set[str]:
+def used_features(when: tuple[Trigger, ...], features: frozenset[str]) -> set[str]:
+    """The features that made a rule fire (for provenance)."""
     used: set[str] = set()
     for t in when:
         if t.matches(features):
@@ -48,128 +61,125 @@ def _used(when: tuple[Trigger, ...], features: frozenset[str]) -> set[str]:
     return used
 
 
-def evaluate_option(
-    spec: OptionSpec, ctx: Context, features: frozenset[str], version: str
-) -> Option | None:
+def _history(
+    spec: OptionSpec, features: frozenset[str], strength: Strength
+) -> tuple[Strength, tuple[str, ...]]:
+    """Earlier failure demotes (never to a stronger strength); partial / current are stated."""
+    kinds = tuple(k for k in (FAILED, PARTIAL, CURRENT) if f"{k}:{spec.id}" in features)
+    if FAILED in kinds and strength in POSITIVE and ORDER[spec.after_failure] > ORDER[strength]:
+        strength = spec.after_failure
+    return strength, kinds
+
+
+def plan_option(
+    spec: OptionSpec, features: frozenset[str], version: str, trace: list[TraceEntry]
+) -> OptionPlan | None:
     best = _best(spec, features)
     if best is None:
-        ctx.trace.append(TraceEntry(f"option.{spec.id}", False, "no indication applies"))
+        trace.append(TraceEntry(f"option.{spec.id}", False, "no indication applies"))
         return None
-    strength = best.strength
-    reasons: list[str] = []
-    used = _used(best.statement.when, features)
+    used = used_features(best.statement.when, features)
     sources = set(best.statement.sources)
     contra = _matching(spec.contraindications, features)
     avoid = _matching(spec.avoid, features)
     for s in (*contra, *avoid):
-        used |= _used(s.when, features)
+        used |= used_features(s.when, features)
         sources.update(s.sources)
+    strength = best.strength
+    if avoid:
+        strength = Strength.NOT_RECOMMENDED
     if contra:
         strength = Strength.CONTRAINDICATED
-        reasons.extend("Contraindicated: " + _text(s, ctx) for s in contra)
-    if avoid:
-        strength = Strength.CONTRAINDICATED if contra else Strength.NOT_RECOMMENDED
-        reasons.extend("Not recommended: " + _text(s, ctx) for s in avoid)
-    strength = _history(spec, ctx, strength, reasons, used)
-    rationale = (
-        *reasons,
-        _text(best.statement, ctx),
-        *(_text(s, ctx) for s in _matching(spec.rationale, features)),
+    strength, history = _history(spec, features, strength)
+    used.update(f"{k}:{spec.id}" for k in history)
+    head = tuple("Contraindicated: " + s.text for s in contra) + tuple(
+        "Not recommended: " + s.text for s in avoid
     )
-    cautions = tuple(_text(s, ctx) for s in _matching(spec.cautions, features))
-    evidence = tuple(e.evidence for e in spec.evidence if not e.when or applies(e.when, features))
+    body = (best.statement.text, *(s.text for s in _matching(spec.rationale, features)))
+    cautions = tuple(s.text for s in _matching(spec.cautions, features))
+    evidence = tuple(e.evidence for e in spec.evidence if e.test(features))
     provenance = Provenance(best.statement.id, tuple(sorted(used)), version, tuple(sorted(sources)))
-    ctx.trace.append(
+    trace.append(
         TraceEntry(best.statement.id, True, f"{spec.id}: {strength.value}", provenance.sources)
     )
-    return Option(
-        id=spec.id,
-        rank=0,
-        strength=strength,
-        title=spec.title,
-        rationale=rationale,
-        cautions=cautions,
-        evidence=evidence,
-        provenance=provenance,
-        adjunct=spec.adjunct,
+    dynamic = bool(history) or any("{" in t for t in (*body, *cautions))
+    template = Option(
+        spec.id, 0, strength, spec.title, head + body, cautions, evidence, provenance, spec.adjunct
     )
+    return OptionPlan(template, dynamic, head, history, body, cautions, spec.priority)
 
 
-def _history(
-    spec: OptionSpec, ctx: Context, strength: Strength, reasons: list[str], used: set[str]
-) -> Strength:
-    """Earlier failure demotes; current use and partial response are stated."""
-    failures = ctx.failures.get(spec.id)
-    if failures:
-        used.add(f"failed:{spec.id}")
-        reasons.append(
-            "Tried before without adequate benefit ("
-            + "; ".join(failures)
-            + "): not offered again as first choice."
-        )
-        if strength in POSITIVE and ORDER[spec.after_failure] > ORDER[strength]:
-            strength = spec.after_failure
-    if spec.id in ctx.partial:
-        used.add(f"partial:{spec.id}")
-        reasons.append(
-            f"Partial response before ({ctx.partial[spec.id]}): review dose and response."
-        )
-    if spec.id in ctx.current:
-        used.add(f"current:{spec.id}")
-        reasons.append(f"Current treatment: {ctx.current[spec.id]}.")
-    return strength
-
-
-def evaluate_options(kb: KnowledgeBase, ctx: Context, features: frozenset[str]) -> list[Option]:
-    found = [o for spec in kb.options if (o := evaluate_option(spec, ctx, features, kb.version))]
-    return rank_options(_cap_adjuncts(found))
-
-
-def _cap_adjuncts(options: list[Option]) -> list[Option]:
+def cap_adjuncts(plans: list[OptionPlan]) -> list[OptionPlan]:
     """An adjunct is never stronger than the weakest positive primary treatment."""
-    primaries = [o.strength for o in options if not o.adjunct and o.strength in POSITIVE]
+    primaries = [
+        p.template.strength
+        for p in plans
+        if not p.template.adjunct and p.template.strength in POSITIVE
+    ]
     if not primaries:
-        return options
+        return plans
     weakest = max(primaries, key=ORDER.__getitem__)
     out = []
-    for o in options:
+    for p in plans:
+        o = p.template
         if o.adjunct and o.strength in POSITIVE and ORDER[o.strength] < ORDER[weakest]:
-            o = _replace_strength(o, weakest)
-        out.append(o)
+            p = _with(p, strength=weakest, rank=o.rank)
+        out.append(p)
     return out
 
 
-def _replace_strength(o: Option, strength: Strength) -> Option:
+def _with(p: OptionPlan, *, strength: Strength, rank: int) -> OptionPlan:
+    o = p.template
+    option = Option(
+        o.id, rank, strength, o.title, o.rationale, o.cautions, o.evidence, o.provenance, o.adjunct
+    )
+    return OptionPlan(option, p.dynamic, p.head, p.history, p.body, p.cautions, p.priority)
+
+
+def rank_plans(plans: list[OptionPlan]) -> list[OptionPlan]:
+    """Strength, then adjuncts after primaries, then knowledge priority, then id; rank 1 first."""
+    ordered = sorted(
+        plans,
+        key=lambda p: (ORDER[p.template.strength], p.template.adjunct, p.priority, p.template.id),
+    )
+    return [_with(p, strength=p.template.strength, rank=n) for n, p in enumerate(ordered, start=1)]
+
+
+def render_option(
+    p: OptionPlan,
+    values: dict[str, str],
+    failures: dict[str, list[str]],
+    partial: dict[str, str],
+    current: dict[str, str],
+) -> Option:
+    """Fill in the patient-specific words of a dynamic option plan."""
+    o = p.template
+    if not p.dynamic:
+        return o
+    said = []
+    for kind in p.history:
+        if kind == FAILED:
+            said.append(
+                "Tried before without adequate benefit ("
+                + "; ".join(failures.get(o.id, ()))
+                + "): not offered again as first choice."
+            )
+        elif kind == PARTIAL:
+            said.append(
+                f"Partial response before ({partial.get(o.id, '')}): review dose and response."
+            )
+        else:
+            said.append(f"Current treatment: {current.get(o.id, '')}.")
+    body = tuple(t.format_map(values) if "{" in t else t for t in p.body)
+    cautions = tuple(t.format_map(values) if "{" in t else t for t in p.cautions)
     return Option(
         o.id,
         o.rank,
-        strength,
+        o.strength,
         o.title,
-        o.rationale,
-        o.cautions,
+        (*p.head, *said, *body),
+        cautions,
         o.evidence,
         o.provenance,
         o.adjunct,
     )
-
-
-def rank_options(options: list[Option]) -> list[Option]:
-    """Strength, then adjuncts after primaries, then the knowledge order (priority, id).
-
-    `options` must come in knowledge order; the sort is stable. Rank 1 = most preferred.
-    """
-    ordered = sorted(options, key=lambda o: (ORDER[o.strength], o.adjunct))
-    return [
-        Option(
-            o.id,
-            n,
-            o.strength,
-            o.title,
-            o.rationale,
-            o.cautions,
-            o.evidence,
-            o.provenance,
-            o.adjunct,
-        )
-        for n, o in enumerate(ordered, start=1)
-    ]

@@ -6,7 +6,7 @@ Nothing here is parsed per evaluation: triggers are frozensets, texts are final 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TypeVar
@@ -40,6 +40,28 @@ def applies(when: tuple[Trigger, ...], features: frozenset[str]) -> bool:
     return any(t.matches(features) for t in when)
 
 
+Test = Callable[[frozenset[str]], bool]
+
+
+def always(features: frozenset[str]) -> bool:
+    return True
+
+
+def compile_test(when: tuple[Trigger, ...]) -> Test:
+    """The fastest equivalent of `applies(when, features)` (C-level set methods when possible)."""
+    if not when:
+        return always
+    if len(when) > 1:
+        tests = tuple(compile_test((t,)) for t in when)
+        return lambda features: any(test(features) for test in tests)
+    t = when[0]
+    if t.all and not t.any and not t.none:
+        return t.all.issubset
+    if t.none and not t.all and not t.any:
+        return t.none.isdisjoint
+    return t.matches
+
+
 @dataclass(frozen=True, slots=True)
 class Statement:
     """A sourced statement; `text` is what users see (labelled when unverified)."""
@@ -50,6 +72,7 @@ class Statement:
     sources: tuple[str, ...]
     when: tuple[Trigger, ...] = ()
     kind: str = ""
+    test: Test = field(default=always, compare=False, repr=False)
 
     @property
     def verified(self) -> bool:
@@ -66,6 +89,7 @@ class Indication:
 class EvidenceRule:
     evidence: Evidence
     when: tuple[Trigger, ...]
+    test: Test = field(default=always, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +109,7 @@ class OptionSpec:
     facts: tuple[Statement, ...]
     counts_for_refractory: bool = False
     file: str = ""
+    reads: frozenset[str] = frozenset()  # every feature its rules read (memo key)
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -101,6 +126,8 @@ class AlertSpec:
     sources: tuple[str, ...]
     when: tuple[Trigger, ...]
     addenda: tuple[Statement, ...]
+    test: Test = field(default=always, compare=False, repr=False)
+    reads: frozenset[str] = frozenset()  # every feature its rules read (memo key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +170,25 @@ class Threshold:
 
 
 @dataclass(frozen=True, slots=True)
+class Limits:
+    """The thresholds the engine applies, as plain numbers (from thresholds.toml)."""
+
+    child_age_below: float
+    older_adult_from: float
+    anticholinergic_sensitive_over: float
+    neonate_days_below: float
+    benztropine_age_below: float
+    dbs_age_below: float
+    early_onset_max: float
+    wilson_onset_below: float
+    genetic_onset_below: float
+    acute_window_days: float
+    bont_min_days: int
+    bont_overdue_after_days: float
+    refractory_min_failures: float
+
+
+@dataclass(frozen=True)
 class KnowledgeBase:
     """Everything the engine and the other parts read; build with `load_knowledge()`."""
 
@@ -158,12 +204,18 @@ class KnowledgeBase:
     terms: Mapping[str, Mapping[str, str]]  # kind -> id -> label
     windows: tuple[tuple[str, str, int], ...]  # windowed features the triggers use
     treatment_options: Mapping[str, str]  # ingredient/procedure id -> option id
-    _ingredient_classes: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    limits: Limits | None = None
+    # features any rule reads; the engine memoises decisions on them (see engine.plan)
+    relevant: frozenset[str] = frozenset()
+    # ingredient -> windowed features it can produce: ((feature, days), ...)
+    window_index: Mapping[str, tuple[tuple[str, int], ...]] = field(default_factory=dict)
+    ingredient_classes: Mapping[str, frozenset[str]] = field(default_factory=dict)
     _options_by_id: Mapping[str, OptionSpec] = field(default_factory=dict)
+    memo: dict[object, object] = field(default_factory=dict, compare=False, repr=False)
 
     def drug_classes(self, ingredient: str) -> frozenset[str]:
         """Drug classes of an ingredient id (empty when it belongs to none)."""
-        return self._ingredient_classes.get(ingredient, frozenset())
+        return self.ingredient_classes.get(ingredient, frozenset())
 
     def option(self, option_id: str) -> OptionSpec:
         return self._options_by_id[option_id]

@@ -12,12 +12,14 @@ from dystonia_cds.knowledge.base import (
     EvidenceRule,
     Indication,
     KnowledgeBase,
+    Limits,
     OnsetBand,
     OptionSpec,
     Source,
     Statement,
     Threshold,
     Trigger,
+    compile_test,
     frozen_mapping,
 )
 from dystonia_cds.knowledge.checks import KnowledgeFiles
@@ -46,17 +48,41 @@ def _statement(s: StatementModel) -> Statement:
     text = s.text if s.tag != "U" else UNVERIFIED_LABEL + s.text
     text += f" [{', '.join(s.sources)}; {LEVEL_BY_TAG[s.tag]}]"
     kind = s.kind if isinstance(s, FactModel) else ""
-    return Statement(s.id, text, s.tag, tuple(s.sources), _when(s.when), kind)
+    when = _when(s.when)
+    return Statement(s.id, text, s.tag, tuple(s.sources), when, kind, compile_test(when))
 
 
 def _evidence(kb: KnowledgeFiles, ev: EvidenceModel) -> EvidenceRule:
     src = kb.sources.sources[ev.source]
     level = ev.level if ev.tag != "U" else f"unverified: {ev.level}"
     evidence = Evidence(source=f"{src.short} [{ev.source}]", level=level, key=ev.source)
-    return EvidenceRule(evidence, _when(ev.when))
+    when = _when(ev.when)
+    return EvidenceRule(evidence, when, compile_test(when))
+
+
+def _reads(*groups: tuple[Trigger, ...]) -> frozenset[str]:
+    out: set[str] = set()
+    for when in groups:
+        for t in when:
+            out |= t.all | t.any | t.none
+    return frozenset(out)
 
 
 def _option(kb: KnowledgeFiles, file: str, o: OptionModel) -> OptionSpec:
+    spec = _option_spec(kb, file, o)
+    statements = (
+        *(i.statement for i in spec.indications),
+        *spec.contraindications,
+        *spec.avoid,
+        *spec.cautions,
+        *spec.rationale,
+    )
+    reads = _reads(*(s.when for s in statements), *(e.when for e in spec.evidence))
+    history = {f"{p}:{o.id}" for p in ("failed", "current", "partial")}
+    return replace(spec, reads=reads | history)
+
+
+def _option_spec(kb: KnowledgeFiles, file: str, o: OptionModel) -> OptionSpec:
     return OptionSpec(
         id=o.id,
         title=o.title,
@@ -77,6 +103,11 @@ def _option(kb: KnowledgeFiles, file: str, o: OptionModel) -> OptionSpec:
 
 
 def _alert(a: AlertModel) -> AlertSpec:
+    spec = _alert_spec(a)
+    return replace(spec, reads=_reads(spec.when, *(s.when for s in spec.addenda)))
+
+
+def _alert_spec(a: AlertModel) -> AlertSpec:
     return AlertSpec(
         id=a.id,
         severity=Severity(a.severity),
@@ -85,6 +116,7 @@ def _alert(a: AlertModel) -> AlertSpec:
         sources=tuple(a.sources),
         when=_when(a.when),
         addenda=tuple(_statement(s) for s in a.addenda),
+        test=compile_test(_when(a.when)),
     )
 
 
@@ -154,7 +186,51 @@ def compile_knowledge(files: KnowledgeFiles) -> KnowledgeBase:
         ),
         windows=(),
         treatment_options=frozen_mapping({t: o.id for o in options for t in sorted(o.treatments)}),
-        _ingredient_classes=frozen_mapping({k: frozenset(v) for k, v in by_ingredient.items()}),
+        ingredient_classes=frozen_mapping({k: frozenset(v) for k, v in by_ingredient.items()}),
         _options_by_id=frozen_mapping({o.id: o for o in options}),
     )
-    return replace(kb, windows=_windows(kb))
+    windows = _windows(kb)
+    return replace(
+        kb,
+        windows=windows,
+        limits=_limits(kb),
+        relevant=_relevant(kb),
+        window_index=_window_index(kb, windows),
+    )
+
+
+def _limits(kb: KnowledgeBase) -> Limits:
+    t = kb.threshold
+    return Limits(
+        child_age_below=t("child_age_below"),
+        older_adult_from=t("older_adult_from"),
+        anticholinergic_sensitive_over=t("anticholinergic_sensitive_over"),
+        neonate_days_below=t("neonate_days_below"),
+        benztropine_age_below=t("benztropine_age_below"),
+        dbs_age_below=t("dbs_age_below"),
+        early_onset_max=t("early_onset_max"),
+        wilson_onset_below=t("wilson_onset_below"),
+        genetic_onset_below=t("genetic_onset_below"),
+        acute_window_days=t("acute_window_days"),
+        bont_min_days=round(t("bont_min_interval_weeks") * 7),
+        bont_overdue_after_days=t("bont_overdue_after_weeks") * 7,
+        refractory_min_failures=t("refractory_min_failures"),
+    )
+
+
+def _relevant(kb: KnowledgeBase) -> frozenset[str]:
+    """Every feature a rule reads, plus the history words the engine itself reads."""
+    history = {f"{p}:{o.id}" for o in kb.options for p in ("failed", "current", "partial")}
+    return frozenset(_all_features(kb) | history | {"dystonia"})
+
+
+def _window_index(
+    kb: KnowledgeBase, windows: tuple[tuple[str, str, int], ...]
+) -> dict[str, tuple[tuple[str, int], ...]]:
+    index: dict[str, list[tuple[str, int]]] = {}
+    for ingredient in kb.terms["ingredients"]:
+        classes = kb.drug_classes(ingredient)
+        for kind, ident, days in windows:
+            if (ident in classes) if kind == "class" else (ident == ingredient):
+                index.setdefault(ingredient, []).append((f"{kind}:{ident}@{days}", days))
+    return {k: tuple(v) for k, v in index.items()}

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any, Literal
@@ -152,19 +152,40 @@ def _code_key(system: str, code: str) -> tuple[str, str]:
     return (system, icd_key(code) if system == ICD10CM else code.strip())
 
 
+_WORD = re.compile(r"[a-z0-9]+")
+_CACHE_SIZE = 4096
+
+
 @dataclass(frozen=True, slots=True)
 class _NameIndex:
-    """Whole-word, case-insensitive name matching for one kind of concept."""
+    """Whole-word, case-insensitive name matching for one kind of concept.
+
+    A name can only match where its first word occurs, so texts sharing no word with any name
+    skip the regular expression; results are memoised (clinical texts repeat a lot)."""
 
     pattern: re.Pattern[str] | None
     by_name: dict[str, str]
     fallback: frozenset[str]
+    first_words: frozenset[str]
+    memo: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
 
     def find(self, text: str) -> tuple[str, ...]:
+        found = self.memo.get(text)
+        if found is None:
+            found = self._find(text)
+            if len(self.memo) >= _CACHE_SIZE:
+                self.memo.clear()
+            self.memo[text] = found
+        return found
+
+    def _find(self, text: str) -> tuple[str, ...]:
         if self.pattern is None or not text:
             return ()
+        low = text.lower()
+        if self.first_words.isdisjoint(_WORD.findall(low)):
+            return ()
         found: list[str] = []
-        for match in self.pattern.finditer(text.lower()):
+        for match in self.pattern.finditer(low):
             concept = self.by_name[match.group(1)]
             if concept not in found:
                 found.append(concept)
@@ -175,10 +196,11 @@ class _NameIndex:
 def _name_index(concepts: list[ConceptModel]) -> _NameIndex:
     by_name = {name.lower(): c.id for c in concepts for name in c.names}
     if not by_name:
-        return _NameIndex(None, {}, frozenset())
+        return _NameIndex(None, {}, frozenset(), frozenset())
     alternatives = "|".join(re.escape(n) for n in sorted(by_name, key=len, reverse=True))
     pattern = re.compile(rf"(?<![a-z0-9])({alternatives})(?![a-z0-9])")
-    return _NameIndex(pattern, by_name, frozenset(c.id for c in concepts if c.fallback))
+    first = frozenset(_WORD.findall(name)[0] for name in by_name)
+    return _NameIndex(pattern, by_name, frozenset(c.id for c in concepts if c.fallback), first)
 
 
 class Vocabulary:
