@@ -17,13 +17,17 @@ from dystonia_cds.api.schemas import (
     CheckPublic,
     InjectionCreated,
     InjectionVisitCreate,
+    TitrationPlanCreate,
+    TitrationPlanCreated,
 )
 from dystonia_cds.care import injections as care_injections
 from dystonia_cds.care.botulinum import check_injection
 from dystonia_cds.care.response import DatedScore
 from dystonia_cds.care.scales import ScaleScore, score_assessment
+from dystonia_cds.care.titration import parse_titration, titration_definitions
 from dystonia_cds.care.vocabulary import injection_vocabulary, scale_definitions
-from dystonia_cds.store.care_models import Assessment
+from dystonia_cds.domain.patient import age_in_years
+from dystonia_cds.store.care_models import Assessment, Patient
 from dystonia_cds.store.care_values import AssessmentData, InjectionVisitData, MuscleDose
 from dystonia_cds.store.repository import CareRepository
 
@@ -130,3 +134,46 @@ def add_assessment(patient_id: str, body: AssessmentCreate, call: CurrentCall) -
         repo.get_patient(patient_id)  # 404 before 422 for an unknown patient
         assessment_id, scores = score_and_store(repo, patient_id, body)
     return AssessmentCreated(id=str(assessment_id), scores=scores)
+
+
+@router.get("/titrations", response_class=JsonResponse)
+def get_titrations(call: CurrentCall) -> JsonResponse:
+    """The drugs with a titration schedule and the options each one reads."""
+    with call.unit_of_work():
+        pass
+    return JsonResponse(titration_definitions())
+
+
+def _with_patient_defaults(body: TitrationPlanCreate, patient: Patient) -> dict[str, Any]:
+    data = body.model_dump(exclude={"note"})
+    (definition,) = [d for d in titration_definitions() if d["id"] == body.drug] or [
+        {"options": []}
+    ]
+    if (
+        "age_years" in definition["options"]
+        and data.get("age_years") is None
+        and patient.birth_date
+    ):
+        data["age_years"] = age_in_years(patient.birth_date, body.start)
+    if "weight_kg" in definition["options"] and data.get("weight_kg") is None:
+        data["weight_kg"] = patient.weight_kg
+    return data
+
+
+@router.post(
+    "/patients/{patient_id}/titration-plans",
+    status_code=201,
+    response_model=TitrationPlanCreated,
+)
+def add_titration_plan(
+    patient_id: str, body: TitrationPlanCreate, call: CurrentCall
+) -> TitrationPlanCreated:
+    """Generate a dated titration schedule (care core) and keep it with the patient; a dose
+    above a maximum is refused (422 naming the option)."""
+    with call.unit_of_work(201) as repo:
+        patient = repo.get_patient(patient_id)
+        schedule = parse_titration(_with_patient_defaults(body, patient)).as_dict()
+        plan_id = repo.add_titration_plan(
+            patient_id, drug=body.drug, start=body.start, schedule=schedule, note=body.note
+        )
+    return TitrationPlanCreated(id=str(plan_id), schedule=schedule)

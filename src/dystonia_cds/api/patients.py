@@ -25,6 +25,7 @@ from dystonia_cds.api.schemas import (
     TrialCreate,
     TrialUpdate,
 )
+from dystonia_cds.domain.errors import InvalidInput
 from dystonia_cds.domain.patient import Medication, TreatmentTrial
 from dystonia_cds.store.care_models import Diagnosis, Patient
 from dystonia_cds.store.care_values import DiagnosisData, PhenotypeData
@@ -107,10 +108,10 @@ def get_patient(patient_id: str, call: CurrentCall) -> PatientPublic:
 @router.patch("/{patient_id}", response_model=PatientPublic)
 def update_patient(patient_id: str, body: PatientUpdate, call: CurrentCall) -> PatientPublic:
     changes = body.model_dump(exclude_unset=True)
-    if "sex" in changes and changes["sex"] is not None:
+    if "sex" in changes:
+        if changes["sex"] is None:
+            raise InvalidInput("must be one of female, male, other, unknown", location="sex")
         changes["sex"] = changes["sex"].value
-    if changes.get("sex", "") is None:
-        changes.pop("sex")
     with call.unit_of_work() as repo:
         return patient_public(repo.update_patient(patient_id, changes))
 

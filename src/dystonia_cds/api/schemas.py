@@ -208,6 +208,21 @@ class AssessmentCreated(_Out):
     scores: dict[str, float]
 
 
+class TitrationPlanCreate(BaseModel):
+    """`{"drug", "start", <the drug's options>...}` as `GET /api/titrations` lists them;
+    `age_years` and `weight_kg` default to the patient's when the drug uses them."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    drug: Text
+    start: date
+    note: Note | None = None
+
+
+class TitrationPlanCreated(_Out):
+    id: str
+    schedule: dict[str, Any]
+
+
 class AuditPublic(_Out):
     at: str
     actor: str

@@ -247,7 +247,7 @@ class TitrationPlan(Base):
     patient_id: Mapped[str] = _patient_fk()
     drug: Mapped[str] = mapped_column(CODE)
     start: Mapped[date] = mapped_column(Date)
-    schedule: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    schedule: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     note: Mapped[str | None] = mapped_column(String(1000))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
 

@@ -232,7 +232,7 @@ class CareRepository:
         *,
         drug: str,
         start: date,
-        schedule: list[dict[str, Any]],
+        schedule: dict[str, Any],
         note: str | None = None,
     ) -> int:
         self.get_patient(patient_id)

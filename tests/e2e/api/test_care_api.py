@@ -330,3 +330,41 @@ def test_the_recommendation_has_the_contract_shape(api: httpx.Client) -> None:
     assert "at" in _fields(
         api.get(f"/api/patients/{patient_id}/recommendation", params={"at": "15.01.2026"})
     )
+
+
+def test_a_titration_plan_answers_201_with_its_dated_schedule_and_is_kept(
+    api: httpx.Client,
+) -> None:
+    patient_id = _patient(api)
+    assert "trihexyphenidyl" in {d["id"] for d in api.get("/api/titrations").json()}
+    body = {
+        "drug": "trihexyphenidyl",
+        "start": "2026-01-05",
+        "target_daily_mg": 6,
+        "note": "slowly",
+    }
+    response = api.post(f"/api/patients/{patient_id}/titration-plans", json=body)
+    assert response.status_code == 201, response.text
+    steps = response.json()["schedule"]["steps"]
+    assert steps[0]["date"] == "2026-01-05"
+    assert max(s["daily_mg"] for s in steps) <= 6
+    (plan,) = api.get(f"/api/patients/{patient_id}/history").json()["titration_plans"]
+    assert (plan["drug"], plan["note"], plan["schedule"]["steps"]) == (
+        "trihexyphenidyl",
+        "slowly",
+        steps,
+    )
+
+
+def test_a_titration_above_its_maximum_is_422_naming_the_option(api: httpx.Client) -> None:
+    patient_id = _patient(api)
+    body = {"drug": "tetrabenazine", "start": "2026-01-05", "target_daily_mg": 75}
+    response = api.post(f"/api/patients/{patient_id}/titration-plans", json=body)
+    assert "target_daily_mg" in _fields(response)
+    assert "CYP2D6" in response.json()["detail"][0]["msg"]
+    assert api.get(f"/api/patients/{patient_id}/history").json()["titration_plans"] == []
+
+
+def test_patching_sex_to_null_is_refused_naming_sex(api: httpx.Client) -> None:
+    patient_id = _patient(api)
+    assert "sex" in _fields(api.patch(f"/api/patients/{patient_id}", json={"sex": None}))

@@ -191,7 +191,7 @@ def test_history_holds_visits_assessments_and_trials_oldest_first(sessions: Sess
             note="dry mouth",
         )
         repo.add_titration_plan(
-            patient_id, drug="trihexyphenidyl", start=date(2024, 1, 1), schedule=[{"day": 0}]
+            patient_id, drug="trihexyphenidyl", start=date(2024, 1, 1), schedule={"steps": []}
         )
     with sessions() as session:
         patient = CareRepository(session).history(patient_id)
@@ -200,7 +200,7 @@ def test_history_holds_visits_assessments_and_trials_oldest_first(sessions: Sess
     assert {i.key: i.score for i in patient.assessments[0].items} == {"a": 2, "b": 1}
     assert patient.assessments[0].scores == {"severity": 3}
     assert patient.trials[0].note == "dry mouth"
-    assert patient.titration_plans[0].schedule == [{"day": 0}]
+    assert patient.titration_plans[0].schedule == {"steps": []}
     assert record.assessments == (ScaleResult("twstrs", date(2024, 2, 1), 3.0),)
     assert record.trials[0].outcome is TrialOutcome.NOT_TOLERATED
 
