@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from dystonia_cds.domain.errors import FhirInputError
@@ -79,6 +80,30 @@ def codings(
     resource: dict[str, Any], concept: dict[str, Any], field: str
 ) -> list[tuple[str, str, str]]:
     """(system, code, display) of each coding of a CodeableConcept; missing parts read as ''."""
+    raw = concept.get("coding")
+    if raw is None:
+        return []
+    if type(raw) is list:
+        out: list[tuple[str, str, str]] = []
+        for c in raw:
+            if type(c) is not dict:
+                return _codings_checked(resource, concept, field)
+            system, code, display = (
+                c.get("system") or "",
+                c.get("code") or "",
+                c.get("display") or "",
+            )
+            if type(system) is not str or type(code) is not str or type(display) is not str:
+                return _codings_checked(resource, concept, field)
+            out.append((system, code, display))
+        return out
+    return _codings_checked(resource, concept, field)
+
+
+def _codings_checked(
+    resource: dict[str, Any], concept: dict[str, Any], field: str
+) -> list[tuple[str, str, str]]:
+    """The slow path of `codings`: type-check every part and name the bad one."""
     out: list[tuple[str, str, str]] = []
     for i, coding in enumerate(dicts(resource, concept, "coding", f"{field}.coding")):
         loc = f"{field}.coding[{i}]"
@@ -123,19 +148,26 @@ def parse_date(resource: dict[str, Any], value: Any, field: str) -> date | None:
         raise fail(resource, field, f"is an impossible date: {value[:40]!r}") from None
 
 
-def reference_key(value: Any) -> str | None:
-    """The id a reference points to: `Patient/123` -> `123`, `urn:uuid:abc` -> `abc`,
-    `https://x/fhir/Patient/123/_history/2` -> `123`, `#med1` -> `#med1`."""
-    if not isinstance(value, str) or not value:
-        return None
-    if value.startswith("urn:uuid:") or value.startswith("urn:oid:"):
-        return value[9:] if value.startswith("urn:uuid:") else value[8:]
+@lru_cache(maxsize=8192)
+def _reference_key(value: str) -> str | None:
+    if value.startswith("urn:uuid:"):
+        return value[9:]
+    if value.startswith("urn:oid:"):
+        return value[8:]
     if value.startswith("#"):
         return value
     parts = value.rstrip("/").split("/")
     if len(parts) >= 4 and parts[-2] == "_history":
         parts = parts[:-2]
-    return parts[-1] if parts else None
+    return parts[-1] or None
+
+
+def reference_key(value: Any) -> str | None:
+    """The id a reference points to: `Patient/123` -> `123`, `urn:uuid:abc` -> `abc`,
+    `https://x/fhir/Patient/123/_history/2` -> `123`, `#med1` -> `#med1`."""
+    if not isinstance(value, str) or not value:
+        return None
+    return _reference_key(value)
 
 
 def reference(resource: dict[str, Any], key: str) -> str | None:
@@ -149,10 +181,15 @@ def patient_of(resource: dict[str, Any]) -> str:
     if resource.get("resourceType") == "Patient":
         rid = resource.get("id")
         return rid if isinstance(rid, str) else ""
-    key = reference(resource, "subject") if "subject" in resource else None
-    if key is None and "patient" in resource:
-        key = reference(resource, "patient")
-    return key or ""
+    key = "subject" if "subject" in resource else "patient"
+    ref = resource.get(key)
+    if ref is None:
+        return ""
+    if type(ref) is dict:
+        value = ref.get("reference")
+        if type(value) is str:
+            return (_reference_key(value) if value else None) or ""
+    return reference(resource, key) or ""  # the checked path names what is wrong
 
 
 def period(resource: dict[str, Any], key: str) -> tuple[date | None, date | None]:

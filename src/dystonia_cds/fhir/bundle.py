@@ -68,10 +68,12 @@ def _resources(entries: list[Any], source: str, aliases: set[str]) -> Iterator[d
 
 def _with_id(resource: dict[str, Any], full_url: Any, aliases: set[str]) -> dict[str, Any]:
     """Give a resource without id the key of its fullUrl; remember fullUrl keys of the Patient."""
+    rid = resource.get("id")
+    if rid is not None and resource.get("resourceType") != "Patient":
+        return resource
     key = reference_key(full_url) if isinstance(full_url, str) else None
     if key is None:
         return resource
-    rid = resource.get("id")
     if rid is None:
         return {**resource, "id": key}
     if resource.get("resourceType") == "Patient" and key != rid:

@@ -60,7 +60,6 @@ def condition_facts(r: dict[str, Any], vocab: Vocabulary, pid: str) -> list[Fact
     found = a.codings(r, code, "code")
     text = a.concept_text(r, code, "code", found)
     hits = match_concepts(vocab, ("form", "condition"), found, text)
-    onset = _onset(r)
     if verification == "refuted":
         if ("condition", "wilson-disease") in hits:
             return [FindingFact(pid, src, "wilson-disease-excluded")]
@@ -79,6 +78,7 @@ def condition_facts(r: dict[str, Any], vocab: Vocabulary, pid: str) -> list[Fact
         ]
     forms = [cid for kind, cid in hits if kind == "form"]
     if forms:
+        onset = _onset(r)
         regions = _regions(r, vocab, pid, facts)
         facts.extend(FormFact(pid, src, f, regions, onset[0], onset[1], text) for f in forms)
         facts.extend(_axes(r, pid, src))

@@ -73,7 +73,7 @@ def extract_facts(resource: dict[str, Any], vocab: Vocabulary) -> list[Fact]:
         raise FhirInputError("resourceType is missing or not a string", location=a.where(resource))
     handler = HANDLERS.get(rtype)
     if handler is None:
-        return [IgnoredFact(_loose_patient(resource), rtype, rtype)]
+        return [IgnoredFact(_loose_patient(resource), rtype, rtype)]  # source: the type alone
     rid = resource.get("id")
     if rid is not None and not isinstance(rid, str):
         raise FhirInputError(

@@ -52,6 +52,8 @@ def drug_use_facts(r: dict[str, Any], vocab: Vocabulary, pid: str) -> list[Fact]
         return []
     facts: list[Fact] = []
     drugs, ref = _identity(r, vocab, pid, facts)
+    if not drugs and ref is None:
+        return facts  # nothing the profile uses: reported, not read further
     start, end = _dates(r, rtype)
     outcome = _outcome(r, pid, facts)
     route, units = _dosage(r, rtype)

@@ -11,6 +11,7 @@ CYP2D6 results give `cyp2d6-genotyped`, and `cyp2d6-poor-metabolizer` when the r
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from dystonia_cds.fhir import access as a
@@ -23,9 +24,12 @@ from dystonia_cds.fhir.facts import (
     WeightFact,
 )
 from dystonia_cds.fhir.matching import match_concepts
-from dystonia_cds.knowledge.vocabulary import Vocabulary
+from dystonia_cds.knowledge.vocabulary import LOINC, Vocabulary
 
 DROPPED = frozenset({"entered-in-error", "cancelled"})
+BODY_WEIGHT = "29463-7"  # vocabulary: observations.toml body-weight
+GENETIC = "69548-6"  # vocabulary: observations.toml genetic-variant-assessment
+_GENE_HINT = re.compile(r"[A-Z][A-Z0-9]{2,}")  # cheap pre-check before the gene-name match
 _TO_KG = {"kg": 1.0, "g": 0.001, "[lb_av]": 0.45359237, "lb": 0.45359237, "lbs": 0.45359237}
 
 
@@ -34,14 +38,14 @@ def observation_facts(r: dict[str, Any], vocab: Vocabulary, pid: str) -> list[Fa
         return []
     code = a.get_dict(r, r, "code", "code")
     found = a.codings(r, code, "code")
-    kinds = {cid for _, cid in match_concepts(vocab, ("observation",), found, "")}
-    if "body-weight" in kinds:
+    codes = {c for s, c, _ in found if s == LOINC}
+    if BODY_WEIGHT in codes:
         return _weight(r, pid)
     text = a.concept_text(r, code, "code", found)
-    genes = list(vocab.match_names("gene", text)) if text else []
-    if "genetic-variant-assessment" in kinds or genes:
+    genes = list(vocab.match_names("gene", text)) if _GENE_HINT.search(text) else []
+    if GENETIC in codes or genes:
         return _genetic(r, vocab, pid, genes)
-    return [IgnoredFact(pid, a.where(r), "Observation")]
+    return [IgnoredFact(pid, "Observation", "Observation")]
 
 
 def _weight(r: dict[str, Any], pid: str) -> list[Fact]:

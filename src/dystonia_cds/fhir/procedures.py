@@ -33,7 +33,7 @@ def procedure_facts(r: dict[str, Any], vocab: Vocabulary, pid: str) -> list[Fact
     text = a.concept_text(r, code, "code", found)
     treatments = [cid for _, cid in match_concepts(vocab, ("procedure",), found, text)]
     if not treatments:
-        return [IgnoredFact(pid, a.where(r), "Procedure")]
+        return [IgnoredFact(pid, "Procedure", "Procedure")]
     start, end = a.effective(r, "performed")
     facts: list[Fact] = []
     outcome = _outcome(r, pid, facts)
@@ -75,7 +75,7 @@ def allergy_facts(r: dict[str, Any], vocab: Vocabulary, pid: str) -> list[Fact]:
     found = a.codings(r, code, "code")
     text = a.concept_text(r, code, "code", found)
     if not match_concepts(vocab, ("botulinum-toxin",), found, text):
-        return [IgnoredFact(pid, a.where(r), "AllergyIntolerance")]
+        return [IgnoredFact(pid, "AllergyIntolerance", "AllergyIntolerance")]
     statuses = {a.status_code(r, "verificationStatus"), a.status_code(r, "clinicalStatus")}
     if statuses & _NOT_COUNTING:
         return []

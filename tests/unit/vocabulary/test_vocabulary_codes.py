@@ -182,3 +182,13 @@ def test_a_code_listed_twice_is_refused() -> None:
 def test_vocabulary_is_cached_and_has_a_version() -> None:
     assert load_vocabulary() is load_vocabulary()
     assert load_vocabulary().version
+
+
+def test_observation_fast_path_codes_are_the_vocabularys() -> None:
+    from dystonia_cds.fhir.observations import BODY_WEIGHT, GENETIC
+
+    vocab = load_vocabulary()
+    weight, genetic = vocab.lookup(LOINC, BODY_WEIGHT), vocab.lookup(LOINC, GENETIC)
+    assert weight is not None
+    assert genetic is not None
+    assert (weight.concept, genetic.concept) == ("body-weight", "genetic-variant-assessment")
