@@ -19,8 +19,11 @@ _R = BodyRegion
 _ADJACENT: frozenset[frozenset[BodyRegion]] = frozenset(
     frozenset(pair)
     for pair in (
+        # the cranial segment (eyes, lower face, larynx) and its border with the neck
         (_R.EYES, _R.LOWER_FACE),
+        (_R.EYES, _R.LARYNX),
         (_R.LOWER_FACE, _R.LARYNX),
+        (_R.EYES, _R.NECK),
         (_R.LOWER_FACE, _R.NECK),
         (_R.LARYNX, _R.NECK),
         (_R.NECK, _R.UPPER_LIMB),
