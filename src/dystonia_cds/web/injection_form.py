@@ -41,9 +41,6 @@ def today() -> date:
     return date.today()
 
 
-# ---------------------------------------------------------------- injection visit
-
-
 def bont_data() -> dict[str, Any]:
     """Products, indications, muscles and labelled maxima for the form and its script."""
     catalog = load_care_catalog().botulinum

@@ -14,6 +14,7 @@ from dystonia_cds.web import (
     admin,
     auth,
     injection_form,
+    medication_form,
     patient_page,
     patients,
     scale_form,
@@ -37,6 +38,7 @@ def install(app: FastAPI, ctx: AppContext) -> None:
     app.include_router(trial_form.build_router(renderer))
     app.include_router(injection_form.build_router(renderer))
     app.include_router(scale_form.build_router(renderer))
+    app.include_router(medication_form.build_router(renderer))
     app.include_router(admin.build_router(renderer))
     _install_handlers(app, renderer)
 

@@ -3,7 +3,6 @@ browser and every item range checked again here before scoring (`care.score_asse
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Any
 
@@ -23,10 +22,6 @@ from dystonia_cds.web.forms import FormReader
 from dystonia_cds.web.patient_data import audit, patient_name, unit_of_work
 from dystonia_cds.web.templating import Renderer
 
-MUSCLE_ROWS = 8
-MAX_ROWS = 40
-_MUSCLE_LOC = re.compile(r"^muscles\[(\d+)\]\.(muscle|side|units)$")
-
 
 def _ctx(request: Request) -> AppContext:
     ctx: AppContext = request.app.state.context
@@ -35,9 +30,6 @@ def _ctx(request: Request) -> AppContext:
 
 def today() -> date:
     return date.today()
-
-
-# ---------------------------------------------------------------- rating scales
 
 
 def scale_or_default(scale_id: str) -> ScaleDefinition:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Any
 
@@ -18,10 +17,6 @@ from dystonia_cds.web.forms import FormReader
 from dystonia_cds.web.patient_data import audit, patient_name, unit_of_work
 from dystonia_cds.web.templating import Renderer
 
-MUSCLE_ROWS = 8
-MAX_ROWS = 40
-_MUSCLE_LOC = re.compile(r"^muscles\[(\d+)\]\.(muscle|side|units)$")
-
 
 def _ctx(request: Request) -> AppContext:
     ctx: AppContext = request.app.state.context
@@ -30,9 +25,6 @@ def _ctx(request: Request) -> AppContext:
 
 def today() -> date:
     return date.today()
-
-
-# ---------------------------------------------------------------- treatment trial
 
 
 def parse_trial(reader: FormReader, on: date) -> tuple[TreatmentTrial, str | None]:
