@@ -34,7 +34,10 @@ def procedure_facts(r: dict[str, Any], vocab: Vocabulary, pid: str) -> list[Fact
     treatments = [cid for _, cid in match_concepts(vocab, ("procedure",), found, text)]
     if not treatments:
         return [IgnoredFact(pid, "Procedure", "Procedure")]
-    start, end = a.effective(r, "performed")
+    start = a.parse_date(r, r.get("performedDateTime"), "performedDateTime")
+    end = None  # a performedDateTime is when it was done, not when the treatment ended
+    if start is None:
+        start, end = a.period(r, "performedPeriod")
     facts: list[Fact] = []
     outcome = _outcome(r, pid, facts)
     product = _product(r, vocab, text) if "botulinum-toxin" in treatments else None
