@@ -73,6 +73,14 @@ def peak_rss_mb(export: Path, out: Path) -> float:
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
+def _warm() -> None:
+    from dystonia_cds.engine import recommend  # noqa: F401
+    from dystonia_cds.screening.grouping import _knowledge
+
+    default_extract()
+    _knowledge()
+
+
 def dask_times(parts: list[Partition], on: date) -> tuple[float, float]:
     from distributed import Client, LocalCluster, wait
 
@@ -85,13 +93,13 @@ def dask_times(parts: list[Partition], on: date) -> tuple[float, float]:
         ) as cluster,
         Client(cluster) as client,
     ):
-        client.run(default_extract)  # warm: vocabulary loaded in each worker
+        client.run(_warm)  # vocabulary, knowledge and engine loaded in each worker
         start = time.perf_counter()
-        maps = client.map(map_partition, parts, buckets=BUCKETS, pure=False)
+        maps = client.map(map_partition, parts, buckets=4, pure=False)
         wait(client.map(strip, maps))
         mapped = time.perf_counter() - start
         del maps
-        job = ScreenJob(tuple(parts), BUCKETS, on, MEASURE_IDS)
+        job = ScreenJob(tuple(parts), 4, on, MEASURE_IDS)
         start = time.perf_counter()
         run_dask(job, Silent(), client)
         return mapped, time.perf_counter() - start
@@ -114,7 +122,7 @@ def run(tmp: Path, patients: int, partition_bytes: int) -> None:
     print(f"generated {patients} patients (plain + gzip) in {time.perf_counter() - start:.1f} s")
     plain = plan_partitions(find_export_files(tmp / "plain"), partition_bytes)
     gz = plan_partitions(find_export_files(tmp / "gzip"), partition_bytes)
-    default_extract()
+    _warm()
     figures: dict[str, float] = {}
     for name, parts in (("plain", plain), ("gzip", gz)):
         count, decode = orjson_rate(parts)

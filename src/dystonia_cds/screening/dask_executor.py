@@ -85,8 +85,9 @@ def run_dask(job: ScreenJob, progress: Progress, client: Any) -> Outcome:
     ]
     progress.phase("evaluating", job.buckets)
     for future in as_completed(reduces):
-        outcome.add_bucket(future.result())
-        progress.advance(1)
+        bucket = future.result()
+        outcome.add_bucket(bucket)
+        progress.advance(1, len(bucket.rows))
     return outcome.finish()
 
 

@@ -47,10 +47,9 @@ def run_local(job: ScreenJob, progress: Progress) -> Outcome:
         progress.advance(part.size, result.resources)
     progress.phase("evaluating", job.buckets)
     for index in range(job.buckets):
-        outcome.add_bucket(
-            reduce_bucket(shuffle.take(index), shuffle.shared, job.on, job.measure_ids)
-        )
-        progress.advance(1)
+        bucket = reduce_bucket(shuffle.take(index), shuffle.shared, job.on, job.measure_ids)
+        outcome.add_bucket(bucket)
+        progress.advance(1, len(bucket.rows))
     return outcome.finish()
 
 
@@ -76,5 +75,5 @@ def run_processes(job: ScreenJob, progress: Progress, processes: int) -> Outcome
         )
         for bucket in pool.imap_unordered(_reduce, work):
             outcome.add_bucket(bucket)
-            progress.advance(1)
+            progress.advance(1, len(bucket.rows))
     return outcome.finish()

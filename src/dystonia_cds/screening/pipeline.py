@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -53,15 +53,19 @@ def screen_population(
 
 
 def execute(job: ScreenJob, executor: Executor, progress: Progress) -> Outcome:
+    """Run the job; bucket counts differ per executor, results do not (rows sorted by id)."""
     if executor.scheduler:
         from dystonia_cds.screening.dask_executor import dask_client, run_dask
 
         with dask_client(executor.scheduler) as client:
-            return run_dask(job, progress, client)
+            threads = sum(client.nthreads().values()) or 1
+            return run_dask(replace(job, buckets=2 * threads), progress, client)
     if executor.processes > 1:
         from dystonia_cds.screening.executors import run_processes
 
-        return run_processes(job, progress, executor.processes)
+        return run_processes(
+            replace(job, buckets=4 * executor.processes), progress, executor.processes
+        )
     from dystonia_cds.screening.executors import run_local
 
     return run_local(job, progress)
