@@ -56,7 +56,7 @@ def dask_client(address: str) -> Iterator[Any]:
             yield client
         return
     try:
-        client = client_type(str(target), timeout="10s")
+        client = client_type(str(target), timeout="5s")
     except (OSError, TimeoutError) as exc:
         raise UpstreamUnavailable(f"cannot reach the Dask scheduler at {target}: {exc}") from exc
     with client:

@@ -62,7 +62,7 @@ def _bars(items: list[tuple[str, float, str]], scale: float, width: int = 640) -
     ]
     for i, (label, value, text) in enumerate(items):
         y = 5 + i * height
-        bar = 0 if scale <= 0 else (width - label_w - 80) * value / scale
+        bar = 0 if scale <= 0 else (width - label_w - 170) * value / scale
         out.append(f"<text x='0' y='{y + 16}' font-size='12'>{escape(label)}</text>")
         out.append(
             f"<rect x='{label_w}' y='{y + 4}' width='{bar:.1f}' height='16' fill='#3a6ea5'/>"
