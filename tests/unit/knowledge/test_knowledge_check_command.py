@@ -1,0 +1,20 @@
+"""`dystonia-cds knowledge check` prints a summary and exits 0."""
+
+from __future__ import annotations
+
+import pytest
+
+from dystonia_cds.commands import knowledge as command
+
+
+def test_knowledge_check_lists_version_options_alerts_and_sources(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert command.check() == 0
+    out = capsys.readouterr().out
+    assert "version: 2026.11.0" in out
+    assert "botulinum-toxin" in out
+    assert "acute-dystonic-reaction" in out
+    assert "sources:" in out
+    assert "unverified" in out
+    assert "not a substitute for clinical judgment" in out
