@@ -94,6 +94,7 @@ class CodeModel(_Strict):
     source: str = Field(min_length=1)
     verified: Verified
     prefix: bool = False
+    emit: bool = True  # false: recognised on input, never emitted (e.g. narrower than the concept)
 
 
 class ConceptModel(_Strict):
@@ -232,7 +233,7 @@ class Vocabulary:
 
     @staticmethod
     def _best_code(concept: ConceptModel) -> Coding | None:
-        safe = [c for c in concept.codes if c.verified in _EMIT_ORDER and not c.prefix]
+        safe = [c for c in concept.codes if c.verified in _EMIT_ORDER and c.emit and not c.prefix]
         if not safe:
             return None
         best = min(safe, key=lambda c: _EMIT_ORDER[c.verified])

@@ -265,3 +265,16 @@ def test_malformed_condition_fields_fail_naming_the_file_resource_and_field(
     assert message.startswith("test.json: Condition/")
     assert field in message
     assert "\n" not in message
+
+
+@pytest.mark.parametrize(
+    ("code", "comorbidity"),
+    [
+        ("H40.2211", "narrow-angle-glaucoma"),
+        ("F32.A", "depression"),
+        ("R45.851", "suicidality"),
+        ("G70.00", "myasthenia-gravis"),
+    ],
+)
+def test_icd10_coded_comorbidities_are_recognised_without_text(code: str, comorbidity: str) -> None:
+    assert record(condition(icd10(code))).conditions == {comorbidity}

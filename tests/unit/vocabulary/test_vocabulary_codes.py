@@ -33,6 +33,61 @@ EXPECTED = {
     (ICD10CM, "G24.9"): ("Dystonia, unspecified", "dystonia-unspecified", "primary"),
     (SNOMED, "15802004"): ("Dystonia", "dystonia-unspecified", "secondary"),
     (ICD10CM, "E83.01"): ("Wilson's disease", "wilson-disease", "secondary"),
+    # comorbidities (prefix = a category covering its sub-codes)
+    (ICD10CM, "H40.2"): ("Primary angle-closure glaucoma", "narrow-angle-glaucoma", "secondary"),
+    (ICD10CM, "F32.A"): ("Depression, unspecified", "depression", "secondary"),
+    (ICD10CM, "F32"): ("Depressive episode", "depression", "secondary"),
+    (ICD10CM, "F33"): ("Major depressive disorder, recurrent", "depression", "secondary"),
+    (ICD10CM, "R45.851"): ("Suicidal ideations", "suicidality", "secondary"),
+    (ICD10CM, "N18.9"): ("Chronic kidney disease, unspecified", "renal-impairment", "secondary"),
+    (ICD10CM, "N18"): ("Chronic kidney disease (CKD)", "renal-impairment", "secondary"),
+    (ICD10CM, "G70.00"): (
+        "Myasthenia gravis without (acute) exacerbation",
+        "myasthenia-gravis",
+        "secondary",
+    ),
+    (ICD10CM, "G70.0"): ("Myasthenia gravis", "myasthenia-gravis", "secondary"),
+    (ICD10CM, "G70.80"): (
+        "Lambert-Eaton syndrome, unspecified",
+        "lambert-eaton-syndrome",
+        "secondary",
+    ),
+    (ICD10CM, "G70.81"): (
+        "Lambert-Eaton syndrome in disease classified elsewhere",
+        "lambert-eaton-syndrome",
+        "secondary",
+    ),
+    (ICD10CM, "G73.1"): (
+        "Lambert-Eaton syndrome in neoplastic disease",
+        "lambert-eaton-syndrome",
+        "secondary",
+    ),
+    (ICD10CM, "G12.2"): ("Motor neuron disease", "motor-neuron-disease", "secondary"),
+    (ICD10CM, "G12.21"): ("Amyotrophic lateral sclerosis", "motor-neuron-disease", "secondary"),
+    (ICD10CM, "R13.10"): ("Dysphagia, unspecified", "dysphagia", "secondary"),
+    (ICD10CM, "R13.1"): ("Dysphagia", "dysphagia", "secondary"),
+    (ICD10CM, "N40"): ("Benign prostatic hyperplasia", "prostatic-hypertrophy", "secondary"),
+    (ICD10CM, "N40.1"): (
+        "Benign prostatic hyperplasia with lower urinary tract symptoms",
+        "prostatic-hypertrophy",
+        "secondary",
+    ),
+    (ICD10CM, "R33.9"): ("Retention of urine, unspecified", "urinary-retention", "secondary"),
+    (ICD10CM, "R33"): ("Retention of urine", "urinary-retention", "secondary"),
+    (ICD10CM, "G40"): ("Epilepsy and recurrent seizures", "epilepsy", "secondary"),
+    (ICD10CM, "I45.81"): ("Long QT syndrome", "long-qt-syndrome", "secondary"),
+    (ICD10CM, "G80.3"): ("Athetoid cerebral palsy", "cerebral-palsy", "primary"),
+    (ICD10CM, "G20.C"): ("Parkinsonism, unspecified", "parkinsonism", "secondary"),
+    (ICD10CM, "G20"): ("Parkinson's disease", "parkinsonism", "secondary"),
+    (ICD10CM, "G21.1"): ("Other drug-induced secondary parkinsonism", "parkinsonism", "secondary"),
+    (ICD10CM, "G21.4"): ("Vascular parkinsonism", "parkinsonism", "secondary"),
+    (ICD10CM, "G21.9"): ("Secondary parkinsonism, unspecified", "parkinsonism", "secondary"),
+    (ICD10CM, "C43"): ("Malignant melanoma of skin", "melanoma", "secondary"),
+    (ICD10CM, "Z85.820"): (
+        "Personal history of malignant melanoma of skin",
+        "melanoma",
+        "secondary",
+    ),
     (RXNORM, "3498"): ("diphenhydramine", "diphenhydramine", "unverified"),
     (RXNORM, "6375"): ("levodopa", "levodopa", "unverified"),
     (RXNORM, "10811"): ("trihexyphenidyl", "trihexyphenidyl", "unverified"),
@@ -192,3 +247,37 @@ def test_observation_fast_path_codes_are_the_vocabularys() -> None:
     assert weight is not None
     assert genetic is not None
     assert (weight.concept, genetic.concept) == ("body-weight", "genetic-variant-assessment")
+
+
+@pytest.mark.parametrize(
+    ("code", "concept"),
+    [
+        ("H40.2211", "narrow-angle-glaucoma"),
+        ("F33.1", "depression"),
+        ("G20.A1", "parkinsonism"),
+        ("G21.11", "parkinsonism"),
+        ("C43.59", "melanoma"),
+        ("N18.32", "renal-impairment"),
+        ("R13.12", "dysphagia"),
+        ("G40.909", "epilepsy"),
+    ],
+)
+def test_icd10_category_prefixes_cover_their_sub_codes(code: str, concept: str) -> None:
+    hit = load_vocabulary().lookup(ICD10CM, code)
+    assert hit is not None
+    assert hit.concept == concept
+
+
+@pytest.mark.parametrize("code", ["G21.0", "G24.01", "G80.1", "H40.1"])
+def test_neighbouring_codes_outside_a_prefix_are_not_matched(code: str) -> None:
+    assert load_vocabulary().lookup(ICD10CM, code) is None
+
+
+def test_category_and_narrower_codes_are_never_emitted() -> None:
+    vocab = load_vocabulary()
+    for entry in vocab.entries():
+        emitted = vocab.emit_code(entry.concept)
+        if entry.prefix:
+            assert emitted is None or emitted.code != entry.code
+    for concept in ("melanoma", "motor-neuron-disease", "prostatic-hypertrophy", "cerebral-palsy"):
+        assert vocab.emit_code(concept) is None
