@@ -53,6 +53,15 @@ def nice_step(top: float, ticks: int = 5) -> float:
     return next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
 
 
+def date_ticks(start: date, end: date) -> list[tuple[date, str]]:
+    """Year starts over long spans; every third month start (YYYY-MM) over short ones."""
+    if (end - start).days >= 730:
+        years = (date(y, 1, 1) for y in range(start.year, end.year + 1))
+        return [(d, str(d.year)) for d in years if start <= d <= end]
+    months = (date(y, m, 1) for y in range(start.year, end.year + 1) for m in (1, 4, 7, 10))
+    return [(d, f"{d.year}-{d.month:02d}") for d in months if start <= d <= end]
+
+
 def _axes(frame: _Frame, start: date, end: date, y_label: str) -> list[str]:
     parts = []
     step = nice_step(frame.y_max)
@@ -66,11 +75,9 @@ def _axes(frame: _Frame, start: date, end: date, y_label: str) -> list[str]:
     base = HEIGHT - BOTTOM
     parts.append(f'<line class="axis" x1="{LEFT}" y1="{base}" x2="{WIDTH - RIGHT}" y2="{base}"/>')
     parts.append(f'<line class="axis" x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{base}"/>')
-    for year in range(start.year, end.year + 2):
-        tick = date(year, 1, 1)
-        if start <= tick <= end:
-            x = frame.x(tick)
-            parts.append(f'<text x="{x:.1f}" y="{base + 16}" text-anchor="middle">{year}</text>')
+    for tick, text in date_ticks(start, end):
+        x = frame.x(tick)
+        parts.append(f'<text x="{x:.1f}" y="{base + 16}" text-anchor="middle">{text}</text>')
     parts.append(f'<text x="{LEFT}" y="{HEIGHT - 4}">{escape(y_label)}</text>')
     parts.append(
         f'<text x="{WIDTH - RIGHT}" y="{HEIGHT - 4}" text-anchor="end">'

@@ -10,6 +10,7 @@ from datetime import date
 from markupsafe import Markup
 
 from dystonia_cds.domain.patient import PatientRecord
+from dystonia_cds.knowledge.care_catalog import load_care_catalog
 from dystonia_cds.store.care_models import InjectionVisit, Patient
 from dystonia_cds.web import vocab
 from dystonia_cds.web.charts import Marker, Point, time_chart
@@ -59,9 +60,14 @@ def phenotype_lines(record: PatientRecord) -> list[tuple[str, str]]:
     return lines
 
 
+def _muscle_label(muscle_id: str) -> str:
+    found = load_care_catalog().botulinum.muscle(muscle_id)
+    return found.label if found else vocab.label(muscle_id)
+
+
 def _visit_detail(visit: InjectionVisit) -> str:
     muscles = "; ".join(
-        f"{vocab.label(m.muscle)} ({m.side}) {_units(m.units)}" for m in visit.muscles
+        f"{_muscle_label(m.muscle)} ({m.side}) {_units(m.units)}" for m in visit.muscles
     )
     head = f"{visit.product or 'product not recorded'}, {_units(visit.total_units)}"
     if visit.indication:

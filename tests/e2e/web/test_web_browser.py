@@ -157,6 +157,11 @@ def record_injection(page: sync_api.Page, patient_id: str, folder: Path) -> None
         page.select_option(f"#f-side-{row}", side)
         page.fill(f"#f-units-{row}", units)
     assert page.inner_text("#total-units") == "100"
+    eyelid = "#f-muscle-0 option[value=orbicularis-oculi-pretarsal-upper]"
+    assert page.eval_on_selector(eyelid, "o => o.hidden") is True  # not a neck muscle
+    page.click("#add-muscle-row")
+    assert page.locator("#f-muscle-8").count() == 1
+    assert page.evaluate("document.activeElement.id") == "f-muscle-8"
     assert "400" in page.inner_text("#label-max")
     page.wait_for_selector("#checks [data-check-id], #checks p.muted:has-text('No warnings')")
     shot(page, folder, "05-injection-form")

@@ -101,8 +101,51 @@
       timer = setTimeout(preview, 300);
     }
 
+    function filterMuscles() {
+      var indication = data && data.indications.filter(function (i) {
+        return i.id === form.elements.indication.value;
+      })[0];
+      form.querySelectorAll("select[name^='muscle-'] option[data-region]").forEach(function (opt) {
+        var allowed = !indication || indication.regions.indexOf(opt.getAttribute("data-region")) >= 0;
+        opt.hidden = !allowed;
+        opt.disabled = !allowed && !opt.selected;
+      });
+    }
+
+    function addRow() {
+      var rows = document.getElementById("muscle-rows");
+      var last = rows.lastElementChild;
+      var index = rows.children.length;
+      if (!last || index >= 40) { return; }
+      var row = last.cloneNode(true);
+      row.setAttribute("data-row", String(index));
+      row.querySelectorAll(".field-error").forEach(function (e) { e.remove(); });
+      row.querySelectorAll("label").forEach(function (label) {
+        var target = label.getAttribute("for").replace(/-\d+$/, "-" + index);
+        label.setAttribute("for", target);
+        if (target.indexOf("f-muscle-") === 0) { label.textContent = "Muscle " + (index + 1); }
+      });
+      row.querySelectorAll("select, input").forEach(function (field) {
+        var name = field.name.replace(/-\d+$/, "-" + index);
+        field.name = name;
+        field.id = "f-" + name;
+        field.removeAttribute("aria-invalid");
+        field.removeAttribute("aria-describedby");
+        field.value = "";
+      });
+      rows.appendChild(row);
+      row.querySelector("select").focus();
+    }
+
+    var add = document.getElementById("add-muscle-row");
+    if (add) {
+      add.hidden = false;
+      add.addEventListener("click", addRow);
+    }
+    form.elements.indication.addEventListener("change", filterMuscles);
     form.addEventListener("input", changed);
     form.addEventListener("change", changed);
+    filterMuscles();
     updateTotal();
   }
 
