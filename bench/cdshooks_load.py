@@ -64,7 +64,12 @@ def bare_app() -> Any:
         data = orjson.loads(await request.body())
         return Response(orjson.dumps(data), media_type="application/json")
 
-    return Starlette(routes=[Route(BARE, echo, methods=["POST"]), Route("/", echo, methods=["GET"])])
+    async def ready(_request: Request) -> Response:
+        return Response(b"ok")
+
+    return Starlette(
+        routes=[Route(BARE, echo, methods=["POST"]), Route("/", ready, methods=["GET"])]
+    )
 
 
 # ---- synthetic prefetch ------------------------------------------------------------------------
@@ -77,8 +82,13 @@ def _ago(days: int) -> str:
 def _meta(rid: str) -> dict[str, Any]:
     return {
         "meta": {"versionId": "3", "lastUpdated": f"{_ago(5)}T10:15:00Z", "source": "#ehr-prod-7"},
-        "identifier": [{"system": "urn:oid:1.2.840.114350.1.13.0.1.7.2.798268", "value": rid.upper()}],
-        "text": {"status": "generated", "div": f"<div xmlns=\"http://www.w3.org/1999/xhtml\">{rid}</div>"},
+        "identifier": [
+            {"system": "urn:oid:1.2.840.114350.1.13.0.1.7.2.798268", "value": rid.upper()}
+        ],
+        "text": {
+            "status": "generated",
+            "div": f'<div xmlns="http://www.w3.org/1999/xhtml">{rid}</div>',
+        },
     }
 
 
@@ -91,10 +101,38 @@ def _condition(pid: str, n: int, code: str, text: str) -> dict[str, Any]:
         "resourceType": "Condition",
         "id": f"c{n}",
         **_meta(f"c{n}"),
-        "clinicalStatus": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/condition-clinical", "code": "active"}]},
-        "verificationStatus": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/condition-ver-status", "code": "confirmed"}]},
-        "category": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/condition-category", "code": "problem-list-item"}]}],
-        "code": {"coding": [{"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": code, "display": text}], "text": text},
+        "clinicalStatus": {
+            "coding": [
+                {
+                    "system": "http://terminology.hl7.org/CodeSystem/condition-clinical",
+                    "code": "active",
+                }
+            ]
+        },
+        "verificationStatus": {
+            "coding": [
+                {
+                    "system": "http://terminology.hl7.org/CodeSystem/condition-ver-status",
+                    "code": "confirmed",
+                }
+            ]
+        },
+        "category": [
+            {
+                "coding": [
+                    {
+                        "system": "http://terminology.hl7.org/CodeSystem/condition-category",
+                        "code": "problem-list-item",
+                    }
+                ]
+            }
+        ],
+        "code": {
+            "coding": [
+                {"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": code, "display": text}
+            ],
+            "text": text,
+        },
         **_subject(pid),
         "onsetDateTime": _ago(900 + n),
         "recordedDate": _ago(800 + n),
@@ -111,7 +149,16 @@ def _medication(pid: str, n: int, rtype: str, name: str, status: str) -> dict[st
         **_subject(pid),
     }
     if rtype == "MedicationRequest":
-        base.update(intent="order", authoredOn=_ago(30 * n), dosageInstruction=[{"text": "as directed", "timing": {"repeat": {"frequency": 2, "period": 1, "periodUnit": "d"}}}])
+        base.update(
+            intent="order",
+            authoredOn=_ago(30 * n),
+            dosageInstruction=[
+                {
+                    "text": "as directed",
+                    "timing": {"repeat": {"frequency": 2, "period": 1, "periodUnit": "d"}},
+                }
+            ],
+        )
     else:
         base["effectiveDateTime"] = _ago(30 * n)
     return base
@@ -136,11 +183,34 @@ def _observation(pid: str, n: int) -> dict[str, Any]:
         "id": f"o{n}",
         **_meta(f"o{n}"),
         "status": "final",
-        "category": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/observation-category", "code": "vital-signs"}]}],
-        "code": {"coding": [{"system": "http://loinc.org", "code": "8480-6", "display": "Systolic blood pressure"}], "text": "Systolic blood pressure"},
+        "category": [
+            {
+                "coding": [
+                    {
+                        "system": "http://terminology.hl7.org/CodeSystem/observation-category",
+                        "code": "vital-signs",
+                    }
+                ]
+            }
+        ],
+        "code": {
+            "coding": [
+                {
+                    "system": "http://loinc.org",
+                    "code": "8480-6",
+                    "display": "Systolic blood pressure",
+                }
+            ],
+            "text": "Systolic blood pressure",
+        },
         **_subject(pid),
         "effectiveDateTime": _ago(7 * n),
-        "valueQuantity": {"value": 120 + n % 15, "unit": "mmHg", "system": "http://unitsofmeasure.org", "code": "mm[Hg]"},
+        "valueQuantity": {
+            "value": 120 + n % 15,
+            "unit": "mmHg",
+            "system": "http://unitsofmeasure.org",
+            "code": "mm[Hg]",
+        },
     }
 
 
@@ -157,7 +227,13 @@ DRUGS = [
 def prefetch_resources(count: int, pid: str = "bench-1") -> list[dict[str, Any]]:
     """About `count` resources of a 48-year-old with cervical dystonia and a long history."""
     out: list[dict[str, Any]] = [
-        {"resourceType": "Patient", "id": pid, **_meta(pid), "birthDate": _ago(365 * 48 + 40), "gender": "female"}
+        {
+            "resourceType": "Patient",
+            "id": pid,
+            **_meta(pid),
+            "birthDate": _ago(365 * 48 + 40),
+            "gender": "female",
+        }
     ]
     out.append(_condition(pid, 0, "G24.3", "Spasmodic torticollis (cervical dystonia)"))
     n = 1
@@ -190,8 +266,16 @@ def hook_body(count: int) -> bytes:
     resources = prefetch_resources(count)
     prefetch: dict[str, Any] = {"patient": resources[0]}
     for rtype, key in KEYS.items():
-        entries = [{"resource": r, "fullUrl": f"urn:uuid:{r['id']}"} for r in resources if r["resourceType"] == rtype]
-        prefetch[key] = {"resourceType": "Bundle", "type": "searchset", "total": len(entries), "entry": entries} if entries else None
+        entries = [
+            {"resource": r, "fullUrl": f"urn:uuid:{r['id']}"}
+            for r in resources
+            if r["resourceType"] == rtype
+        ]
+        prefetch[key] = (
+            {"resourceType": "Bundle", "type": "searchset", "total": len(entries), "entry": entries}
+            if entries
+            else None
+        )
     body = {
         "hook": "patient-view",
         "hookInstance": "d1577c69-dfbe-44ad-ba6d-3e05e953b2ea",
@@ -227,12 +311,27 @@ def free_port() -> int:
 def server(target: str, workers: int, env: dict[str, str], *, factory: bool) -> Iterator[str]:
     port = free_port()
     cmd = [
-        sys.executable, "-m", "uvicorn", target, "--app-dir", str(HERE), "--host", "127.0.0.1",
-        "--port", str(port), "--workers", str(workers), "--log-level", "warning", "--no-access-log",
+        sys.executable,
+        "-m",
+        "uvicorn",
+        target,
+        "--app-dir",
+        str(HERE),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--log-level",
+        "warning",
+        "--no-access-log",
     ]
     if factory:
         cmd.append("--factory")
-    proc = subprocess.Popen(cmd, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        cmd, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         wait_ready(base, proc)
@@ -250,9 +349,9 @@ def wait_ready(base: str, proc: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"server exited: {proc.stderr.read().decode() if proc.stderr else ''}")
+            raise RuntimeError(f"server {base} exited with status {proc.returncode}")
         try:
-            if httpx.get(base + "/", timeout=1).status_code < 500 or httpx.get(base + "/cds-services", timeout=1).status_code == 200:
+            if httpx.get(base + "/", timeout=1).status_code < 500:
                 time.sleep(0.3)
                 return
         except httpx.HTTPError:
@@ -276,8 +375,22 @@ def run_wrk(url: str, body_path: Path, conns: int, seconds: float) -> dict[str, 
     script = body_path.with_suffix(".lua")
     script.write_text(LUA.replace("{path}", str(body_path)))
     out = subprocess.run(
-        ["wrk", "-t1", f"-c{conns}", f"-d{seconds:.0f}s", "--latency", "--timeout", "10s", "-s", str(script), url],
-        capture_output=True, text=True, timeout=seconds + 30, check=True,
+        [
+            "wrk",
+            "-t1",
+            f"-c{conns}",
+            f"-d{seconds:.0f}s",
+            "--latency",
+            "--timeout",
+            "10s",
+            "-s",
+            str(script),
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=seconds + 30,
+        check=True,
     ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     p99 = _ms(re.search(r"99%\s+([\d.]+\w+)", out).group(1))  # type: ignore[union-attr]
@@ -323,7 +436,9 @@ def load(url: str, body: bytes, body_path: Path, conns: int, seconds: float) -> 
 # ---- the run -------------------------------------------------------------------------------------
 
 
-def measure(cds: str, bare: str, body: bytes, path: Path, conns: int, seconds: float, rounds: int) -> dict[str, float]:
+def measure(
+    cds: str, bare: str, body: bytes, path: Path, conns: int, seconds: float, rounds: int
+) -> dict[str, float]:
     runs: dict[str, list[dict[str, float]]] = {"bare": [], "cds": []}
     for _ in range(rounds):
         runs["bare"].append(load(bare + BARE, body, path, conns, seconds))
@@ -343,7 +458,11 @@ def report(label: str, m: dict[str, float]) -> None:
         f"{label:<34} bare {m['bare_rps']:8.0f} rps p99 {m['bare_p99_ms']:7.1f} ms | "
         f"cds {m['cds_rps']:8.0f} rps p99 {m['cds_p99_ms']:7.1f} ms | "
         f"ratio rps {m['rps_ratio']:.2f} p99 {m['p99_ratio']:.2f}"
-        + (f" | ERRORS bare {m['bare_errors']:.0f} cds {m['cds_errors']:.0f}" if m["bare_errors"] or m["cds_errors"] else ""),
+        + (
+            f" | ERRORS bare {m['bare_errors']:.0f} cds {m['cds_errors']:.0f}"
+            if m["bare_errors"] or m["cds_errors"]
+            else ""
+        ),
         flush=True,
     )
 
@@ -351,7 +470,13 @@ def report(label: str, m: dict[str, float]) -> None:
 def plan(quick: bool) -> list[tuple[int, str, int]]:
     """(workers, body name, connections) in the order they run."""
     if quick:
-        return [(1, "50 resources", 50), (1, "50 resources", 1), (1, "20 KB", 50), (1, "200 KB", 50), (2, "50 resources", 50)]
+        return [
+            (1, "50 resources", 50),
+            (1, "50 resources", 1),
+            (1, "20 KB", 50),
+            (1, "200 KB", 50),
+            (2, "50 resources", 50),
+        ]
     return [(w, b, c) for w in (1, 2) for b in ("20 KB", "50 resources", "200 KB") for c in (50, 1)]
 
 
@@ -360,8 +485,14 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="short runs (under 60 s in all)")
     args = parser.parse_args()
     seconds, rounds = (3.0, 1) if args.quick else (8.0, 3)
-    bodies = {"20 KB": body_of_size(20_000)[0], "50 resources": hook_body(50), "200 KB": body_of_size(200_000)[0]}
-    print(f"load client: {'wrk' if shutil.which('wrk') else 'asyncio/httpx'}; {seconds:.0f} s per run, {rounds} round(s)")
+    bodies = {
+        "20 KB": body_of_size(20_000)[0],
+        "50 resources": hook_body(50),
+        "200 KB": body_of_size(200_000)[0],
+    }
+    print(
+        f"load client: {'wrk' if shutil.which('wrk') else 'asyncio/httpx'}; {seconds:.0f} s per run, {rounds} round(s)"
+    )
     for name, body in bodies.items():
         print(f"body {name}: {len(body)} bytes")
     results: dict[tuple[int, str, int], dict[str, float]] = {}
@@ -370,10 +501,17 @@ def main() -> int:
         for name, body in bodies.items():
             paths[name] = Path(tmp) / f"body-{len(paths)}.json"
             paths[name].write_bytes(body)
-        env = {"DYSTONIA_CDS_INSECURE_DEV": "1", "DYSTONIA_CDS_DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite", "DYSTONIA_CDS_MAX_BODY_BYTES": "1000000"}
+        env = {
+            "DYSTONIA_CDS_INSECURE_DEV": "1",
+            "DYSTONIA_CDS_DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite",
+            "DYSTONIA_CDS_MAX_BODY_BYTES": "1000000",
+        }
         steps = plan(args.quick)
         for workers in sorted({w for w, _, _ in steps}):
-            with server("cdshooks_load:make_app", workers, env, factory=True) as cds, server("cdshooks_load:bare_app", workers, env, factory=True) as bare:
+            with (
+                server("cdshooks_load:make_app", workers, env, factory=True) as cds,
+                server("cdshooks_load:bare_app", workers, env, factory=True) as bare,
+            ):
                 for w, name, conns in steps:
                     if w != workers:
                         continue
@@ -384,7 +522,9 @@ def main() -> int:
     c1 = results[(1, "50 resources", 1)]
     w2 = results.get((2, "50 resources", 50))
     if w2:
-        print(f"2 workers vs 1 (cds, 50 resources, c=50): {w2['cds_rps'] / main_run['cds_rps']:.2f}x")
+        print(
+            f"2 workers vs 1 (cds, 50 resources, c=50): {w2['cds_rps'] / main_run['cds_rps']:.2f}x"
+        )
     print(
         f"RESULT rps_ratio={main_run['rps_ratio']:.3f} p99_ratio={main_run['p99_ratio']:.3f} "
         f"p99_c1_ms={c1['cds_p99_ms']:.2f}"
