@@ -14,7 +14,6 @@ from dystonia_cds.api.errors import CareRoute
 from dystonia_cds.api.schemas import (
     Created,
     DiagnosisCreate,
-    DiagnosisPublic,
     MedicationCreate,
     PatientCreate,
     PatientList,
@@ -27,8 +26,10 @@ from dystonia_cds.api.schemas import (
 )
 from dystonia_cds.domain.errors import InvalidInput
 from dystonia_cds.domain.patient import Medication, TreatmentTrial
-from dystonia_cds.store.care_models import Diagnosis, Patient
+from dystonia_cds.store.care_models import Patient
 from dystonia_cds.store.care_values import DiagnosisData, PhenotypeData
+from dystonia_cds.store.history import phenotype
+from dystonia_cds.store.repository import CareRepository
 
 router = APIRouter(prefix="/api/patients", tags=["patients"], route_class=CareRoute)
 
@@ -37,32 +38,8 @@ def patient_public(patient: Patient) -> PatientPublic:
     return PatientPublic.model_validate(patient, from_attributes=True)
 
 
-def diagnosis_public(row: Diagnosis) -> DiagnosisPublic:
-    return DiagnosisPublic(
-        id=str(row.id),
-        form=row.form,  # type: ignore[arg-type]
-        regions=row.regions,  # type: ignore[arg-type]
-        onset_date=row.onset_date,
-        onset_age_years=row.onset_age_years,
-    )
-
-
-def phenotype_public(patient: Patient) -> PhenotypePublic:
-    axes = patient.phenotype
-    facts: dict[str, list[str]] = {"condition": [], "finding": [], "gene": []}
-    for fact in patient.facts:
-        facts[fact.kind].append(fact.code)
-    return PhenotypePublic(
-        diagnoses=[diagnosis_public(d) for d in patient.diagnoses],
-        distribution=axes.distribution if axes else None,
-        course=axes.course if axes else None,
-        variability=list(axes.variability) if axes else [],
-        association=axes.association if axes else None,
-        etiology=axes.etiology if axes else None,
-        genes=facts["gene"],
-        conditions=facts["condition"],
-        findings=facts["finding"],
-    )
+def phenotype_public(repo: CareRepository, patient_id: str) -> PhenotypePublic:
+    return PhenotypePublic.model_validate(phenotype(repo.session, patient_id))
 
 
 def _diagnosis_data(body: DiagnosisCreate) -> DiagnosisData:
@@ -119,7 +96,7 @@ def update_patient(patient_id: str, body: PatientUpdate, call: CurrentCall) -> P
 @router.get("/{patient_id}/phenotype", response_model=PhenotypePublic)
 def get_phenotype(patient_id: str, call: CurrentCall) -> PhenotypePublic:
     with call.unit_of_work() as repo:
-        return phenotype_public(repo.history(patient_id))
+        return phenotype_public(repo, patient_id)
 
 
 @router.put("/{patient_id}/phenotype", response_model=PhenotypePublic)
@@ -138,7 +115,7 @@ def replace_phenotype(patient_id: str, body: PhenotypeUpdate, call: CurrentCall)
     )
     with call.unit_of_work() as repo:
         repo.replace_phenotype(patient_id, data)
-        return phenotype_public(repo.history(patient_id))
+        return phenotype_public(repo, patient_id)
 
 
 @router.post("/{patient_id}/diagnoses", status_code=201, response_model=Created)

@@ -12,10 +12,10 @@ from starlette.concurrency import run_in_threadpool
 
 from dystonia_cds.api.calls import Call, CurrentCall
 from dystonia_cds.api.errors import CareRoute, JsonResponse
-from dystonia_cds.api.history import history_dict
 from dystonia_cds.api.schemas import AuditPublic, ImportCreated
 from dystonia_cds.domain.errors import InvalidInput
 from dystonia_cds.store.audit import entries_for_patient
+from dystonia_cds.store.history import patient_history
 from dystonia_cds.store.records import record_from_patient
 
 router = APIRouter(prefix="/api/patients", tags=["records"], route_class=CareRoute)
@@ -25,7 +25,7 @@ router = APIRouter(prefix="/api/patients", tags=["records"], route_class=CareRou
 def get_history(patient_id: str, call: CurrentCall) -> JsonResponse:
     """The full care record: patient, phenotype, drugs, trials, visits, assessments, plans."""
     with call.unit_of_work() as repo:
-        body = history_dict(repo.history(patient_id))
+        body = patient_history(repo.session, patient_id)
     return JsonResponse(body)
 
 

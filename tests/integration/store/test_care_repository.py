@@ -4,7 +4,7 @@ failed unit of work leaves nothing behind."""
 from __future__ import annotations
 
 import dataclasses
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import exc, func, select
@@ -319,3 +319,73 @@ def test_the_audit_log_keeps_who_did_what_to_which_patient(sessions: Sessions) -
         assert session.get(Patient, patient_id) is not None
     assert (entry.actor, entry.client, entry.status) == ("token:lab", "127.0.0.1", 200)
     assert entry.at is not None
+
+
+def _statements(sessions: Sessions, patient_id: str) -> int:
+    from sqlalchemy import event
+
+    from dystonia_cds.store.history import patient_history
+
+    engine = sessions.kw["bind"]
+    seen: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        with sessions() as session:
+            patient_history(session, patient_id)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len(seen)
+
+
+def test_reading_a_history_costs_the_same_statements_at_two_or_twenty_visits(
+    sessions: Sessions,
+) -> None:
+    small, large = _new_patient(sessions), _new_patient(sessions)
+    with sessions.begin() as session:
+        repo = CareRepository(session)
+        for n in range(20):
+            day = date(2020, 1, 1) + timedelta(days=91 * n)
+            repo.add_injection_visit(large, _visit(day))
+            repo.add_assessment(
+                large, AssessmentData(day, "jrs", {"severity": 1, "frequency": 2}, 3.0)
+            )
+            if n < 2:
+                repo.add_injection_visit(small, _visit(day))
+                repo.add_assessment(
+                    small, AssessmentData(day, "jrs", {"severity": 1, "frequency": 2}, 3.0)
+                )
+    assert _statements(sessions, small) == _statements(sessions, large)
+
+
+def test_the_history_holds_every_part_of_the_record(sessions: Sessions) -> None:
+    from dystonia_cds.store.history import patient_history
+
+    patient_id = _new_patient(sessions)
+    with sessions.begin() as session:
+        repo = CareRepository(session)
+        repo.replace_phenotype(
+            patient_id,
+            PhenotypeData(
+                (DiagnosisData("blepharospasm", ("eyes",)),), distribution="focal", genes=("GCH1",)
+            ),
+        )
+        repo.add_injection_visit(patient_id, _visit(date(2024, 1, 10)))
+        repo.add_assessment(
+            patient_id,
+            AssessmentData(date(2024, 2, 1), "jrs", {"severity": 1, "frequency": 2}, 3.0, {}),
+        )
+    with sessions() as session:
+        history = patient_history(session, patient_id)
+        with pytest.raises(PatientNotFound):
+            patient_history(session, "missing")
+    assert history["patient"]["display_name"] == "Test Anna"
+    assert history["phenotype"]["distribution"] == "focal"
+    assert history["phenotype"]["diagnoses"][0]["regions"] == ["eyes"]
+    assert history["phenotype"]["genes"] == ["GCH1"]
+    assert history["injections"][0]["muscles"][1] == {"muscle": "m1", "side": "left", "units": 30.0}
+    assert history["assessments"][0]["items"] == {"severity": 1, "frequency": 2}
+    assert history["assessments"][0]["scores"] == {"total": 3.0}
