@@ -16,6 +16,7 @@ from typing import Any
 
 import msgspec
 
+from dystonia_cds.domain.errors import DystoniaCdsError
 from dystonia_cds.domain.patient import PatientRecord, age_in_years
 from dystonia_cds.knowledge import KnowledgeBase
 from dystonia_cds.screening.measures import MEASURES, Measure
@@ -28,6 +29,7 @@ ROW_COLUMNS = ("patient_id", "age_years", "sex", "forms", "alerts")
 class BucketResult:
     rows: list[Row] = field(default_factory=list)
     counts: dict[str, list[int]] = field(default_factory=dict)  # id -> [numerator, denominator]
+    errors: list[str] = field(default_factory=list)  # patients that could not be evaluated
 
 
 @cache
@@ -63,8 +65,11 @@ def reduce_bucket(
     result = BucketResult(counts={m.id: [0, 0] for m in measures})
     for patient_id in sorted(groups):
         facts = groups[patient_id]
-        record = assemble_record(patient_id, facts + _referenced(facts, definitions))
-        result.rows.append(score_record(record, on, measures, result.counts))
+        try:
+            record = assemble_record(patient_id, facts + _referenced(facts, definitions))
+            result.rows.append(score_record(record, on, measures, result.counts))
+        except DystoniaCdsError as exc:  # one patient's record cannot be evaluated: reported
+            result.errors.append(f"patient {patient_id}: {exc}")
     return result
 
 

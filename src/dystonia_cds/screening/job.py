@@ -44,6 +44,7 @@ class Outcome:
 
     def add_bucket(self, result: BucketResult) -> None:
         self.rows.extend(result.rows)
+        self.errors.extend(LineError("", 0, 0, reason) for reason in result.errors)
         for measure, (numerator, denominator) in result.counts.items():
             total = self.counts.setdefault(measure, [0, 0])
             total[0] += numerator

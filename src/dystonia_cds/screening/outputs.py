@@ -43,8 +43,8 @@ def resolve_lines(errors: list[LineError], root: Path) -> list[FileError]:
     for error in errors:
         key = (error.path, error.base)
         if key not in before:
-            before[key] = _lines_before(error.path, error.base)
-        name = os.path.relpath(error.path, root)
+            before[key] = _lines_before(error.path, error.base) if error.path else 0
+        name = os.path.relpath(error.path, root) if error.path else ""
         resolved.append(FileError(name, before[key] + error.line, error.reason))
     return resolved
 

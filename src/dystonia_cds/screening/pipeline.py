@@ -42,6 +42,7 @@ def screen_population(
 ) -> dict[str, Any]:
     """Screen an export; write the outputs; return the summary. `InvalidInput` past max_errors."""
     selected = tuple(m.id for m in select_measures(measures))
+    directory = directory.absolute()  # workers on other nodes open the files by this path
     parts = tuple(plan_partitions(find_export_files(directory), partition_bytes))
     job = ScreenJob(parts, LOCAL_BUCKETS, on, selected)
     outcome = execute(job, executor, progress or Silent())

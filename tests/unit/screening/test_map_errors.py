@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import gzip
+from datetime import date
 from pathlib import Path
 
 import orjson
+import pytest
 
 from dystonia_cds.fhir.facts import Fact
-from dystonia_cds.screening.grouping import decode_facts
+from dystonia_cds.screening.grouping import decode_facts, reduce_bucket
 from dystonia_cds.screening.mapper import map_partition
+from dystonia_cds.screening.measures import MEASURE_IDS
 from dystonia_cds.screening.outputs import resolve_lines
 from dystonia_cds.screening.partitions import plan_partitions
 
@@ -82,3 +85,26 @@ def test_facts_are_routed_to_one_bucket_per_patient(tmp_path: Path) -> None:
             assert seen.setdefault(fact.patient_id, index) == index
     assert len(seen) == 40
     assert result.resources == 40
+
+
+def test_a_patient_whose_record_cannot_be_assembled_is_reported_and_the_rest_scored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dystonia_cds.domain.errors import FhirInputError
+    from dystonia_cds.fhir import assemble
+
+    real = assemble.assemble_record
+
+    def fragile(patient_id: str, facts: list[Fact]) -> object:
+        if patient_id == "p3":
+            raise FhirInputError("cannot assemble", location="Patient/p3")
+        return real(patient_id, facts)
+
+    monkeypatch.setattr(assemble, "assemble_record", fragile)
+    (tmp_path / "Patient.000.ndjson").write_bytes(
+        b"".join(_line({**PATIENT, "id": f"p{i}"}) for i in range(5))
+    )
+    result = map_partition(plan_partitions([tmp_path / "Patient.000.ndjson"])[0], 1)
+    bucket = reduce_bucket(result.buckets, [], date(2026, 11, 1), MEASURE_IDS)
+    assert [row[0] for row in bucket.rows] == ["p0", "p1", "p2", "p4"]
+    assert bucket.errors == ["patient p3: Patient/p3: cannot assemble"]
