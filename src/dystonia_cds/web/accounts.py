@@ -137,5 +137,17 @@ def resolve_session(session: Session, token: str) -> SignedIn | None:
     return SignedIn(user.id, user.username, user.role, web_session.csrf_token)
 
 
+def change_account(session: Session, user_id: int, *, role: str, active: bool) -> None:
+    """Set an account's role and whether it may sign in; ends its sessions when changed."""
+    user = session.get(WebUser, user_id)
+    if user is None:
+        raise InvalidInput(f"no account with id {user_id}", location="user")
+    if role not in ROLES:
+        raise InvalidInput(f"must be one of {', '.join(ROLES)}, got {role!r}", location="role")
+    if (user.role, user.active) != (role, active):
+        user.role, user.active = role, active
+        session.execute(delete(WebSession).where(WebSession.user_id == user.id))
+
+
 def list_users(session: Session) -> list[WebUser]:
     return list(session.scalars(select(WebUser).order_by(WebUser.username)))

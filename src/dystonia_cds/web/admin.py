@@ -61,6 +61,21 @@ def build_router(renderer: Renderer) -> APIRouter:
             )
         return RedirectResponse("/admin/users", status_code=303)
 
+    @router.post("/admin/users/{user_id}")
+    async def change_user(request: Request, user_id: int, user: CurrentAdmin) -> Response:
+        reader = FormReader(await read_form(request))
+        role = reader.raw("role")
+        active = reader.flag("active")
+        if user_id == user.user_id and (role != "admin" or not active):
+            errors = {"self": "You cannot remove your own admin role or deactivate yourself."}
+            return users_page(request, {"role": "clinician"}, errors, 422)
+        try:
+            with _ctx(request).sessions.begin() as session:
+                accounts.change_account(session, user_id, role=role, active=active)
+        except InvalidInput as exc:
+            return users_page(request, {"role": "clinician"}, {"self": str(exc)}, 422)
+        return RedirectResponse("/admin/users", status_code=303)
+
     @router.get("/admin/feedback")
     async def feedback(request: Request, user: CurrentAdmin) -> Response:
         with _ctx(request).sessions() as session:

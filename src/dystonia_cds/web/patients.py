@@ -145,12 +145,13 @@ def _num(value: float | None) -> str:
 
 
 def _list_rows(
-    ctx: AppContext, user: SignedIn, search: str, flt: str, on: date
+    ctx: AppContext, user: SignedIn, search: str, flt: str, on: date, page: int = 1
 ) -> tuple[list[dict[str, Any]], int]:
     with unit_of_work(ctx) as session:
         repo = CareRepository(session)
         limit = ALERT_SCAN_LIMIT if flt else PAGE_SIZE
-        patients, total = repo.list_patients(search or None, limit=limit)
+        offset = 0 if flt else (page - 1) * PAGE_SIZE
+        patients, total = repo.list_patients(search or None, limit=limit, offset=offset)
         if flt == "due":
             due = due_patient_ids(session, on)
             patients = [p for p in patients if p.id in due]
@@ -182,10 +183,11 @@ def build_router(renderer: Renderer) -> APIRouter:
 
     @router.get("/patients")
     async def patient_list(
-        request: Request, user: CurrentUser, q: str = "", filter: str = ""
+        request: Request, user: CurrentUser, q: str = "", filter: str = "", page: str = "1"
     ) -> Response:
         flt = filter if filter in FILTERS else ""
-        rows, total = _list_rows(_ctx(request), user, q.strip()[:100], flt, today())
+        number = max(1, min(int(page), 100_000)) if page.isdigit() else 1
+        rows, total = _list_rows(_ctx(request), user, q.strip()[:100], flt, today(), number)
         return renderer.page(
             request,
             "patients.html",
@@ -197,6 +199,7 @@ def build_router(renderer: Renderer) -> APIRouter:
                 "filters": FILTERS,
                 "today": today(),
                 "page_size": PAGE_SIZE,
+                "page": number,
             },
         )
 

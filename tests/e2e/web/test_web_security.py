@@ -247,3 +247,45 @@ def test_an_out_of_range_scale_item_is_refused_by_the_server(clinician: httpx.Cl
     assert 'value="99"' in response.text
     page = clinician.get(f"/patients/{patient_id}")
     assert 'data-kind="assessment"' not in page.text
+
+
+def test_an_admin_can_deactivate_a_clinician_whose_session_then_ends(web_server: WebServer) -> None:
+    with _new_client(web_server) as admin:
+        sign_in(admin, *ADMIN)
+        token = page_token(admin.get("/admin/users").text)
+        admin.post(
+            "/admin/users",
+            data={
+                "csrf_token": token,
+                "username": "leaver",
+                "role": "clinician",
+                "password": "leaver-pass",
+            },
+        )
+        with _new_client(web_server) as leaver:
+            assert sign_in(leaver, "leaver", "leaver-pass").status_code == 303
+            page = admin.get("/admin/users").text
+            user_id = re.search(
+                r'data-username="leaver">.*?action="/admin/users/(\d+)"', page, re.S
+            )
+            assert user_id
+            response = admin.post(
+                f"/admin/users/{user_id.group(1)}", data={"csrf_token": token, "role": "clinician"}
+            )
+            assert response.status_code == 303
+            assert leaver.get("/patients", follow_redirects=False).status_code == 303
+            assert sign_in(leaver, "leaver", "leaver-pass").status_code == 401
+
+
+def test_an_admin_cannot_deactivate_themselves(web_server: WebServer) -> None:
+    with _new_client(web_server) as admin:
+        sign_in(admin, *ADMIN)
+        page = admin.get("/admin/users").text
+        token = page_token(page)
+        own = re.search(rf'data-username="{ADMIN[0]}">.*?action="/admin/users/(\d+)"', page, re.S)
+        assert own
+        response = admin.post(
+            f"/admin/users/{own.group(1)}", data={"csrf_token": token, "role": "admin"}
+        )
+        assert response.status_code == 422
+        assert admin.get("/admin/users").status_code == 200

@@ -107,3 +107,60 @@ def test_user_add_command_creates_an_admin(
     assert "admin" in capsys.readouterr().out
     with open_database(sqlite_url).begin() as s:
         assert accounts.find_user(s, "root").role == "admin"  # type: ignore[union-attr]
+
+
+def test_cli_user_add_creates_an_admin_and_refuses_a_bad_role(sqlite_url: str) -> None:
+    from typer.testing import CliRunner
+
+    from dystonia_cds.cli import app as cli_app
+
+    ok = CliRunner().invoke(
+        cli_app,
+        [
+            "user",
+            "add",
+            "--username",
+            "chief",
+            "--role",
+            "admin",
+            "--password",
+            "chief-password",
+            "--database",
+            sqlite_url,
+        ],
+    )
+    assert ok.exit_code == 0, ok.output
+    bad = CliRunner().invoke(
+        cli_app,
+        [
+            "user",
+            "add",
+            "--username",
+            "x2",
+            "--role",
+            "nurse",
+            "--password",
+            "long-password",
+            "--database",
+            sqlite_url,
+        ],
+    )
+    assert bad.exit_code == 2
+    assert "role" in bad.output
+    with open_database(sqlite_url).begin() as s:
+        assert [u.username for u in accounts.list_users(s)] == ["chief"]
+
+
+@pytest.mark.postgres
+def test_sessions_work_on_postgresql(postgres_url: str) -> None:
+    sessions = open_database(postgres_url)
+    try:
+        with sessions.begin() as s:
+            user = accounts.create_user(s, "pg-user", "clinician", "pg-password")
+            token = accounts.start_session(s, user, 60, None)
+        with sessions() as s:
+            signed_in = accounts.resolve_session(s, token)
+        assert signed_in is not None
+        assert signed_in.role == "clinician"
+    finally:
+        sessions.kw["bind"].dispose()
