@@ -266,3 +266,23 @@ def test_invalid_injection_units_show_a_message_and_keep_the_input(
     shot(page, screenshot_dir, "14-invalid-injection")
     page.goto(f"/patients/{patient_id}")
     assert page.locator("[data-kind=injection]").count() == 0
+
+
+@pytest.mark.parametrize("scale", ["twstrs", "bfmdrs", "jrs"])
+def test_live_total_in_the_browser_matches_the_saved_score(page: sync_api.Page, scale: str) -> None:
+    sign_in(page, *CLINICIAN)
+    patient_id = create_child(page, f"Live Total {scale}")
+    page.goto(f"/patients/{patient_id}/assessments/new?scale={scale}")
+    inputs = page.locator("input.scale-item")
+    for i in range(inputs.count()):
+        field = inputs.nth(i)
+        field.fill(str(min(i % 3 + 1, int(field.get_attribute("max") or "0"))))
+    inputs.nth(0).fill("99")
+    assert "out of range" in page.inner_text("#scale-total")
+    assert inputs.nth(0).get_attribute("aria-invalid") == "true"
+    inputs.nth(0).fill("1")
+    live = page.inner_text("#scale-total").split()[0]
+    page.click("button:has-text('Save assessment')")
+    page.wait_for_url(f"**/patients/{patient_id}*")
+    entry = page.locator("li[data-kind=assessment]").inner_text()
+    assert f"total {live}" in entry
