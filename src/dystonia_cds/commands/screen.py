@@ -20,6 +20,10 @@ def synth(*, patients: int, out: Path, seed: int, gzip: bool) -> int:
 
     if patients < 1:
         raise InvalidInput(f"--patients must be at least 1, got {patients}")
+    if out.is_dir() and any(p.name.endswith((".ndjson", ".ndjson.gz")) for p in out.iterdir()):
+        raise InvalidInput(
+            "already holds NDJSON files; choose an empty directory", location=str(out)
+        )
     summary = generate_export(out, patients=patients, seed=seed, compress=gzip)
     total = sum(summary.resources.values())
     sys.stdout.write(

@@ -152,3 +152,9 @@ def test_memory_stays_bounded_on_a_larger_export(tmp_path: Path) -> None:
     assert peak_mb < 400, (
         f"peak RSS {peak_mb:.0f} MB (children's maximum before: {before / 1024:.0f} MB)"
     )
+
+
+def test_synth_refuses_a_directory_that_already_holds_an_export(export: Path) -> None:
+    done = _cli("synth", "--patients", "5", "--out", str(export))
+    assert done.returncode == 2
+    assert "already holds NDJSON files" in done.stderr
