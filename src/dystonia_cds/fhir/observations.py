@@ -11,7 +11,6 @@ CYP2D6 results give `cyp2d6-genotyped`, and `cyp2d6-poor-metabolizer` when the r
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from dystonia_cds.fhir import access as a
@@ -29,7 +28,6 @@ from dystonia_cds.knowledge.vocabulary import LOINC, Vocabulary
 DROPPED = frozenset({"entered-in-error", "cancelled"})
 BODY_WEIGHT = "29463-7"  # vocabulary: observations.toml body-weight
 GENETIC = "69548-6"  # vocabulary: observations.toml genetic-variant-assessment
-_GENE_HINT = re.compile(r"[A-Z][A-Z0-9]{2,}")  # cheap pre-check before the gene-name match
 _TO_KG = {"kg": 1.0, "g": 0.001, "[lb_av]": 0.45359237, "lb": 0.45359237, "lbs": 0.45359237}
 
 
@@ -41,11 +39,21 @@ def observation_facts(r: dict[str, Any], vocab: Vocabulary, pid: str) -> list[Fa
     codes = {c for s, c, _ in found if s == LOINC}
     if BODY_WEIGHT in codes:
         return _weight(r, pid)
+    if GENETIC not in codes and not _may_name_gene(r, vocab, code, found):
+        return [IgnoredFact(pid, "Observation", "Observation")]
     text = a.concept_text(r, code, "code", found)
-    genes = list(vocab.match_names("gene", text)) if _GENE_HINT.search(text) else []
+    genes = list(vocab.match_names("gene", text))
     if GENETIC in codes or genes:
         return _genetic(r, vocab, pid, genes)
     return [IgnoredFact(pid, "Observation", "Observation")]
+
+
+def _may_name_gene(
+    r: dict[str, Any], vocab: Vocabulary, code: dict[str, Any], found: list[tuple[str, str, str]]
+) -> bool:
+    text = a.get_str(r, code, "text", "code.text") or ""
+    displays = " | ".join(d for _, _, d in found if d)
+    return vocab.may_name("gene", f"{text} | {displays}")
 
 
 def _weight(r: dict[str, Any], pid: str) -> list[Fact]:

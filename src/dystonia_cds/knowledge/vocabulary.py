@@ -204,10 +204,17 @@ def _name_index(concepts: list[ConceptModel]) -> _NameIndex:
     return _NameIndex(pattern, by_name, frozenset(c.id for c in concepts if c.fallback), first)
 
 
+def _hint(concepts: list[ConceptModel]) -> re.Pattern[str] | None:
+    names = {v for c in concepts for n in c.names for v in (n, n.lower(), n.upper())}
+    if not names:
+        return None
+    return re.compile("|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)))
+
+
 class Vocabulary:
     """The loaded code lists with fast lookups. Immutable after construction; picklable."""
 
-    __slots__ = ("_by_code", "_concepts", "_emit", "_names", "_prefixes", "version")
+    __slots__ = ("_by_code", "_concepts", "_emit", "_hints", "_names", "_prefixes", "version")
 
     def __init__(self, version: str, concepts: tuple[ConceptModel, ...]) -> None:
         self.version = version
@@ -218,6 +225,9 @@ class Vocabulary:
             for code in c.codes:
                 self._index_code(c, code)
         kinds = {c.kind for c in concepts}
+        self._hints: dict[str, re.Pattern[str] | None] = {
+            k: _hint([c for c in concepts if c.kind == k]) for k in kinds
+        }
         self._names: dict[str, _NameIndex] = {
             k: _name_index([c for c in concepts if c.kind == k]) for k in kinds
         }
@@ -255,6 +265,12 @@ class Vocabulary:
         """Concept ids of one kind named in free text (whole words, case-insensitive)."""
         index = self._names.get(kind)
         return index.find(text) if index is not None else ()
+
+    def may_name(self, kind: str, text: str) -> bool:
+        """A cheap pre-check: does `text` contain a name of this kind as written, in lower or in
+        upper case (e.g. gene symbols)? Mixed-case spellings are not seen by this check."""
+        hint = self._hints.get(kind)
+        return hint is not None and bool(text) and hint.search(text) is not None
 
     def names_concept(self, kind: str, concept: str, text: str) -> bool:
         return concept in self.match_names(kind, text)
