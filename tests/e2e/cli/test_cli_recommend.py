@@ -176,3 +176,20 @@ def test_unknown_codes_are_not_fatal_and_are_reported(tmp_path: Path) -> None:
     done = run(write(tmp_path, b), "--format", "json", "--at", "2026-11-25")
     assert done.returncode == 0
     assert any("Z99.89" in u["reason"] for u in orjson.loads(done.stdout)["unrecognized"])
+
+
+def test_largest_synthea_bundle_through_the_cli_shows_no_active_dystonia() -> None:
+    from conftest import SYNTHEA_DIR
+
+    files = sorted(SYNTHEA_DIR.glob("*.json"), key=lambda p: p.stat().st_size)
+    if not files:
+        pytest.skip("shared/interop/synthea-r4 not present")
+    largest = files[-1]
+    done = run(largest, "--at", "2026-11-25", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    out = orjson.loads(done.stdout)
+    assert out["patient"]["has_dystonia"] is False
+    assert out["options"] == []
+    text = run(largest, "--at", "2026-11-25")
+    assert "No active dystonia recorded." in text.stdout
+    assert "COULD NOT BE UNDERSTOOD" in text.stdout
