@@ -10,7 +10,7 @@ from dystonia_cds.domain.errors import FhirInputError
 from dystonia_cds.domain.patient import PatientRecord
 from dystonia_cds.fhir.assemble import assemble_record
 from dystonia_cds.fhir.extract import extract_facts
-from dystonia_cds.fhir.facts import Fact, PatientFact, UnrecognizedFact
+from dystonia_cds.fhir.facts import Fact, IgnoredFact, PatientFact, UnrecognizedFact
 from dystonia_cds.knowledge.vocabulary import Vocabulary, load_vocabulary
 
 
@@ -62,9 +62,14 @@ def build_record(
     pid = _the_patient(patients, patient_id, source)
     keys = {pid, "", *aliases}
     mine = [f for f in facts if f.patient_id in keys]
-    others = {f.source.split(".")[0] for f in facts if f.patient_id not in keys}
-    if others:
-        reason = f"{len(others)} resource(s) refer to another patient and were left out"
+    others = {
+        f.source.split(".")[0]
+        for f in facts
+        if f.patient_id not in keys and not isinstance(f, IgnoredFact)
+    }
+    unused = sum(1 for f in facts if f.patient_id not in keys and isinstance(f, IgnoredFact))
+    if others or unused:
+        reason = f"{len(others) + unused} resource(s) refer to another patient and were left out"
         mine.append(UnrecognizedFact(pid, "input", reason))
     return assemble_record(pid, mine)
 
