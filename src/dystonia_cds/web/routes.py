@@ -30,7 +30,7 @@ def install(app: FastAPI, ctx: AppContext) -> None:
     """Add the web app's routes, static files, security headers and error pages."""
     renderer = Renderer()
     app.state.web_renderer = renderer
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(SecurityHeaders, hsts=ctx.settings.public_url.startswith("https://"))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(auth.build_router(renderer))
     app.include_router(patients.build_router(renderer))

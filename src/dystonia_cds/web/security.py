@@ -30,6 +30,7 @@ BASE_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
 )
 STATIC_PREFIX = "/static/"
+STATIC_CACHE = b"public, max-age=86400"  # asset URLs carry a content hash (?v=...)
 
 
 def _is_cacheable(path: str) -> bool:
@@ -37,10 +38,16 @@ def _is_cacheable(path: str) -> bool:
 
 
 class SecurityHeaders:
-    """Adds the security headers (and `Cache-Control: no-store` outside /static/)."""
+    """Adds the security headers, `Cache-Control: no-store` outside /static/ and HSTS when
+    the public URL is https."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, hsts: bool = False) -> None:
         self.app = app
+        self.extra: tuple[tuple[bytes, bytes], ...] = (
+            ((b"strict-transport-security", b"max-age=31536000; includeSubDomains"),)
+            if hsts
+            else ()
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -52,9 +59,9 @@ class SecurityHeaders:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
-                headers.extend(h for h in BASE_HEADERS if h[0] not in present)
-                if not cacheable and b"cache-control" not in present:
-                    headers.append((b"cache-control", b"no-store"))
+                headers.extend(h for h in (*BASE_HEADERS, *self.extra) if h[0] not in present)
+                if b"cache-control" not in present:
+                    headers.append((b"cache-control", STATIC_CACHE if cacheable else b"no-store"))
                 message["headers"] = headers
             await send(message)
 
