@@ -157,3 +157,11 @@ def test_impossible_day_of_month_fails(year: int, month: int, day: int) -> None:
 def test_any_string_parses_or_fails_as_fhir_input_error(text: str) -> None:
     with contextlib.suppress(FhirInputError):
         parse_date({}, text, "x")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.permutations(VALID))
+def test_the_record_does_not_depend_on_resource_order(resources: list[dict[str, Any]]) -> None:
+    from dystonia_cds.fhir.mapping import record_from_resources
+
+    assert record_from_resources(resources) == record_from_resources(VALID)

@@ -281,3 +281,16 @@ def test_category_and_narrower_codes_are_never_emitted() -> None:
             assert emitted is None or emitted.code != entry.code
     for concept in ("melanoma", "motor-neuron-disease", "prostatic-hypertrophy", "cerebral-palsy"):
         assert vocab.emit_code(concept) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("TOR1A gene analysis", True),
+        ("tor1a sequencing", True),
+        ("Hemoglobin A1c", False),
+        ("", False),
+    ],
+)
+def test_gene_pre_check_sees_symbols_as_written(text: str, expected: bool) -> None:
+    assert load_vocabulary().may_name("gene", text) is expected
