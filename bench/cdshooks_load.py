@@ -30,6 +30,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -79,9 +80,13 @@ def _ago(days: int) -> str:
     return (TODAY - timedelta(days=days)).isoformat()
 
 
-def _meta(rid: str) -> dict[str, Any]:
+def _meta(rid: str, source: str = "#ehr-prod-7") -> dict[str, Any]:
     return {
-        "meta": {"versionId": "3", "lastUpdated": f"{_ago(5)}T10:15:00Z", "source": "#ehr-prod-7"},
+        "meta": {
+            "versionId": "3",
+            "lastUpdated": f"{_ago(5)}T10:15:00Z",
+            "source": source,
+        },
         "identifier": [
             {"system": "urn:oid:1.2.840.114350.1.13.0.1.7.2.798268", "value": rid.upper()}
         ],
@@ -230,7 +235,7 @@ def prefetch_resources(count: int, pid: str = "bench-1") -> list[dict[str, Any]]
         {
             "resourceType": "Patient",
             "id": pid,
-            **_meta(pid),
+            **_meta(pid, "#ehr-prod-__VARY__"),
             "birthDate": _ago(365 * 48 + 40),
             "gender": "female",
         }
@@ -362,31 +367,36 @@ def wait_ready(base: str, proc: subprocess.Popen[bytes]) -> None:
 # ---- load --------------------------------------------------------------------------------------
 
 
+VARY = b"__VARY__"  # in Patient.meta.source; replaced per request in "distinct" mode
+
 LUA = """
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 local f = io.open("{path}", "rb")
-wrk.body = f:read("*all")
+local body = f:read("*all")
 f:close()
+local vary = {vary}
+local at = string.find(body, "__VARY__", 1, true)
+local prefix, suffix = string.sub(body, 1, at - 1), string.sub(body, at + 8)
+local counter = 0
+wrk.body = prefix .. "fixed000" .. suffix
+if vary then
+  request = function()
+    counter = counter + 1
+    return wrk.format(nil, nil, nil, prefix .. string.format("%08d", counter) .. suffix)
+  end
+end
 """
 
 
-def run_wrk(url: str, body_path: Path, conns: int, seconds: float) -> dict[str, float]:
-    script = body_path.with_suffix(".lua")
-    script.write_text(LUA.replace("{path}", str(body_path)))
+def run_wrk(url: str, body_path: Path, conns: int, seconds: float, vary: bool) -> dict[str, float]:
+    script = body_path.with_name(f"{body_path.stem}-{int(vary)}.lua")
+    script.write_text(
+        LUA.replace("{path}", str(body_path)).replace("{vary}", "true" if vary else "false")
+    )
+    command = ["wrk", "-t1", f"-c{conns}", f"-d{seconds:.0f}s", "--latency", "--timeout", "10s"]
     out = subprocess.run(
-        [
-            "wrk",
-            "-t1",
-            f"-c{conns}",
-            f"-d{seconds:.0f}s",
-            "--latency",
-            "--timeout",
-            "10s",
-            "-s",
-            str(script),
-            url,
-        ],
+        [*command, "-s", str(script), url],
         capture_output=True,
         text=True,
         timeout=seconds + 30,
@@ -403,7 +413,15 @@ def _ms(text: str) -> float:
     return value * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
 
 
-async def _client_load(url: str, body: bytes, conns: int, seconds: float) -> dict[str, float]:
+def variants(body: bytes, vary: bool, count: int = 2000) -> list[bytes]:
+    if not vary:
+        return [body.replace(VARY, b"fixed000")]
+    return [body.replace(VARY, b"%08d" % n) for n in range(count)]
+
+
+async def _client_load(
+    url: str, bodies: list[bytes], conns: int, seconds: float
+) -> dict[str, float]:
     latencies: list[float] = []
     errors = 0
     deadline = time.perf_counter() + seconds
@@ -414,6 +432,7 @@ async def _client_load(url: str, body: bytes, conns: int, seconds: float) -> dic
         async def worker() -> None:
             nonlocal errors
             while time.perf_counter() < deadline:
+                body = bodies[len(latencies) % len(bodies)]
                 start = time.perf_counter()
                 response = await client.post(url, content=body, headers=headers)
                 latencies.append(time.perf_counter() - start)
@@ -427,22 +446,34 @@ async def _client_load(url: str, body: bytes, conns: int, seconds: float) -> dic
     return {"rps": len(latencies) / elapsed, "p99_ms": p99, "errors": float(errors)}
 
 
-def load(url: str, body: bytes, body_path: Path, conns: int, seconds: float) -> dict[str, float]:
+@dataclass(frozen=True)
+class Step:
+    workers: int
+    body: str
+    conns: int
+    vary: bool = True  # distinct prefetch per request (no cache hits); False: a repeated chart
+
+    def label(self) -> str:
+        mode = "distinct" if self.vary else "repeated"
+        return f"{self.workers} worker(s), {self.body}, c={self.conns}, {mode}"
+
+
+def load(url: str, body: bytes, body_path: Path, step: Step, seconds: float) -> dict[str, float]:
     if shutil.which("wrk"):
-        return run_wrk(url, body_path, conns, seconds)
-    return asyncio.run(_client_load(url, body, conns, seconds))
+        return run_wrk(url, body_path, step.conns, seconds, step.vary)
+    return asyncio.run(_client_load(url, variants(body, step.vary), step.conns, seconds))
 
 
 # ---- the run -------------------------------------------------------------------------------------
 
 
 def measure(
-    cds: str, bare: str, body: bytes, path: Path, conns: int, seconds: float, rounds: int
+    cds: str, bare: str, body: bytes, path: Path, step: Step, seconds: float, rounds: int
 ) -> dict[str, float]:
     runs: dict[str, list[dict[str, float]]] = {"bare": [], "cds": []}
     for _ in range(rounds):
-        runs["bare"].append(load(bare + BARE, body, path, conns, seconds))
-        runs["cds"].append(load(cds + SERVICE, body, path, conns, seconds))
+        runs["bare"].append(load(bare + BARE, body, path, step, seconds))
+        runs["cds"].append(load(cds + SERVICE, body, path, step, seconds))
     out: dict[str, float] = {}
     for name, results in runs.items():
         out[f"{name}_rps"] = statistics.median(r["rps"] for r in results)
@@ -454,48 +485,55 @@ def measure(
 
 
 def report(label: str, m: dict[str, float]) -> None:
+    errors = m["bare_errors"] or m["cds_errors"]
     print(
-        f"{label:<34} bare {m['bare_rps']:8.0f} rps p99 {m['bare_p99_ms']:7.1f} ms | "
-        f"cds {m['cds_rps']:8.0f} rps p99 {m['cds_p99_ms']:7.1f} ms | "
+        f"{label:<44} bare {m['bare_rps']:7.0f} rps p99 {m['bare_p99_ms']:7.1f} ms | "
+        f"cds {m['cds_rps']:7.0f} rps p99 {m['cds_p99_ms']:7.1f} ms | "
         f"ratio rps {m['rps_ratio']:.2f} p99 {m['p99_ratio']:.2f}"
-        + (
-            f" | ERRORS bare {m['bare_errors']:.0f} cds {m['cds_errors']:.0f}"
-            if m["bare_errors"] or m["cds_errors"]
-            else ""
-        ),
+        + (f" | ERRORS bare {m['bare_errors']:.0f} cds {m['cds_errors']:.0f}" if errors else ""),
         flush=True,
     )
 
 
-def plan(quick: bool) -> list[tuple[int, str, int]]:
-    """(workers, body name, connections) in the order they run."""
+MAIN = Step(1, "50 resources", 50)
+C1 = Step(1, "50 resources", 1)
+
+
+def plan(quick: bool) -> list[Step]:
+    """The measurements, in the order they run."""
     if quick:
         return [
-            (1, "50 resources", 50),
-            (1, "50 resources", 1),
-            (1, "20 KB", 50),
-            (1, "200 KB", 50),
-            (2, "50 resources", 50),
+            MAIN,
+            C1,
+            Step(1, "50 resources", 50, vary=False),
+            Step(1, "20 KB", 50),
+            Step(1, "200 KB", 50),
+            Step(2, "50 resources", 50),
         ]
-    return [(w, b, c) for w in (1, 2) for b in ("20 KB", "50 resources", "200 KB") for c in (50, 1)]
+    return [
+        Step(w, b, c, vary)
+        for w in (1, 2)
+        for b in ("20 KB", "50 resources", "200 KB")
+        for c in (50, 1)
+        for vary in (True, False)
+    ]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="short runs (under 60 s in all)")
     args = parser.parse_args()
-    seconds, rounds = (3.0, 1) if args.quick else (8.0, 3)
+    seconds, rounds = (2.0, 1) if args.quick else (6.0, 3)
     bodies = {
         "20 KB": body_of_size(20_000)[0],
         "50 resources": hook_body(50),
         "200 KB": body_of_size(200_000)[0],
     }
-    print(
-        f"load client: {'wrk' if shutil.which('wrk') else 'asyncio/httpx'}; {seconds:.0f} s per run, {rounds} round(s)"
-    )
+    client = "wrk" if shutil.which("wrk") else "asyncio/httpx"
+    print(f"load client: {client}; {seconds:.0f} s per run, {rounds} round(s), interleaved")
     for name, body in bodies.items():
         print(f"body {name}: {len(body)} bytes")
-    results: dict[tuple[int, str, int], dict[str, float]] = {}
+    results: dict[Step, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         paths = {}
         for name, body in bodies.items():
@@ -507,29 +545,39 @@ def main() -> int:
             "DYSTONIA_CDS_MAX_BODY_BYTES": "1000000",
         }
         steps = plan(args.quick)
-        for workers in sorted({w for w, _, _ in steps}):
+        for workers in sorted({s.workers for s in steps}):
             with (
                 server("cdshooks_load:make_app", workers, env, factory=True) as cds,
                 server("cdshooks_load:bare_app", workers, env, factory=True) as bare,
             ):
-                for w, name, conns in steps:
-                    if w != workers:
-                        continue
-                    m = measure(cds, bare, bodies[name], paths[name], conns, seconds, rounds)
-                    results[(w, name, conns)] = m
-                    report(f"{w} worker(s), {name}, c={conns}", m)
-    main_run = results[(1, "50 resources", 50)]
-    c1 = results[(1, "50 resources", 1)]
-    w2 = results.get((2, "50 resources", 50))
-    if w2:
+                for step in (s for s in steps if s.workers == workers):
+                    m = measure(
+                        cds, bare, bodies[step.body], paths[step.body], step, seconds, rounds
+                    )
+                    results[step] = m
+                    report(step.label(), m)
+    summarise(results)
+    return 0
+
+
+def summarise(results: dict[Step, dict[str, float]]) -> None:
+    main_run, c1 = results[MAIN], results[C1]
+    repeated = results.get(Step(1, "50 resources", 50, vary=False))
+    two = results.get(Step(2, "50 resources", 50))
+    if two:
         print(
-            f"2 workers vs 1 (cds, 50 resources, c=50): {w2['cds_rps'] / main_run['cds_rps']:.2f}x"
+            f"2 workers vs 1 (cds, 50 resources, c=50): {two['cds_rps'] / main_run['cds_rps']:.2f}x"
+        )
+    extra = ""
+    if repeated:
+        extra = (
+            f" rps_ratio_repeated={repeated['rps_ratio']:.3f}"
+            f" p99_ratio_repeated={repeated['p99_ratio']:.3f}"
         )
     print(
         f"RESULT rps_ratio={main_run['rps_ratio']:.3f} p99_ratio={main_run['p99_ratio']:.3f} "
-        f"p99_c1_ms={c1['cds_p99_ms']:.2f}"
+        f"p99_c1_ms={c1['cds_p99_ms']:.2f}{extra}"
     )
-    return 0
 
 
 if __name__ == "__main__":

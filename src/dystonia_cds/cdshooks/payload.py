@@ -11,6 +11,7 @@ from typing import Any
 
 import orjson
 
+from dystonia_cds.cdshooks.evaluations import prefetch_digest
 from dystonia_cds.cdshooks.services import PREFETCH_TYPES, Service
 from dystonia_cds.domain.errors import InvalidInput
 
@@ -27,6 +28,7 @@ class HookRequest:
     fhir_token: str | None = None
     resources: list[dict[str, Any]] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)  # prefetch keys not supplied
+    digest: bytes | None = None  # of the prefetch, when it supplied every key (cache key)
 
 
 def decode_json(body: bytes) -> Any:
@@ -56,6 +58,8 @@ def parse_hook_request(body: bytes, service: Service) -> HookRequest:
     request = HookRequest(service.id, str(hook), patient_id, context)
     request.fhir_server, request.fhir_token = _fhir_access(data)
     request.resources, request.missing = collect_prefetch(data.get("prefetch"), patient_id)
+    if not request.missing:
+        request.digest = prefetch_digest(data.get("prefetch"))
     return request
 
 

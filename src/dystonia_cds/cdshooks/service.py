@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from dystonia_cds.cdshooks.cards import CardSettings, finding_card, treatment_cards
+from dystonia_cds.cdshooks.evaluations import EvaluationCache
 from dystonia_cds.cdshooks.issued import CardLog
 from dystonia_cds.cdshooks.order_safety import OrderChecker
 from dystonia_cds.cdshooks.orders import VocabularyLike, read_order
@@ -84,6 +85,7 @@ class HookRunner:
     source_label: str
     sources: dict[str, str]
     labels: dict[str, str]
+    cache: EvaluationCache = field(default_factory=EvaluationCache)
 
     def settings_for(self, patient_url: str | None) -> CardSettings:
         maker = SuggestionMaker(self.vocab.emit_code, self.labels)
@@ -97,16 +99,30 @@ class HookRunner:
         if service.id != TREATMENT_OPTIONS:
             orders = [read_order(o, self.vocab) for o in draft_orders(request)]
         await complete_prefetch(request, self.fhir_timeout_s)
-        record = self.record(request)
         today = date.today()
+        record, baseline = self.evaluation(request, today)
         cs = self.settings_for(await self.directory.url_for(request.patient_id))
         if orders is None:
-            cards = treatment_cards(self.evaluate(record, today), cs)
+            cards = treatment_cards(baseline, cs)
         else:
-            checker = OrderChecker(self.kb, lambda r: self.evaluate(r, today))
+            checker = OrderChecker(
+                self.kb, lambda r: baseline if r is record else self.evaluate(r, today)
+            )
             cards = [finding_card(f, cs) for f in checker.check(record, orders, today)]
         self.card_log.record(service.id, cards)
         return {"cards": cards}
+
+    def evaluation(self, request: HookRequest, today: date) -> tuple[PatientRecord, Recommendation]:
+        """The patient's record and recommendation, from the cache when the prefetch repeats."""
+        key = (request.digest, request.patient_id, today) if request.digest else None
+        cached = self.cache.get(key) if key else None
+        if cached is not None:
+            return cached
+        record = self.record(request)
+        recommendation = self.evaluate(record, today)
+        if key:
+            self.cache.put(key, record, recommendation)
+        return record, recommendation
 
     def record(self, request: HookRequest) -> PatientRecord:
         try:
