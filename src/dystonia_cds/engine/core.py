@@ -29,8 +29,11 @@ def recommend(record: PatientRecord, kb: KnowledgeBase, *, on: date) -> Recommen
         return _result(ctx, kb, (), (), NO_DYSTONIA_TRACE)
     plan = plan_for(kb, frozenset(ctx.features))
     values, failures, partial, current = ctx.values, ctx.failures, ctx.partial, ctx.current
-    options = tuple(render_option(p, values, failures, partial, current) for p in plan.options)
-    alerts = tuple(render_alert(a, values) for a in plan.alerts)
+    options = tuple(
+        render_option(p, values, failures, partial, current) if p.dynamic else p.template
+        for p in plan.options
+    )
+    alerts = tuple(render_alert(a, values) if a.dynamic else a.template for a in plan.alerts)
     return _result(ctx, kb, options, alerts, plan.trace)
 
 
@@ -60,19 +63,25 @@ def _understood(ctx: Context, kb: KnowledgeBase) -> UnderstoodPhenotype:
     p = ctx.record.phenotype
     band = kb.onset_band(ctx.onset) if ctx.onset is not None else None
     return UnderstoodPhenotype(
-        forms=tuple(sorted(p.forms)),
-        regions=tuple(sorted(ctx.regions)),
+        forms=_sorted(p.forms),
+        regions=_sorted(ctx.regions),
         distribution=ctx.distribution,
         distribution_derived=ctx.distribution is not None and p.distribution is None,
         onset_age_years=round(ctx.onset, 1) if ctx.onset is not None else None,
         onset_band=band.id if band else None,
         acute_reaction="acute" in ctx.features,
         course=p.course,
-        variability=tuple(sorted(p.variability)),
+        variability=_sorted(p.variability),
         association=p.association,
         etiology=p.etiology,
-        genes=tuple(sorted(p.genes)),
-        conditions=tuple(sorted(ctx.record.conditions)),
-        findings=tuple(sorted(ctx.record.findings)),
+        genes=_sorted(p.genes),
+        conditions=_sorted(ctx.record.conditions),
+        findings=_sorted(ctx.record.findings),
         current_drugs=ctx.active_drugs,
     )
+
+
+def _sorted(items: frozenset[str]) -> tuple[str, ...]:
+    if not items:
+        return ()
+    return tuple(sorted(items)) if len(items) > 1 else tuple(items)

@@ -5,7 +5,6 @@ secondary loss of benefit measured on rating scales.
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
@@ -117,7 +116,9 @@ def _add_refractory(ctx: Context, kb: KnowledgeBase) -> None:
 
 def _add_injections(ctx: Context, kb: KnowledgeBase) -> None:
     on = ctx.on
-    done = sorted((i for i in ctx.record.injections if i.date <= on), key=lambda i: i.date)
+    done = [i for i in ctx.record.injections if i.date <= on]
+    if len(done) > 1:
+        done.sort(key=_injection_date)
     if not done:
         return
     f = ctx.features
@@ -148,6 +149,10 @@ def _add_injections(ctx: Context, kb: KnowledgeBase) -> None:
         f.add("bont-loss-of-benefit")
 
 
+def _injection_date(i: Injection) -> date:
+    return i.date
+
+
 def _switched(before: str | None, after: str | None) -> bool:
     return before is not None and after is not None and before != after
 
@@ -171,9 +176,11 @@ def lost_benefit(
     when the peak worsened in each of the last two cycles (three cycles with a peak), or when
     neither of the last two cycles improved on its baseline.
     """
-    if len(injections) < 2 or not assessments:
+    if len(injections) < 2 or len(assessments) < 2:
         return False
-    counts = Counter(a.scale for a in assessments)
+    counts: dict[str, int] = {}
+    for a in assessments:
+        counts[a.scale] = counts.get(a.scale, 0) + 1
     scale = min(counts, key=lambda s: (-counts[s], s))
     scores = sorted((a.date, a.total) for a in assessments if a.scale == scale)
     cycles = _cycles(injections, scores, on)

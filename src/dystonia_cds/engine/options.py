@@ -9,7 +9,7 @@ memoised; patient-specific words (drug names, dates, earlier trials) are filled 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from dystonia_cds.domain.recommendation import Option, Provenance, Strength, TraceEntry
 from dystonia_cds.knowledge.base import (
@@ -36,6 +36,10 @@ class OptionPlan:
     body: tuple[str, ...]  # indication and rationale texts (may hold {placeholders})
     cautions: tuple[str, ...]
     priority: int
+    # the same decision at other ranks/strengths, made once (see `_with`)
+    variants: dict[tuple[int, Strength], OptionPlan] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
 
 def _matching(items: tuple[Statement, ...], features: frozenset[str]) -> list[Statement]:
@@ -129,11 +133,26 @@ def cap_adjuncts(plans: list[OptionPlan]) -> list[OptionPlan]:
 
 
 def _with(p: OptionPlan, *, strength: Strength, rank: int) -> OptionPlan:
+    """This decision at another rank or strength; each variant is built once and kept."""
     o = p.template
-    option = Option(
-        o.id, rank, strength, o.title, o.rationale, o.cautions, o.evidence, o.provenance, o.adjunct
-    )
-    return OptionPlan(option, p.dynamic, p.head, p.history, p.body, p.cautions, p.priority)
+    if o.rank == rank and o.strength == strength:
+        return p
+    variant = p.variants.get((rank, strength))
+    if variant is None:
+        option = Option(
+            o.id,
+            rank,
+            strength,
+            o.title,
+            o.rationale,
+            o.cautions,
+            o.evidence,
+            o.provenance,
+            o.adjunct,
+        )
+        variant = OptionPlan(option, p.dynamic, p.head, p.history, p.body, p.cautions, p.priority)
+        p.variants[(rank, strength)] = variant
+    return variant
 
 
 def rank_plans(plans: list[OptionPlan]) -> list[OptionPlan]:

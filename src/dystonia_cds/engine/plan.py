@@ -13,7 +13,8 @@ from dystonia_cds.engine.alerts import AlertPlan, order_alerts, plan_alert
 from dystonia_cds.engine.options import OptionPlan, cap_adjuncts, plan_option, rank_plans
 from dystonia_cds.knowledge.base import AlertSpec, KnowledgeBase, OptionSpec
 
-MEMO_LIMIT = 50_000
+PLANS_LIMIT = 10_000  # whole-patient decisions: a bounded cache
+MEMO_LIMIT = 50_000  # per-rule decisions: few distinct in practice
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,54 +27,58 @@ class Plan:
 def plan_for(kb: KnowledgeBase, features: frozenset[str]) -> Plan:
     """The memoised decision for these features (only `kb.relevant` ones matter)."""
     key = features & kb.relevant
-    plan = kb.memo.get(key)
+    plans = kb.plans
+    plan = plans.get(key)
     if plan is None:
         plan = decide(kb, key)
+        if len(plans) >= PLANS_LIMIT:
+            plans.clear()
         if len(kb.memo) >= MEMO_LIMIT:
             kb.memo.clear()
-        kb.memo[key] = plan
+            plans.clear()
+        plans[key] = plan
     return cast(Plan, plan)
 
 
 def decide(kb: KnowledgeBase, features: frozenset[str]) -> Plan:
+    """Per-option and per-alert decisions, each memoised on the few features it reads,
+    then ranked (rank variants of an option decision are built once and kept)."""
+    memo = kb.memo
     trace: list[TraceEntry] = []
     found: list[OptionPlan] = []
     for spec in kb.options:
-        option, entry = _option(kb, spec, features)
+        key = (spec.id, features & spec.reads)
+        hit = memo.get(key)
+        if hit is None:
+            hit = memo[key] = _decide_option(kb, spec, key[1])
+        option, entry = cast(tuple[OptionPlan | None, TraceEntry], hit)
         trace.append(entry)
         if option is not None:
             found.append(option)
     options = rank_plans(cap_adjuncts(found))
-    listed = features | {f"listed:{p.template.id}" for p in options}
+    listed = features.union([f"listed:{p.template.id}" for p in options])
     alerts: list[AlertPlan] = []
     for aspec in kb.alerts:
-        alert, entry = _alert(kb, aspec, listed)
+        key = (aspec.id, listed & aspec.reads)
+        hit = memo.get(key)
+        if hit is None:
+            hit = memo[key] = _decide_alert(kb, aspec, key[1])
+        alert, entry = cast(tuple[AlertPlan | None, TraceEntry], hit)
         trace.append(entry)
         if alert is not None:
             alerts.append(alert)
     return Plan(tuple(options), tuple(order_alerts(alerts)), tuple(trace))
 
 
-def _option(
+def _decide_option(
     kb: KnowledgeBase, spec: OptionSpec, features: frozenset[str]
 ) -> tuple[OptionPlan | None, TraceEntry]:
-    """One option's decision, memoised on the few features its rules read."""
-    key = (spec.id, features & spec.reads)
-    hit = kb.memo.get(key)
-    if hit is None:
-        trace: list[TraceEntry] = []
-        hit = (plan_option(spec, key[1], kb.version, trace), trace[0])
-        kb.memo[key] = hit
-    return cast(tuple[OptionPlan | None, TraceEntry], hit)
+    trace: list[TraceEntry] = []
+    return plan_option(spec, features, kb.version, trace), trace[0]
 
 
-def _alert(
+def _decide_alert(
     kb: KnowledgeBase, spec: AlertSpec, features: frozenset[str]
 ) -> tuple[AlertPlan | None, TraceEntry]:
-    key = ("alert:" + spec.id, features & spec.reads)
-    hit = kb.memo.get(key)
-    if hit is None:
-        trace: list[TraceEntry] = []
-        hit = (plan_alert(spec, key[1], kb.version, trace), trace[0])
-        kb.memo[key] = hit
-    return cast(tuple[AlertPlan | None, TraceEntry], hit)
+    trace: list[TraceEntry] = []
+    return plan_alert(spec, features, kb.version, trace), trace[0]

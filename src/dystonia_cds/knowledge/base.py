@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import TypeVar
 
 from dystonia_cds.domain.recommendation import Evidence, Severity, Strength
@@ -47,13 +46,22 @@ def always(features: frozenset[str]) -> bool:
     return True
 
 
+@dataclass(frozen=True, slots=True)
+class AnyOf:
+    """Several triggers: any of them (a picklable callable, unlike a lambda)."""
+
+    tests: tuple[Test, ...]
+
+    def __call__(self, features: frozenset[str]) -> bool:
+        return any(test(features) for test in self.tests)
+
+
 def compile_test(when: tuple[Trigger, ...]) -> Test:
     """The fastest equivalent of `applies(when, features)` (C-level set methods when possible)."""
     if not when:
         return always
     if len(when) > 1:
-        tests = tuple(compile_test((t,)) for t in when)
-        return lambda features: any(test(features) for test in tests)
+        return AnyOf(tuple(compile_test((t,)) for t in when))
     t = when[0]
     if t.all and not t.any and not t.none:
         return t.all.issubset
@@ -211,7 +219,20 @@ class KnowledgeBase:
     window_index: Mapping[str, tuple[tuple[str, int], ...]] = field(default_factory=dict)
     ingredient_classes: Mapping[str, frozenset[str]] = field(default_factory=dict)
     _options_by_id: Mapping[str, OptionSpec] = field(default_factory=dict)
+    # engine memo tables (decisions depend only on the features they read; see engine.plan)
     memo: dict[object, object] = field(default_factory=dict, compare=False, repr=False)
+    plans: dict[object, object] = field(default_factory=dict, compare=False, repr=False)
+
+    def __getstate__(self) -> dict[str, object]:
+        """Pickle (e.g. to worker processes) without the memo."""
+        state = dict(self.__dict__)
+        state["memo"] = {}
+        state["plans"] = {}
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        for key, value in state.items():
+            object.__setattr__(self, key, value)
 
     def drug_classes(self, ingredient: str) -> frozenset[str]:
         """Drug classes of an ingredient id (empty when it belongs to none)."""
@@ -243,4 +264,5 @@ class KnowledgeBase:
 
 
 def frozen_mapping(data: Mapping[K, V]) -> Mapping[K, V]:
-    return MappingProxyType(dict(data))
+    """A read-only view typed as Mapping; a plain dict so that it pickles."""
+    return dict(data)

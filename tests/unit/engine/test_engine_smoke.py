@@ -35,3 +35,14 @@ def test_json_has_the_contract_keys() -> None:
     assert {"patient", "evaluated_at", "options", "alerts", "knowledge_version"} <= out.keys()
     assert out["evaluated_at"] == "2026-11-25"
     assert out["patient"]["age_years"] == 9
+
+
+def test_the_knowledge_base_pickles_for_worker_processes_without_its_memo() -> None:
+    import pickle
+
+    kb = load_knowledge()
+    record = patient(age=50, forms=["cervical-dystonia"])
+    before = recommend(record, kb, on=ON)
+    copy = pickle.loads(pickle.dumps(kb))  # noqa: S301 - our own object
+    assert copy.memo == {}
+    assert recommend(record, copy, on=ON) == before
