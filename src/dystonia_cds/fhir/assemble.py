@@ -91,6 +91,10 @@ class _Acc:
 
     def add(self, f: Fact) -> None:  # noqa: C901 - one flat dispatch over the fact types
         match f:
+            case UnrecognizedFact():
+                self.unrecognized.append(Unrecognized(f.source, f.reason))
+            case DrugFact():
+                self.drugs.append(f)
             case PatientFact():
                 self.birth, self.sex = f.birth_date, Sex(f.sex)
             case FormFact():
@@ -105,16 +109,12 @@ class _Acc:
                 self.findings.add(f.finding)
             case GeneFact():
                 self.genes.add(f.gene)
-            case DrugFact():
-                self.drugs.append(f)
             case MedicationDefFact():
                 self.meds[f.key] = f
             case ProcedureFact():
                 self.procedures.append(f)
             case WeightFact():
                 self.weights.append(f)
-            case UnrecognizedFact():
-                self.unrecognized.append(Unrecognized(f.source, f.reason))
             case IgnoredFact():
                 self.ignored[f.resource_type] += 1
 
@@ -122,8 +122,12 @@ class _Acc:
 def assemble_record(patient_id: str, facts: Iterable[Fact]) -> PatientRecord:
     """Build the `PatientRecord` of one patient from that patient's facts (order-independent)."""
     acc = _Acc(patient_id)
+    ignored = acc.ignored
     for f in facts:
-        acc.add(f)
+        if type(f) is IgnoredFact:  # the commonest fact by far: count it without dispatch
+            ignored[f.resource_type] += 1
+        else:
+            acc.add(f)
     drugs = _resolve(acc)
     medications, trials, injections = _treatments(acc, drugs)
     return PatientRecord(
