@@ -32,12 +32,14 @@ def render_report(
         "this report holds no names, only counts. Safe to share for synthetic data; treat "
         "real-data reports as confidential.</p>",
         f"<p>Evaluated at {on.isoformat()}: {summary['patients']:,} patients, "
-        f"{summary['errors']:,} input errors (see errors.ndjson).</p>",
+        f"{summary['errors']:,} input errors (see errors.ndjson). Knowledge base version "
+        f"{escape(_knowledge_version())}.</p>",
         "<h2>Rates per measure</h2>",
         _rate_chart(measures),
         _measure_table(measures),
         "<h2>Age distribution of patients with a care gap</h2>",
         _age_chart(rows, measure_ids),
+        _age_table(rows, measure_ids),
         "<p>Measure definitions: docs/measures.md.</p></body></html>",
     ]
     return "\n".join(parts)
@@ -82,11 +84,34 @@ def _rate_chart(measures: dict[str, dict[str, Any]]) -> str:
     return _bars(items, 1.0)
 
 
+def _knowledge_version() -> str:
+    from dystonia_cds.knowledge import load_knowledge
+
+    return load_knowledge().version
+
+
+def _band(age: int) -> str:
+    return next(name for low, high, name in AGE_BANDS if low <= age <= high)
+
+
+def _age_table(rows: list[Row], measure_ids: tuple[str, ...]) -> str:
+    """Patients with each gap per age band (unknown age counted apart)."""
+    names = [name for _, _, name in AGE_BANDS] + ["unknown"]
+    head = "<table><tr><th>measure</th>" + "".join(f"<th>{n}</th>" for n in names) + "</tr>"
+    body = []
+    for i, measure in enumerate(measure_ids):
+        column = 5 + 2 * i + 1
+        counts = Counter(_band(r[1]) if r[1] is not None else "unknown" for r in rows if r[column])
+        cells = "".join(f"<td>{counts[n]}</td>" for n in names)
+        body.append(f"<tr><td><code>{escape(measure)}</code></td>{cells}</tr>")
+    return head + "".join(body) + "</table>"
+
+
 def _age_chart(rows: list[Row], measure_ids: tuple[str, ...]) -> str:
     gap_columns = [5 + 2 * i + 1 for i in range(len(measure_ids))]
     counts: Counter[str] = Counter()
     for row in rows:
         if row[1] is not None and any(row[c] for c in gap_columns):
-            counts[next(name for low, high, name in AGE_BANDS if low <= row[1] <= high)] += 1
+            counts[_band(row[1])] += 1
     items = [(name, float(counts[name]), str(counts[name])) for _, _, name in AGE_BANDS]
     return _bars(items, float(max(counts.values(), default=0)))
