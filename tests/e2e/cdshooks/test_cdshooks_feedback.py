@@ -133,3 +133,39 @@ def test_bad_feedback_is_a_400_and_nothing_is_stored(sqlite_url: str, case: str)
     assert expected in response.json()["error"]
     with ctx.sessions() as session:
         assert session.scalars(select(CdsFeedback)).all() == []
+
+
+def test_cards_link_to_the_patient_page_when_the_patient_is_in_the_store(sqlite_url: str) -> None:
+    from datetime import date
+
+    from dystonia_cds.store.repository import CareRepository
+
+    settings = Settings(
+        database_url=sqlite_url, insecure_dev=True, public_url="https://cds.example.org"
+    )
+    ctx = create_context(settings)
+    with ctx.sessions.begin() as session:
+        stored = CareRepository(session).add_patient(birth_date=date(1980, 5, 1), sex="female")
+    with serve(create_app(settings, ctx)) as base:
+        url = f"{base}/cds-services/{TREATMENT}"
+        known = [patient(stored, 45), condition(stored, "G24.3", "Spasmodic torticollis")]
+        cards = httpx.post(url, json=hook_body("patient-view", stored, known), timeout=20).json()[
+            "cards"
+        ]
+        unknown = [
+            patient("not-stored", 45),
+            condition("not-stored", "G24.3", "Spasmodic torticollis"),
+        ]
+        others = httpx.post(
+            url, json=hook_body("patient-view", "not-stored", unknown), timeout=20
+        ).json()["cards"]
+    assert cards
+    for card in cards:
+        assert card["links"] == [
+            {
+                "label": "Open in dystonia-cds",
+                "url": f"https://cds.example.org/patients/{stored}",
+                "type": "absolute",
+            }
+        ]
+    assert all("links" not in card for card in others)
