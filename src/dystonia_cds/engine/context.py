@@ -57,6 +57,12 @@ NO_DYSTONIA_NOTE = (
     "No active dystonia recorded: no dystonia treatment is offered "
     "(resolved, refuted or entered-in-error conditions do not count)."
 )
+DISTRIBUTION_UNKNOWN_NOTE = (
+    "Not enough data to decide the body distribution (no body region recorded): options "
+    "that depend on it (trihexyphenidyl first-line for generalized or segmental dystonia, "
+    "botulinum toxin for focal dystonia, DBS for refractory generalized dystonia) are "
+    "ranked without it."
+)
 NO_BIRTH_DATE_NOTE = (
     "Not enough data to decide the age-dependent rules (no birth date): levodopa trial for "
     "children and adolescents, Beers Criteria at 65, benztropine under 3 years, "
@@ -79,6 +85,8 @@ def build_context(record: PatientRecord, kb: KnowledgeBase, on: date) -> Context
     add_history(ctx, kb)
     _add_acute(ctx, kb)
     _add_onset(ctx, kb)
+    if ctx.distribution is None and "chronic" in ctx.features:
+        ctx.notes.append(DISTRIBUTION_UNKNOWN_NOTE)
     return ctx
 
 

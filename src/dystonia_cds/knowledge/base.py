@@ -245,7 +245,11 @@ class KnowledgeBase:
         return self.thresholds[name].value
 
     def onset_band(self, age_years: float) -> OnsetBand | None:
-        return next((b for b in self.onset_bands if b.contains(age_years)), None)
+        whole = int(age_years)
+        for band in self.onset_bands:
+            if whole >= band.min_years and (band.max_years is None or whole <= band.max_years):
+                return band
+        return None
 
     def evidence_for(self, key: str, level: str) -> Evidence:
         src = self.sources[key]
