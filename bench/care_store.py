@@ -11,6 +11,11 @@ on SQLite (file, WAL, synchronous=FULL) and on PostgreSQL, side by side in one r
   selectinload (one query per table, ORM objects), and lazy loading (one query per visit and
   per assessment: the N+1 pattern); and the number of SQL statements of each.
 
+Through HTTP (a uvicorn process on 127.0.0.1, SQLite): the real app's visit POST and history
+GET, sequential medians; and the same history read as a plain `def` endpoint (thread pool,
+what the API does) versus an `async def` endpoint doing the blocking read on the event loop,
+with 8 concurrent clients: requests per second and median latency of each.
+
 Usage: python bench/care_store.py [--quick]. PostgreSQL: DYSTONIA_CDS_TEST_POSTGRES_URL
 (default postgresql+psycopg://postgres@127.0.0.1:5432/test); a scratch database is created and
 dropped. Last line: RESULT visit_write_ms_sqlite=... history_read_ms_sqlite=...
@@ -209,6 +214,113 @@ def postgres_database() -> Iterator[str | None]:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def _serve_variants(url: str, port: int) -> None:
+    """Child process: the real app plus two bench-only routes over the same history read."""
+    import uvicorn
+    from fastapi import FastAPI, Response
+
+    from dystonia_cds.app import create_app
+    from dystonia_cds.config import get_settings
+
+    app: FastAPI = create_app(get_settings(database_url=url, environment="test"))
+    sessions = app.state.context.sessions
+
+    def body(pid: str) -> Response:
+        with sessions() as session:
+            return Response(
+                orjson.dumps(patient_history(session, pid)), media_type="application/json"
+            )
+
+    @app.get("/bench/threadpool/{pid}", response_model=None)
+    def threadpool(pid: str) -> Response:
+        return body(pid)
+
+    @app.get("/bench/event-loop/{pid}", response_model=None)
+    async def event_loop(pid: str) -> Response:
+        return body(pid)
+
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _concurrent(client_url: str, path: str, clients: int, per_client: int) -> tuple[float, float]:
+    """(requests per second, median latency ms) of `clients` threads each sending requests."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+
+    def run(_: int) -> list[float]:
+        times = []
+        with httpx.Client(base_url=client_url, timeout=30.0) as client:
+            for _ in range(per_client):
+                started = time.perf_counter()
+                client.get(path).raise_for_status()
+                times.append((time.perf_counter() - started) * 1000)
+        return times
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        latencies = [t for batch in pool.map(run, range(clients)) for t in batch]
+    return len(latencies) / (time.perf_counter() - started), statistics.median(latencies)
+
+
+def measure_http(runs: int) -> dict[str, float]:
+    import multiprocessing
+
+    import httpx
+
+    from dystonia_cds.store.tokens import create_token
+
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{Path(folder) / 'http.sqlite'}"
+        sessions = open_database(url)
+        pid, writer = seed_patient(sessions), seed_patient(sessions, years=2)
+        with sessions.begin() as session:
+            token = create_token(session, "bench")
+        sessions.kw["bind"].dispose()
+        port = _free_port()
+        child = multiprocessing.get_context("spawn").Process(
+            target=_serve_variants, args=(url, port)
+        )
+        child.start()
+        base = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(300):
+                try:
+                    httpx.get(base + "/openapi.json", timeout=1.0)
+                    break
+                except httpx.TransportError:
+                    time.sleep(0.1)
+            headers = {"Authorization": f"Bearer {token}"}
+            with httpx.Client(base_url=base, headers=headers, timeout=30.0) as api:
+                history = median_ms(
+                    lambda _: api.get(f"/api/patients/{pid}/history").raise_for_status(), runs
+                )
+                post = median_ms(
+                    lambda n: api.post(f"/api/patients/{writer}/injections",
+                                       content=visit_body(n).model_dump_json(),
+                                       headers={"Content-Type": "application/json"}).raise_for_status(),
+                    runs,
+                )  # fmt: skip
+            per_client = max(5, runs // 2)
+            pool_rps, pool_ms = _concurrent(base, f"/bench/threadpool/{pid}", 8, per_client)
+            loop_rps, loop_ms = _concurrent(base, f"/bench/event-loop/{pid}", 8, per_client)
+        finally:
+            child.terminate()
+            child.join(10)
+    print(f"http sqlite: visit POST {post:.2f} ms, history GET {history:.2f} ms; 8 clients: "
+          f"def (thread pool) {pool_rps:.0f} req/s {pool_ms:.1f} ms, async def (blocking on the "
+          f"loop) {loop_rps:.0f} req/s {loop_ms:.1f} ms")  # fmt: skip
+    return {"post": post, "get": history, "pool_vs_loop_rps": pool_rps / loop_rps}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer runs (< 60 s)")
@@ -218,6 +330,7 @@ def main() -> None:
         lite = measure("sqlite", f"sqlite:///{Path(folder) / 'bench.sqlite'}", runs, others)
     with postgres_database() as pg_url:
         pg = measure("postgresql", pg_url, runs, others) if pg_url else None
+    http = measure_http(runs)
     fields = {
         "visit_write_ms_sqlite": lite["write"],
         "history_read_ms_sqlite": lite["read"],
@@ -229,6 +342,9 @@ def main() -> None:
         "orm_selectin_vs_core_pg": pg["orm_ratio"] if pg else float("nan"),
         "orm_lazy_vs_core_pg": pg["lazy_ratio"] if pg else float("nan"),
         "pg_vs_sqlite_write": (pg["write"] / lite["write"]) if pg else float("nan"),
+        "api_visit_post_ms_sqlite": http["post"],
+        "api_history_get_ms_sqlite": http["get"],
+        "threadpool_vs_event_loop_rps": http["pool_vs_loop_rps"],
     }
     print("RESULT " + " ".join(f"{k}={v:.2f}" if isinstance(v, float) else f"{k}={v}"
                                for k, v in fields.items()))  # fmt: skip

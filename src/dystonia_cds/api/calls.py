@@ -61,11 +61,16 @@ class TokenCache:
     def __init__(self) -> None:
         self._seen: dict[str, tuple[str, float]] = {}
 
-    def owner(self, ctx: AppContext, token: str) -> str | None:
-        key = hash_token(token)
-        hit = self._seen.get(key)
+    def cached(self, token: str) -> str | None:
+        """The owner of a token checked less than `TOKEN_CACHE_S` ago (no I/O), or None."""
+        hit = self._seen.get(hash_token(token))
         if hit is not None and time.monotonic() - hit[1] < TOKEN_CACHE_S:
             return hit[0]
+        return None
+
+    def owner(self, ctx: AppContext, token: str) -> str | None:
+        """The owner of a valid token, checked against the database (blocking)."""
+        key = hash_token(token)
         with ctx.sessions() as session:
             owner = token_owner(session, token)
         if owner is None:
@@ -94,7 +99,9 @@ async def current_call(
         raise AuthenticationError("an `Authorization: Bearer <token>` header is required")
     ctx = _context(request)
     cache: TokenCache = request.app.state.api_tokens
-    owner = await run_in_threadpool(cache.owner, ctx, credentials.credentials)
+    owner = cache.cached(credentials.credentials) or await run_in_threadpool(
+        cache.owner, ctx, credentials.credentials
+    )
     if owner is None:
         raise AuthenticationError("the API token is not valid")
     request.state.api_actor = f"token:{owner}"
