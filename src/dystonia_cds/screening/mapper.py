@@ -99,11 +99,11 @@ class _Run:
         self.result.errors.append(LineError(self.part.path, self.part.start, line, reason))
 
     def block(self, block: bytes) -> None:
-        result = self.result
+        result, resource = self.result, self.resource
         for line in block.splitlines():
             result.lines += 1
-            if line.strip():
-                self.resource(line)
+            if line and not line.isspace():
+                resource(line)
 
     def resource(self, line: bytes) -> None:
         try:
@@ -113,10 +113,7 @@ class _Run:
             return
         reason = _check(resource)
         if reason is not None:
-            if reason:
-                self.fail(self.result.lines, reason)
-            else:
-                self.result.skipped += 1
+            self.skip(reason)
             return
         try:
             facts = self.extract(resource)
@@ -124,18 +121,31 @@ class _Run:
             self.fail(self.result.lines, str(exc))
             return
         self.result.resources += 1
-        self.route(facts)
+        if facts:
+            self.route(facts)
+
+    def skip(self, reason: str) -> None:
+        if reason:
+            self.fail(self.result.lines, reason)
+        else:
+            self.result.skipped += 1
 
     def route(self, facts: list[Any]) -> None:
+        patient = facts[0].patient_id
+        if patient and all(f.patient_id == patient for f in facts):
+            self.lists[self.bucket(patient)].extend(facts)
+            return
         for fact in facts:
-            patient = fact.patient_id
-            if not patient:
+            if fact.patient_id:
+                self.lists[self.bucket(fact.patient_id)].append(fact)
+            else:
                 self.shared.append(fact)
-                continue
-            index = self.where.get(patient)
-            if index is None:
-                index = self.where[patient] = zlib.crc32(patient.encode()) % self.count
-            self.lists[index].append(fact)
+
+    def bucket(self, patient: str) -> int:
+        index = self.where.get(patient)
+        if index is None:
+            index = self.where[patient] = zlib.crc32(patient.encode()) % self.count
+        return index
 
     def finish(self) -> MapResult:
         encode = msgspec.msgpack.encode
