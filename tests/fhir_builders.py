@@ -8,7 +8,10 @@ test tier, e.g.
 
 from __future__ import annotations
 
+import importlib.util
 import itertools
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
@@ -261,3 +264,16 @@ def bundle(*resources: dict[str, Any], bundle_type: str = "collection") -> dict[
             entry["request"] = {"method": "POST", "url": r["resourceType"]}
         entries.append(entry)
     return {"resourceType": "Bundle", "type": bundle_type, "entry": entries}
+
+
+@cache
+def synthea_dir() -> Path:
+    """`SYNTHEA_DIR` of the root `tests/conftest.py`, loaded by path: with several conftest
+    modules in the suite, `from conftest import ...` may find another one."""
+    path = Path(__file__).resolve().parent / "conftest.py"
+    spec = importlib.util.spec_from_file_location("dystonia_cds_tests_root_conftest", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return Path(module.SYNTHEA_DIR)

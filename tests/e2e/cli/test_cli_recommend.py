@@ -179,9 +179,9 @@ def test_unknown_codes_are_not_fatal_and_are_reported(tmp_path: Path) -> None:
 
 
 def test_largest_synthea_bundle_through_the_cli_shows_no_active_dystonia() -> None:
-    from conftest import SYNTHEA_DIR
+    from fhir_builders import synthea_dir
 
-    files = sorted(SYNTHEA_DIR.glob("*.json"), key=lambda p: p.stat().st_size)
+    files = sorted(synthea_dir().glob("*.json"), key=lambda p: p.stat().st_size)
     if not files:
         pytest.skip("shared/interop/synthea-r4 not present")
     largest = files[-1]

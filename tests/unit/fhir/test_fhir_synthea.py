@@ -12,13 +12,13 @@ from typing import Any
 import orjson
 import pytest
 
-from conftest import SYNTHEA_DIR
 from dystonia_cds.domain.patient import DystoniaForm
 from dystonia_cds.engine import recommend
 from dystonia_cds.fhir.bundle import read_bundle
 from dystonia_cds.knowledge import load_knowledge
+from fhir_builders import synthea_dir
 
-FILES = sorted(SYNTHEA_DIR.glob("*.json"))
+FILES = sorted(synthea_dir().glob("*.json"))
 ON = date(2026, 11, 25)
 pytestmark = pytest.mark.skipif(not FILES, reason="shared/interop/synthea-r4 not present")
 
