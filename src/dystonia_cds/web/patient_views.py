@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 from markupsafe import Markup
 
@@ -60,9 +61,13 @@ def phenotype_lines(record: PatientRecord) -> list[tuple[str, str]]:
     return lines
 
 
+@cache
+def _muscle_labels() -> dict[str, str]:
+    return {m.id: m.label for m in load_care_catalog().botulinum.muscles}
+
+
 def _muscle_label(muscle_id: str) -> str:
-    found = load_care_catalog().botulinum.muscle(muscle_id)
-    return found.label if found else vocab.label(muscle_id)
+    return _muscle_labels().get(muscle_id) or vocab.label(muscle_id)
 
 
 def _visit_detail(visit: InjectionVisit) -> str:
