@@ -241,6 +241,11 @@ class KnowledgeBase:
     def option(self, option_id: str) -> OptionSpec:
         return self._options_by_id[option_id]
 
+    def facts_for(self, option_id: str, kind: str | None = None) -> tuple[Statement, ...]:
+        """Dosing, titration, monitoring... facts of an option (all kinds when `kind` is None)."""
+        facts = self._options_by_id[option_id].facts
+        return facts if kind is None else tuple(f for f in facts if f.kind == kind)
+
     def threshold(self, name: str) -> float:
         return self.thresholds[name].value
 

@@ -128,3 +128,11 @@ def test_botulinum_toxin_evidence_levels_follow_aan_2016_per_indication() -> Non
     assert "level A abobotulinumtoxinA and rimabotulinumtoxinB" in levels
     assert "level C abobotulinumtoxinA" in levels
     assert "level U" in levels
+
+
+def test_monitoring_facts_are_available_per_option() -> None:
+    kb = load_knowledge()
+    monitoring = kb.facts_for("tetrabenazine") + kb.facts_for("baclofen", "monitoring")
+    assert any("CYP2D6" in f.text for f in monitoring)
+    assert all(f.kind == "monitoring" for f in kb.facts_for("baclofen", "monitoring"))
+    assert kb.facts_for("botulinum-toxin", "monitoring")
