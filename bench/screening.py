@@ -152,8 +152,8 @@ def run(tmp: Path, patients: int, partition_bytes: int) -> None:
         )
         if name == "plain":
             single_map, single_whole = mapped, whole
+    figures["rss"] = peak_rss_mb(tmp / "plain", tmp / "out")  # before any other child process
     figures["processes_map"] = single_map / processes_map_time(plain)
-    figures["rss"] = peak_rss_mb(tmp / "plain", tmp / "out")
     dask_map, dask_whole = dask_times(plain, ANCHOR)
     figures["dask_map"] = single_map / dask_map
     figures["dask_pipeline"] = single_whole / dask_whole
