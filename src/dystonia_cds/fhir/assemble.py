@@ -166,7 +166,7 @@ def _resolve(acc: _Acc) -> list[DrugFact]:
 def _with(d: DrugFact, ingredient: str, kind: str, trial: bool) -> DrugFact:
     return DrugFact(
         d.patient_id, d.source, ingredient, None, kind, d.start, d.end, d.active,
-        d.administration, d.route, d.outcome, d.units, trial,
+        d.administration, d.route, d.outcome, d.units, trial, d.daily_dose_mg,
     )  # fmt: skip
 
 
@@ -189,7 +189,13 @@ def _treatments(
         if d.trial or d.outcome:
             trials.append(
                 TreatmentTrial(
-                    d.ingredient, d.start, d.end, d.active, _outcome(d.outcome), source=d.source
+                    d.ingredient,
+                    d.start,
+                    d.end,
+                    d.active,
+                    _outcome(d.outcome),
+                    d.daily_dose_mg,
+                    d.source,
                 )
             )
     for p in acc.procedures:

@@ -67,6 +67,7 @@ class DrugFact(_Fact, tag="drug", frozen=True):
     outcome: str | None = None
     units: float | None = None
     trial: bool = False  # a dystonia treatment: its use is also a TreatmentTrial
+    daily_dose_mg: float | None = None
 
 
 class MedicationDefFact(_Fact, tag="medication", frozen=True):

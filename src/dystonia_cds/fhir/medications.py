@@ -19,6 +19,7 @@ from typing import Any
 
 from dystonia_cds.domain.patient import TrialOutcome
 from dystonia_cds.fhir import access as a
+from dystonia_cds.fhir.dosage import daily_dose_mg
 from dystonia_cds.fhir.facts import DrugFact, Fact, MedicationDefFact, UnrecognizedFact
 from dystonia_cds.fhir.matching import describe, match_concepts
 from dystonia_cds.knowledge.vocabulary import Vocabulary
@@ -56,9 +57,9 @@ def drug_use_facts(r: dict[str, Any], vocab: Vocabulary, pid: str) -> list[Fact]
         return facts  # nothing the profile uses: reported, not read further
     start, end = _dates(r, rtype)
     outcome = _outcome(r, pid, facts)
-    route, units = _dosage(r, rtype)
+    route, units, daily = _dosage(r, rtype)
     base = {"start": start, "end": end, "active": status in CURRENT[rtype], "outcome": outcome,
-            "administration": rtype == "MedicationAdministration", "route": route, "units": units}  # fmt: skip
+            "administration": rtype == "MedicationAdministration", "route": route, "units": units, "daily_dose_mg": daily}  # fmt: skip
     src = a.where(r)
     if ref is not None:
         facts.append(DrugFact(pid, src, None, medication_ref=ref, **base))
@@ -200,7 +201,8 @@ def _outcome_note(r: dict[str, Any]) -> str | None:
     return None
 
 
-def _dosage(r: dict[str, Any], rtype: str) -> tuple[str | None, float | None]:
+def _dosage(r: dict[str, Any], rtype: str) -> tuple[str | None, float | None, float | None]:
+    """Route, toxin units (administrations) and daily dose in mg (requests and statements)."""
     if rtype == "MedicationAdministration":
         dosage, field = a.get_dict(r, r, "dosage", "dosage"), "dosage"
     else:
@@ -220,7 +222,8 @@ def _dosage(r: dict[str, Any], rtype: str) -> tuple[str | None, float | None]:
         )
         value = a.get_number(r, dose, "value", "dosage.dose.value")
         units = value if unit.strip().lower() in _UNITS else None
-    return _route(route_text), units
+    daily = daily_dose_mg(r, dosage, field) if rtype != "MedicationAdministration" else None
+    return _route(route_text), units, daily
 
 
 def _route(text: str) -> str | None:

@@ -248,3 +248,55 @@ def test_malformed_medication_fields_fail_naming_the_field(field: str, value: ob
     bad[field] = value
     with pytest.raises(FhirInputError, match=rf"meds\.json: MedicationRequest/[^.]+\.{field}"):
         record(bad)
+
+
+def _dosed(
+    value: float, unit: str, frequency: int | None, period: float | None, period_unit: str | None
+) -> dict:
+    repeat = {
+        k: v
+        for k, v in (("frequency", frequency), ("period", period), ("periodUnit", period_unit))
+        if v is not None
+    }
+    return {
+        "timing": {"repeat": repeat},
+        "doseAndRate": [{"doseQuantity": {"value": value, "unit": unit, "code": unit}}],
+    }
+
+
+@pytest.mark.parametrize(
+    ("dosage", "expected"),
+    [
+        (_dosed(5, "mg", 3, 1, "d"), 15.0),
+        (_dosed(10, "mg", 1, 8, "h"), 30.0),
+        (_dosed(0.5, "g", 2, 1, "d"), 1000.0),
+        (_dosed(500, "ug", 1, 1, "d"), 0.5),
+        (_dosed(12.5, "mg", None, 1, "d"), 12.5),
+        (_dosed(5, "mL", 3, 1, "d"), None),
+        (_dosed(5, "mg", 3, None, None), None),
+        ({"asNeededBoolean": True, **_dosed(25, "mg", 4, 1, "d")}, None),
+    ],
+)
+def test_daily_dose_is_read_from_dose_and_timing_or_left_unknown(
+    dosage: dict, expected: float | None
+) -> None:
+    req = medication_request(
+        text_only("Tetrabenazine 12.5 MG Oral Tablet"), dosageInstruction=[dosage]
+    )
+    trial = record(req).trials[0]
+    assert trial.daily_dose_mg == expected
+
+
+def test_statement_dosage_gives_the_daily_dose() -> None:
+    stmt = medication_statement(
+        text_only("trihexyphenidyl 2 mg"), dosage=[_dosed(2, "mg", 3, 1, "d")]
+    )
+    assert record(stmt).trials[0].daily_dose_mg == 6.0
+
+
+def test_negative_dose_fails_naming_the_field() -> None:
+    req = medication_request(text_only("baclofen"), dosageInstruction=[_dosed(-5, "mg", 3, 1, "d")])
+    with pytest.raises(
+        FhirInputError, match=r"dosageInstruction\[0\]\.doseAndRate\[0\]\.doseQuantity\.value"
+    ):
+        record(req)

@@ -58,6 +58,16 @@ VALID = [
     patient(),
     condition(icd10("G24.3"), body_sites=[text_only("neck")], onsetAge={"value": 7, "code": "a"}),
     medication_request(rxnorm("5093", "haloperidol")),
+    medication_request(
+        text_only("tetrabenazine 12.5 mg"),
+        dosageInstruction=[
+            {
+                "route": {"text": "oral"},
+                "timing": {"repeat": {"frequency": 2, "period": 1, "periodUnit": "d"}},
+                "doseAndRate": [{"doseQuantity": {"value": 12.5, "unit": "mg"}}],
+            }
+        ],
+    ),
     medication_statement(text_only("trihexyphenidyl"), statusReason=[{"text": "ineffective"}]),
     medication_administration(text_only("Botox"), units=100, route="intramuscular"),
     procedure(text_only("deep brain stimulation")),
