@@ -23,6 +23,7 @@ from typing import Any
 from dystonia_cds.cdshooks.orders import DraftOrder
 from dystonia_cds.domain.patient import Medication, PatientRecord, age_in_years
 from dystonia_cds.domain.recommendation import Recommendation, Strength
+from dystonia_cds.knowledge.base import applies
 
 BONT_OPTION = "botulinum-toxin"
 BONT_MIN_DAYS = 12 * 7  # [R11][R13c][R14]: not sooner than every 12 weeks
@@ -30,6 +31,7 @@ OLDER_ADULT_YEARS = 65  # [R27] Beers criteria
 TETRABENAZINE_LIKE = frozenset({"tetrabenazine", "deutetrabenazine"})  # [R42][R43] contraindication
 
 Recommend = Callable[[PatientRecord], Recommendation]
+Features = Callable[[PatientRecord], frozenset[str]]  # the engine's feature words for a record
 
 
 @dataclass(slots=True)
@@ -50,23 +52,40 @@ class Patient:
     age: int | None
     active: frozenset[str]  # ingredient ids of active medications
     active_classes: frozenset[str]
+    older_adult_from: float = OLDER_ADULT_YEARS
+
+    @property
+    def is_older_adult(self) -> bool:
+        return self.age is not None and self.age >= self.older_adult_from
 
 
 def patient_view(
-    record: PatientRecord, today: date, classes: Callable[[str], frozenset[str]]
+    record: PatientRecord, today: date, classes: Callable[[str], frozenset[str]], older_from: float
 ) -> Patient:
     active = frozenset(m.ingredient for m in record.medications if m.active)
     age = age_in_years(record.birth_date, today) if record.birth_date else None
     active_classes = frozenset(c for i in active for c in classes(i))
-    return Patient(record, today, age, active, active_classes)
+    return Patient(record, today, age, active, active_classes, older_from)
+
+
+def knowledge_threshold(kb: Any, name: str, default: float) -> float:
+    """A threshold from the knowledge base (thresholds.toml), or the sourced default."""
+    try:
+        return float(kb.threshold(name))
+    except (AttributeError, KeyError):
+        return default
 
 
 class OrderChecker:
     """Runs the named checks and the knowledge-base checks over draft orders."""
 
-    def __init__(self, kb: Any, recommend: Recommend) -> None:
+    def __init__(self, kb: Any, recommend: Recommend, features_of: Features | None = None) -> None:
         self.kb = kb
         self.recommend = recommend
+        self.features_of = features_of
+        weeks = knowledge_threshold(kb, "bont_min_interval_weeks", BONT_MIN_DAYS / 7)
+        self.bont_min_days = round(weeks * 7)
+        self.older_adult_from = knowledge_threshold(kb, "older_adult_from", OLDER_ADULT_YEARS)
 
     def classes(self, concepts: frozenset[str]) -> frozenset[str]:
         return frozenset(c for i in concepts for c in self.kb.drug_classes(i))
@@ -76,7 +95,7 @@ class OrderChecker:
         return any(c == BONT_OPTION or options.get(c) == BONT_OPTION for c in concepts)
 
     def check(self, record: PatientRecord, orders: list[DraftOrder], today: date) -> list[Finding]:
-        patient = patient_view(record, today, self.kb.drug_classes)
+        patient = patient_view(record, today, self.kb.drug_classes, self.older_adult_from)
         findings = [f for order in orders for f in self.named(order, patient)]
         baseline = self.recommend(record) if orders else None
         for order in orders:
@@ -104,13 +123,14 @@ class OrderChecker:
         if not self.is_bont(order.concepts):
             return None
         last = self.last_bont(p.record)
-        if last is None or (p.today - last).days >= BONT_MIN_DAYS:
+        if last is None or (p.today - last).days >= self.bont_min_days:
             return None
         weeks = (p.today - last).days / 7
         return Finding(
             "botulinum-toxin-too-soon",
             "warning",
-            f"Botulinum toxin ordered {weeks:.1f} weeks after the last injection (not sooner than 12)",
+            f"Botulinum toxin ordered {weeks:.1f} weeks after the last injection "
+            f"(not sooner than {self.bont_min_days / 7:g})",
             [
                 f"Last botulinum toxin injection on record: {last.isoformat()} ({weeks:.1f} weeks ago).",
                 "Re-injection is standard no sooner than every 12 weeks (typical cycle 12–16 weeks); "
@@ -137,7 +157,7 @@ class OrderChecker:
         findings: list[Finding],
     ) -> None:
         """Knowledge-base findings; folded into a named finding for the same order if any."""
-        found = list(self.knowledge_lines(order, baseline)) + list(
+        found = list(self.knowledge_lines(order, p, baseline)) + list(
             self.new_alerts(order, p, baseline)
         )
         if not found:
@@ -157,8 +177,16 @@ class OrderChecker:
             taken.add(topic)
 
     def knowledge_lines(
-        self, order: DraftOrder, baseline: Recommendation | None
+        self, order: DraftOrder, p: Patient, baseline: Recommendation | None
     ) -> Iterator[tuple[str, str, str, tuple[str, ...]]]:
+        """Contraindications and "avoid" rules of the ordered drug's option that hold for this
+        patient: from the patient's features when the engine exposes them, else from the
+        engine's verdict on that option."""
+        if self.features_of is not None:
+            features = self.features_of(p.record)
+            for concept in sorted(order.concepts):
+                yield from self.fired_rules(self.kb.treatment_options.get(concept), features)
+            return
         options = {o.id: o for o in baseline.options} if baseline else {}
         for concept in sorted(order.concepts):
             option = options.get(self.kb.treatment_options.get(concept, ""))
@@ -172,6 +200,26 @@ class OrderChecker:
                 indicator = "critical" if option.strength is Strength.CONTRAINDICATED else "warning"
                 line = f"{option.title} is {option.strength.value} for this patient: {why}"
                 yield option.id, indicator, line, option.provenance.sources
+
+    def fired_rules(
+        self, option_id: str | None, features: frozenset[str]
+    ) -> Iterator[tuple[str, str, str, tuple[str, ...]]]:
+        """Patient-specific rules only: a rule without a trigger (always true) is no finding."""
+        try:
+            spec = self.kb.option(option_id) if option_id else None
+        except KeyError:
+            spec = None
+        if spec is None:
+            return
+        contra = [s for s in spec.contraindications if s.when and applies(s.when, features)]
+        avoid = [s for s in spec.avoid if s.when and applies(s.when, features)]
+        if not contra and not avoid:
+            return
+        verdict = "contraindicated" if contra else "not recommended"
+        texts = "; ".join(s.text for s in (*contra, *avoid))
+        sources = tuple(sorted({k for s in (*contra, *avoid) for k in s.sources}))
+        indicator = "critical" if contra else "warning"
+        yield spec.id, indicator, f"{spec.title} is {verdict} for this patient: {texts}", sources
 
     def new_alerts(
         self, order: DraftOrder, p: Patient, baseline: Recommendation | None
@@ -222,7 +270,7 @@ def anticholinergic_older_adult(
     order: DraftOrder, classes: frozenset[str], p: Patient
 ) -> Finding | None:
     hit = classes & {"anticholinergic", "first-generation-antihistamine"}
-    if not hit or p.age is None or p.age < OLDER_ADULT_YEARS:
+    if not hit or not p.is_older_adult:
         return None
     return Finding(
         "anticholinergic-older-adult",
@@ -242,7 +290,7 @@ def anticholinergic_older_adult(
 def benzodiazepine_older_adult(
     order: DraftOrder, classes: frozenset[str], p: Patient
 ) -> Finding | None:
-    if "benzodiazepine" not in classes or p.age is None or p.age < OLDER_ADULT_YEARS:
+    if "benzodiazepine" not in classes or not p.is_older_adult:
         return None
     return Finding(
         "benzodiazepine-older-adult",

@@ -12,7 +12,7 @@ from typing import Any
 
 from dystonia_cds.cdshooks.errors import NotReady
 from dystonia_cds.cdshooks.issued import CardLog
-from dystonia_cds.cdshooks.service import HookRunner, PatientDirectory
+from dystonia_cds.cdshooks.service import FeaturesOn, HookRunner, PatientDirectory
 from dystonia_cds.context import AppContext
 from dystonia_cds.domain.patient import PatientRecord
 from dystonia_cds.domain.recommendation import Recommendation
@@ -35,6 +35,7 @@ def build_runner(ctx: AppContext, card_log: CardLog) -> HookRunner:
         result: Recommendation = recommend(record, kb, on=on)
         return result
 
+    features = engine_features(kb)
     terms = getattr(kb, "terms", {})
     labels = {**terms.get("procedures", {}), **terms.get("ingredients", {})}
     sources = {key: src.short for key, src in getattr(kb, "sources", {}).items()}
@@ -50,7 +51,22 @@ def build_runner(ctx: AppContext, card_log: CardLog) -> HookRunner:
         source_label=f"dystonia-cds (knowledge {kb.version})",
         sources=sources,
         labels=dict(labels),
+        features=features,
     )
+
+
+def engine_features(kb: Any) -> FeaturesOn | None:
+    """The engine's feature words of a record, where the engine exposes them (else None: the
+    order checks then rely on the engine's verdicts only)."""
+    try:
+        from dystonia_cds.engine.context import build_context
+    except ImportError:
+        return None
+
+    def features(record: PatientRecord, on: date) -> frozenset[str]:
+        return frozenset(build_context(record, kb, on).features)
+
+    return features
 
 
 class RunnerHolder:

@@ -32,6 +32,7 @@ from dystonia_cds.domain.recommendation import Recommendation
 log = logging.getLogger(__name__)
 BuildRecord = Callable[[Iterable[dict[str, Any]], str], PatientRecord]
 Evaluate = Callable[[PatientRecord, date], Recommendation]
+FeaturesOn = Callable[[PatientRecord, date], frozenset[str]]
 
 
 @dataclass(slots=True)
@@ -71,6 +72,14 @@ class PatientDirectory:
             return False
 
 
+def on_date(
+    features: FeaturesOn | None, today: date
+) -> Callable[[PatientRecord], frozenset[str]] | None:
+    if features is None:
+        return None
+    return lambda record: features(record, today)
+
+
 @dataclass(slots=True)
 class HookRunner:
     """Runs hook calls; every collaborator is injected (tests pass fakes)."""
@@ -86,6 +95,7 @@ class HookRunner:
     sources: dict[str, str]
     labels: dict[str, str]
     cache: EvaluationCache = field(default_factory=EvaluationCache)
+    features: FeaturesOn | None = None  # the engine's features of a record on a date
 
     def settings_for(self, patient_url: str | None) -> CardSettings:
         maker = SuggestionMaker(self.vocab.emit_code, self.labels)
@@ -105,8 +115,9 @@ class HookRunner:
         if orders is None:
             cards = treatment_cards(baseline, cs)
         else:
+            features = on_date(self.features, today)
             checker = OrderChecker(
-                self.kb, lambda r: baseline if r is record else self.evaluate(r, today)
+                self.kb, lambda r: baseline if r is record else self.evaluate(r, today), features
             )
             cards = [finding_card(f, cs) for f in checker.check(record, orders, today)]
         self.card_log.record(service.id, cards)

@@ -296,6 +296,37 @@ def test_a_clean_draft_order_gets_no_card(server: str, name: str) -> None:
     assert cards == [], topics(cards)
 
 
+KB_CASES = {
+    "trihexyphenidyl with narrow-angle glaucoma": (
+        "Narrow-angle glaucoma",
+        "trihexyphenidyl 2 MG Oral Tablet",
+        "trihexyphenidyl",
+    ),
+    "botulinum toxin with an injection-site infection": (
+        "Injection site infection",
+        "onabotulinumtoxinA 100 UNT Injection",
+        "botulinum-toxin",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(KB_CASES))
+def test_a_drug_the_knowledge_base_contraindicates_gets_a_critical_card(
+    server: str, case: str
+) -> None:
+    comorbid, drug, topic = KB_CASES[case]
+    pid = "kb-" + topic
+    resources = [
+        patient(pid, 40),
+        condition(pid, "G24.3", "Cervical dystonia"),
+        comorbidity(pid, comorbid, 2),
+    ]
+    cards = cards_of(
+        server, SAFETY, order_body("order-sign", pid, resources, [draft_medication(pid, drug)])
+    )
+    assert [(c["source"]["topic"]["code"], c["indicator"]) for c in cards] == [(topic, "critical")]
+
+
 def test_order_hooks_need_draft_orders(server: str) -> None:
     resources = adult_cervical()
     response = post(server, SAFETY, hook_body("order-sign", pid_of(resources), resources))

@@ -26,6 +26,7 @@ from dystonia_cds.domain.recommendation import (
     Severity,
     Strength,
 )
+from dystonia_cds.knowledge.base import Trigger
 from dystonia_cds.knowledge.vocabulary import load_vocabulary
 
 TODAY = date(2026, 11, 26)
@@ -45,11 +46,15 @@ CLASSES = {
 class Spec:
     contraindications: tuple[Any, ...] = ()
     avoid: tuple[Any, ...] = ()
+    id: str = "trihexyphenidyl"
+    title: str = "Trihexyphenidyl"
 
 
 @dataclass
 class Statement:
     text: str
+    when: tuple[Trigger, ...] = ()
+    sources: tuple[str, ...] = ("R36",)
 
 
 @dataclass
@@ -262,3 +267,33 @@ def test_an_unverified_code_counts_only_when_the_text_names_the_drug() -> None:
     }
     assert read_order(wrong, vocab).concepts == frozenset()
     assert read_order(right, vocab).concepts == {"clonazepam"}
+
+
+def when(*features: str) -> tuple[Trigger, ...]:
+    return (Trigger(all=frozenset(features), any=frozenset(), none=frozenset()),)
+
+
+def test_with_the_engine_features_only_patient_specific_rules_of_the_ordered_drug_fire() -> None:
+    spec = Spec(
+        contraindications=(
+            Statement(
+                "Contraindicated in angle-closure glaucoma", when("condition:narrow-angle-glaucoma")
+            ),
+            Statement("Hypersensitivity"),  # no trigger: true for everyone, so never a finding
+        ),
+        avoid=(Statement("Avoid at 65 and over", when("older-adult"), ("R27",)),),
+    )
+    kb = FakeKb(specs={"trihexyphenidyl": spec})
+
+    def features(r: PatientRecord) -> frozenset[str]:
+        return frozenset({"dystonia", *("condition:" + c for c in r.conditions)})
+
+    checker = OrderChecker(kb, lambda r: rec(r), features)
+    glaucoma = record(conditions=frozenset({"narrow-angle-glaucoma"}))
+    findings = checker.check(glaucoma, [order("trihexyphenidyl")], TODAY)
+    assert [(f.topic, f.indicator, f.sources) for f in findings] == [
+        ("trihexyphenidyl", "critical", ("R36",))
+    ]
+    assert "angle-closure" in findings[0].summary
+    assert "Hypersensitivity" not in findings[0].summary
+    assert checker.check(record(), [order("trihexyphenidyl")], TODAY) == []
