@@ -45,15 +45,29 @@ def _other_catalogs() -> list[str]:
         lines.append("vocabulary: not installed")
     else:
         vocab = vocabulary.load_vocabulary()
-        lines.append(f"vocabulary: {_size(vocab)}")
+        entries = vocab.entries() if hasattr(vocab, "entries") else ()
+        lines.append(f"vocabulary: {_size(vocab)}, {len(entries)} entries")
     try:
         from dystonia_cds.knowledge import care_catalog
     except ImportError:
         lines.append("care catalogue: not installed")
     else:
         catalog = care_catalog.load_care_catalog()
-        lines.append(f"care catalogue: {_size(catalog)}")
+        lines.append(f"care catalogue: {_size(catalog)}{_care_counts(catalog)}")
     return lines
+
+
+def _care_counts(catalog: object) -> str:
+    try:
+        bont = catalog.botulinum  # type: ignore[attr-defined]
+        counts = (
+            f"{len(bont.products)} botulinum toxin products",
+            f"{len(catalog.scales.scales)} rating scales",  # type: ignore[attr-defined]
+            f"{len(catalog.titration.drugs)} titration schedules",  # type: ignore[attr-defined]
+        )
+    except AttributeError:
+        return ""
+    return ", " + ", ".join(counts)
 
 
 def _size(obj: object) -> str:

@@ -55,7 +55,11 @@ def decide(kb: KnowledgeBase, features: frozenset[str]) -> Plan:
         trace.append(entry)
         if option is not None:
             found.append(option)
-    options = rank_plans(cap_adjuncts(found))
+    capped = cap_adjuncts(found)
+    for before, after in zip(found, capped, strict=True):
+        if before is not after:
+            trace.append(_capped(before, after))
+    options = rank_plans(capped)
     listed = features.union([f"listed:{p.template.id}" for p in options])
     alerts: list[AlertPlan] = []
     for aspec in kb.alerts:
@@ -68,6 +72,14 @@ def decide(kb: KnowledgeBase, features: frozenset[str]) -> Plan:
         if alert is not None:
             alerts.append(alert)
     return Plan(tuple(options), tuple(order_alerts(alerts)), tuple(trace))
+
+
+def _capped(before: OptionPlan, after: OptionPlan) -> TraceEntry:
+    detail = (
+        f"{before.template.id}: {before.template.strength.value} -> "
+        f"{after.template.strength.value} (an adjunct never ranks above the primary treatment)"
+    )
+    return TraceEntry("adjunct.never-above-primary", True, detail)
 
 
 def _decide_option(
