@@ -72,7 +72,7 @@ PAGE_HISTORY = (
     selectinload(Patient.medications),
     selectinload(Patient.trials),
     selectinload(Patient.injection_visits).selectinload(InjectionVisit.muscles),
-    selectinload(Patient.assessments).noload(Assessment.items),
+    selectinload(Patient.assessments).raiseload(Assessment.items),
 )
 
 
