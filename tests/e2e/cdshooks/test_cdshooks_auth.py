@@ -201,3 +201,34 @@ def test_insecure_dev_mode_skips_verification_and_says_so_loudly(
     )
     with serve(app) as base:
         assert call(base, None).status_code == 200
+
+
+def test_a_signed_call_through_the_whole_app_returns_cards(
+    tmp_path: Path, keys: EhrKeys, jwks_url: str
+) -> None:
+    from cdshooks_support import condition, hook_body, patient
+
+    from dystonia_cds.app import create_app
+
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'db.sqlite'}",
+        public_url=PUBLIC,
+        trusted_issuers={ISSUER: jwks_url},
+    )
+    resources = [patient("jwt-1", 45), condition("jwt-1", "G24.3", "Spasmodic torticollis")]
+    with serve(create_app(settings)) as base:
+        token = keys.token(iss=ISSUER, aud=AUD, kid="ec-1")
+        response = httpx.post(
+            f"{base}/cds-services/{SERVICE}",
+            json=hook_body("patient-view", "jwt-1", resources),
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=20,
+        )
+        unsigned = httpx.post(
+            f"{base}/cds-services/{SERVICE}",
+            json=hook_body("patient-view", "jwt-1", resources),
+            timeout=20,
+        )
+    assert response.status_code == 200, response.text
+    assert "botulinum-toxin" in [c["source"]["topic"]["code"] for c in response.json()["cards"]]
+    assert unsigned.status_code == 401
