@@ -115,6 +115,7 @@ def _bad_cases(tmp_path: Path) -> dict[str, tuple[list[str | Path], str]]:
     return {
         "missing file": ([tmp_path / "nope.json"], "nope.json: no such file"),
         "directory": ([tmp_path], "is a directory"),
+        "unreadable path": ([write(tmp_path, good, "f.json") / "x.json"], "cannot be read"),
         "empty file": ([write(tmp_path, b"", "empty.json")], "not JSON"),
         "not json": ([write(tmp_path, b"<Bundle/>", "x.xml")], "not JSON"),
         "binary": ([write(tmp_path, bytes(range(256)), "bin.json")], "not JSON"),
@@ -150,7 +151,7 @@ def _bad_cases(tmp_path: Path) -> dict[str, tuple[list[str | Path], str]]:
 
 @pytest.mark.parametrize(
     "case",
-    ["missing file", "directory", "empty file", "not json", "binary", "not a bundle", "json array", "wrong bundle type",
+    ["missing file", "directory", "unreadable path", "empty file", "not json", "binary", "not a bundle", "json array", "wrong bundle type",
      "no patient", "two patients", "wrong type", "impossible date", "bad --at", "bad --format"],
 )  # fmt: skip
 def test_bad_input_exits_2_with_one_line_naming_the_problem(tmp_path: Path, case: str) -> None:
