@@ -7,6 +7,7 @@ beside each text (not shown to patients, kept for review).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -149,16 +150,22 @@ GENERAL = (
 )
 
 
-def handout_items(rec: Recommendation, limit: int = 5) -> list[HandoutItem]:
-    """The positive options discussed (best first), with their plain-language text."""
-    items: list[HandoutItem] = []
-    for option in rec.options:
-        if not option.strength.is_positive:
-            continue
-        items.append(
-            TEXTS.get(option.id) or HandoutItem(option.id, option.title, option.title, "", "", ())
-        )
-    return items[:limit]
+def discussable(rec: Recommendation) -> list[tuple[str, str]]:
+    """(id, title) of the positive options, best first: what a handout may explain."""
+    return [(o.id, o.title) for o in rec.options if o.strength.is_positive]
+
+
+def handout_items(
+    rec: Recommendation, chosen: Sequence[str] = (), limit: int = 5
+) -> list[HandoutItem]:
+    """Plain-language text for the options discussed: the clinician's choice among the
+    positive options, or the best `limit` of them when nothing was chosen."""
+    positive = discussable(rec)
+    if chosen:
+        picked = [(oid, title) for oid, title in positive if oid in set(chosen)]
+    else:
+        picked = positive[:limit]
+    return [TEXTS.get(oid) or HandoutItem(oid, title, title, "", "", ()) for oid, title in picked]
 
 
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -124,9 +125,13 @@ def build_router(renderer: Renderer) -> APIRouter:
     @router.get("/patients/{patient_id}/handout")
     async def handout_page(request: Request, patient_id: str, user: CurrentUser) -> Response:
         view = read_patient_view(_ctx(request), user, patient_id, date.today())
+        items = handout.handout_items(view.recommendation, request.query_params.getlist("o"))
         context = {
             "patient": view.patient,
-            "items": handout.handout_items(view.recommendation),
+            "items": items,
+            "choices": handout.discussable(view.recommendation),
+            "chosen": {i.option_id for i in items},
+            "pdf_query": urlencode([("o", i.option_id) for i in items]),
             "general": handout.GENERAL,
             "today": view.today,
         }
@@ -135,7 +140,7 @@ def build_router(renderer: Renderer) -> APIRouter:
     @router.get("/patients/{patient_id}/handout.pdf")
     async def handout_pdf(request: Request, patient_id: str, user: CurrentUser) -> Response:
         view = read_patient_view(_ctx(request), user, patient_id, date.today())
-        items = handout.handout_items(view.recommendation)
+        items = handout.handout_items(view.recommendation, request.query_params.getlist("o"))
         title = "Your dystonia treatment: information for you"
         data = handout.handout_pdf(title, items, view.today.isoformat())
         return Response(

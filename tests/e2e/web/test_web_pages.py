@@ -248,3 +248,16 @@ def test_edit_keeps_the_phenotype_and_changes_it(clinician: httpx.Client) -> Non
     page = clinician.get(f"/patients/{patient_id}").text
     assert "Edited Name" in page
     assert "Blepharospasm" in page
+
+
+def test_handout_explains_only_the_options_the_clinician_ticks(clinician: httpx.Client) -> None:
+    patient_id = create_patient(clinician, "Handout Choice")
+    page = clinician.get(f"/patients/{patient_id}/handout").text
+    choices = re.findall(r'name="o" value="([^"]+)"', page)
+    assert "botulinum-toxin" in choices
+    chosen = clinician.get(f"/patients/{patient_id}/handout", params={"o": "botulinum-toxin"}).text
+    sections = re.findall(r'<section data-option-id="([^"]+)"', chosen)
+    assert sections == ["botulinum-toxin"]
+    assert "handout.pdf?o=botulinum-toxin" in chosen
+    pdf = clinician.get(f"/patients/{patient_id}/handout.pdf", params={"o": "botulinum-toxin"})
+    assert pdf.content.startswith(b"%PDF")
