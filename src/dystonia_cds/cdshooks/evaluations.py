@@ -29,7 +29,7 @@ def prefetch_digest(prefetch: Any) -> bytes | None:
     if not isinstance(prefetch, dict) or not prefetch:
         return None
     try:
-        return hashlib.blake2b(orjson.dumps(prefetch), digest_size=16).digest()
+        return hashlib.sha256(orjson.dumps(prefetch)).digest()
     except orjson.JSONEncodeError:
         return None
 
