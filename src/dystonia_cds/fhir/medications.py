@@ -150,6 +150,8 @@ def _dates(r: dict[str, Any], rtype: str) -> tuple[Any, Any]:
         start = a.parse_date(r, r.get("authoredOn"), "authoredOn")
         return start, None
     start, end = a.effective(r, "effective")
+    if rtype == "MedicationStatement" and "effectiveDateTime" in r:
+        end = None  # a statement's single date says when it was taken, not that it stopped then
     if start is None and rtype == "MedicationStatement":
         start = a.parse_date(r, r.get("dateAsserted"), "dateAsserted")
     return start, end

@@ -300,3 +300,9 @@ def test_negative_dose_fails_naming_the_field() -> None:
         FhirInputError, match=r"dosageInstruction\[0\]\.doseAndRate\[0\]\.doseQuantity\.value"
     ):
         record(req)
+
+
+def test_statement_with_one_date_has_a_start_but_no_end() -> None:
+    stmt = medication_statement(text_only("clonazepam"), start=None, effectiveDateTime="2026-03-01")
+    med = record(stmt).medications[0]
+    assert (med.start, med.end, med.active) == (date(2026, 3, 1), None, True)
