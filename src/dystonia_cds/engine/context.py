@@ -20,7 +20,6 @@ from dystonia_cds.domain.patient import (
     age_in_years,
 )
 from dystonia_cds.domain.phenotype import distribution_of, involved_regions, onset_age
-from dystonia_cds.domain.recommendation import TraceEntry
 from dystonia_cds.engine.history import add_history
 from dystonia_cds.knowledge.base import KnowledgeBase, Limits
 
@@ -41,7 +40,6 @@ class Context:
     features: set[str] = field(default_factory=set)
     values: Values = field(default_factory=Values)
     notes: list[str] = field(default_factory=list)
-    trace: list[TraceEntry] = field(default_factory=list)
     failures: dict[str, list[str]] = field(default_factory=dict)  # option id -> descriptions
     current: dict[str, str] = field(default_factory=dict)  # option id -> description
     partial: dict[str, str] = field(default_factory=dict)
@@ -109,16 +107,16 @@ def _add_age(ctx: Context, kb: KnowledgeBase) -> None:
         f.add("child")
         if age < lim.dbs_age_below:
             f.add("under-7")
-            if age < lim.benztropine_age_below:
-                f.add("under-3")
-                if (ctx.on - birth).days < lim.neonate_days_below:
-                    f.add("neonate")
+        if age < lim.benztropine_age_below:
+            f.add("under-3")
+        if age < 1 and (ctx.on - birth).days < lim.neonate_days_below:
+            f.add("neonate")
     else:
         f.add("adult")
-        if age > lim.anticholinergic_sensitive_over:
-            f.add("over-60")
-        if age >= lim.older_adult_from:
-            f.add("older-adult")
+    if age > lim.anticholinergic_sensitive_over:
+        f.add("over-60")
+    if age >= lim.older_adult_from:
+        f.add("older-adult")
     ctx.values["age"] = f"{age} years"
 
 
