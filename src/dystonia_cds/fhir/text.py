@@ -6,6 +6,7 @@ evidence), notes, and what could not be understood. Pure: a Recommendation in, a
 
 from __future__ import annotations
 
+from datetime import date
 from textwrap import wrap
 
 from dystonia_cds import DISCLAIMER
@@ -14,6 +15,7 @@ from dystonia_cds.domain.recommendation import Option, Recommendation, Understoo
 
 WIDTH = 96
 MAX_UNRECOGNIZED = 12
+MAX_DRUGS = 8
 
 
 def render_text(rec: Recommendation) -> str:
@@ -66,13 +68,33 @@ def _phenotype(ph: UnderstoodPhenotype) -> list[str]:
     return [f"  {name}: {value}" for name, value in facts if value]
 
 
+def _drugs(record: PatientRecord) -> list[str]:
+    """The drugs on record, newest first (at most MAX_DRUGS)."""
+    newest = sorted(record.medications, key=lambda m: m.start or date.min, reverse=True)
+    shown = []
+    for m in newest[:MAX_DRUGS]:
+        details = [
+            d
+            for d in (
+                m.start.isoformat() if m.start else "",
+                m.route or "",
+                "current" if m.active else "",
+            )
+            if d
+        ]
+        shown.append(f"{m.ingredient} ({', '.join(details)})" if details else m.ingredient)
+    more = f", and {len(newest) - MAX_DRUGS} more" if len(newest) > MAX_DRUGS else ""
+    return _para(f"{'; '.join(shown)}{more}", "  drugs on record: ", "    ") if shown else []
+
+
 def _history(record: PatientRecord) -> list[str]:
-    lines = []
+    lines = _drugs(record)
     for t in record.trials:
         when = f" from {t.start.isoformat()}" if t.start else ""
         state = "current" if t.active else "past"
         outcome = f", {t.outcome.value}" if t.outcome else ""
-        lines.append(f"  tried: {t.treatment}{when} ({state}{outcome})")
+        dose = f", {t.daily_dose_mg:g} mg/day" if t.daily_dose_mg is not None else ""
+        lines.append(f"  tried: {t.treatment}{when} ({state}{dose}{outcome})")
     if record.injections:
         last = record.injections[-1]
         product = f" ({last.product})" if last.product else ""

@@ -151,3 +151,29 @@ def test_what_could_not_be_understood_is_listed_and_long_lists_are_cut() -> None
     text = render_text(_rec(unrecognized=many))
     assert f"COULD NOT BE UNDERSTOOD ({MAX_UNRECOGNIZED + 5})" in text
     assert "... and 5 more (see --format json)" in text
+
+
+def test_drugs_on_record_are_listed_newest_first_with_route_and_state() -> None:
+    from dystonia_cds.domain.patient import Medication
+
+    meds = (
+        Medication("haloperidol", date(2026, 11, 24), None, False, "intramuscular"),
+        Medication("baclofen", date(2025, 1, 1), None, True),
+    )
+    rec = _rec()
+    text = render_text(_rec(record=PatientRecord(**{**_fields(rec.record), "medications": meds})))
+    assert (
+        "drugs on record: haloperidol (2026-11-24, intramuscular); baclofen (2025-01-01, current)"
+        in _flat(text)
+    )
+
+
+def test_trial_daily_dose_is_shown() -> None:
+    trial = TreatmentTrial("tetrabenazine", date(2025, 5, 1), None, True, None, 25.0)
+    rec = _rec()
+    text = render_text(_rec(record=PatientRecord(**{**_fields(rec.record), "trials": (trial,)})))
+    assert "tried: tetrabenazine from 2025-05-01 (current, 25 mg/day)" in text
+
+
+def _fields(record: PatientRecord) -> dict[str, object]:
+    return {name: getattr(record, name) for name in PatientRecord.__dataclass_fields__}
