@@ -32,5 +32,8 @@ def ingredient(value: str) -> str:
 
 
 def treatment(value: str) -> str:
-    allowed = load_vocabulary().concept_ids("ingredient") | PROCEDURE_IDS
-    return _known(value, allowed, "treatment")
+    """A dystonia treatment: a drug the vocabulary marks as one (`trial = true`) or a
+    procedure. Other drugs are recorded with `POST .../medications`."""
+    vocab = load_vocabulary()
+    drugs = frozenset(i for i in vocab.concept_ids("ingredient") if vocab.is_trial(i))
+    return _known(value, drugs | PROCEDURE_IDS, "treatment")

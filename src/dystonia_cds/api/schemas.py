@@ -10,7 +10,14 @@ import math
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
 
 from dystonia_cds.api import known_ids
 from dystonia_cds.domain.patient import (
@@ -52,6 +59,21 @@ Treatment = Annotated[str, AfterValidator(known_ids.treatment)]
 
 class _In(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class _Period(_In):
+    """A start and an end date: the end may not come before the start."""
+
+    start: PastDate | None = None
+    end: date | None = None
+
+    @field_validator("end")
+    @classmethod
+    def _end_after_start(cls, end: date | None, info: ValidationInfo) -> date | None:
+        start = info.data.get("start")
+        if start and end and end < start:
+            raise ValueError(f"{end} is before start {start}")
+        return end
 
 
 class _Out(BaseModel):
@@ -137,18 +159,14 @@ class PhenotypePublic(_Out):
 
 
 # drugs and trials -------------------------------------------------------------------------
-class MedicationCreate(_In):
+class MedicationCreate(_Period):
     ingredient: Ingredient
-    start: PastDate | None = None
-    end: date | None = None
     active: bool = True
     route: Annotated[str, Field(min_length=1, max_length=64)] | None = None
 
 
-class TrialCreate(_In):
+class TrialCreate(_Period):
     treatment: Treatment
-    start: PastDate | None = None
-    end: date | None = None
     active: bool = False
     outcome: TrialOutcome | None = None
     daily_dose_mg: DoseMg | None = None

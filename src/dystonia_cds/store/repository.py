@@ -180,6 +180,8 @@ class CareRepository:
             if name not in TRIAL_FIELDS:
                 raise InvalidInput("is not a field that can be changed", location=name)
             setattr(row, name, value)
+        if row.start and row.end and row.end < row.start:
+            raise InvalidInput(f"{row.end} is before the trial's start {row.start}", location="end")
         self.session.flush()
         return row
 

@@ -368,3 +368,37 @@ def test_a_titration_above_its_maximum_is_422_naming_the_option(api: httpx.Clien
 def test_patching_sex_to_null_is_refused_naming_sex(api: httpx.Client) -> None:
     patient_id = _patient(api)
     assert "sex" in _fields(api.patch(f"/api/patients/{patient_id}", json={"sex": None}))
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("trials", {"treatment": "baclofen", "start": "2024-05-01", "end": "2024-04-01"}, "end"),
+        ("trials", {"treatment": "aripiprazole"}, "treatment"),
+        (
+            "medications",
+            {"ingredient": "clonazepam", "start": "2024-05-01", "end": "2024-01-01"},
+            "end",
+        ),
+        ("medications", {"ingredient": "unobtainium"}, "ingredient"),
+    ],
+)
+def test_impossible_drug_and_trial_records_are_refused(
+    api: httpx.Client, path: str, body: dict[str, Any], field: str
+) -> None:
+    patient_id = _patient(api)
+    response = api.post(f"/api/patients/{patient_id}/{path}", json=body)
+    assert field in _fields(response)
+
+
+def test_ending_a_trial_before_it_started_is_refused_naming_end(api: httpx.Client) -> None:
+    patient_id = _patient(api)
+    trial = api.post(
+        f"/api/patients/{patient_id}/trials", json={"treatment": "baclofen", "start": "2024-05-01"}
+    )
+    change = {"end": "2024-04-01"}
+    assert "end" in _fields(
+        api.patch(f"/api/patients/{patient_id}/trials/{trial.json()['id']}", json=change)
+    )
+    (stored,) = api.get(f"/api/patients/{patient_id}/history").json()["trials"]
+    assert stored["end"] is None
