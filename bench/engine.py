@@ -4,6 +4,7 @@ same Bundle, measured side by side), and `dystonia-cds recommend` whole-process 
     python bench/engine.py [--quick]
 
 Last line: RESULT evals_per_s=... bundle_ms=... bundle_vs_orjson=... cli_wall_ms=...
+(plus extract_resources_per_s=..., the FHIR stage-1 throughput screening relies on)
 Figures only; nothing here asserts a duration.
 """
 
@@ -124,6 +125,25 @@ def bench_cli(rounds: int) -> float:
     return statistics.median(samples)
 
 
+def bench_extract(seconds: float) -> float:
+    """extract_facts throughput (resources/s, one core) over real-world-shaped resources: the
+    Synthea Bundles in ../shared when present, else the examples."""
+    from dystonia_cds.fhir.extract import extract_facts
+    from dystonia_cds.knowledge.vocabulary import load_vocabulary
+
+    synthea = sorted((REPO.parent / "shared" / "interop" / "synthea-r4").glob("*.json"))
+    resources = [
+        e["resource"] for p in (synthea or EXAMPLES) for e in orjson.loads(p.read_bytes())["entry"]
+    ]
+    vocab = load_vocabulary()
+    done, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        for r in resources:
+            extract_facts(r, vocab)
+        done += len(resources)
+    return done / (time.perf_counter() - start)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="finish in well under 60 s")
@@ -137,8 +157,11 @@ def main() -> None:
     )
     cli_ms = bench_cli(5 if quick else 15)
     print(f"dystonia-cds recommend, whole process: {cli_ms:.0f} ms median wall")
+    extract = bench_extract(2.0 if quick else 8.0)
+    print(f"extract_facts: {extract:,.0f} resources/s on one core (Synthea mix)")
     print(
-        f"RESULT evals_per_s={evals:.0f} bundle_ms={whole_ms:.3f} bundle_vs_orjson={ratio:.2f} cli_wall_ms={cli_ms:.0f}"
+        f"RESULT evals_per_s={evals:.0f} bundle_ms={whole_ms:.3f} bundle_vs_orjson={ratio:.2f} "
+        f"cli_wall_ms={cli_ms:.0f} extract_resources_per_s={extract:.0f}"
     )
 
 
