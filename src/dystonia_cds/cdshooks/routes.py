@@ -194,6 +194,7 @@ def install(app: FastAPI, ctx: AppContext) -> None:
             "Any caller can request cards. Never run this way with real patient data."
         )
     api = CdsHooksApi(ctx)
+    api.runners.warm()
     app.add_middleware(ScopedCors, origins=list(ctx.settings.cors_origins))
     tags: list[str | Enum] = ["CDS Hooks"]
     app.add_api_route("/cds-services", api.discover, methods=["GET"], tags=tags)

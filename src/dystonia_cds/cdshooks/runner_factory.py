@@ -5,6 +5,7 @@ app starts even while one of them cannot be imported (the call then answers 503)
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Iterable
 from datetime import date
@@ -70,12 +71,24 @@ def engine_features(kb: Any) -> FeaturesOn | None:
 
 
 class RunnerHolder:
+    """Builds the runner once (`warm()` at start-up, else on first use) and, on the first
+    call served, freezes what start-up loaded out of the garbage collector's way: the app,
+    the knowledge base and the vocabulary are long-lived, and full collections that walk them
+    otherwise pause a worker for tens of milliseconds (PERFORMANCE.md)."""
+
     def __init__(self, ctx: AppContext, card_log: CardLog) -> None:
         self.ctx = ctx
         self.card_log = card_log
         self._runner: HookRunner | None = None
+        self._frozen = False
 
-    def get(self) -> HookRunner:
+    def warm(self) -> None:
+        try:
+            self._build()
+        except Exception as exc:  # reported again, as a 503, on the first call
+            log.warning("CDS Hooks runner not built at start-up: %s", exc)
+
+    def _build(self) -> HookRunner:
         if self._runner is None:
             try:
                 self._runner = build_runner(self.ctx, self.card_log)
@@ -83,3 +96,10 @@ class RunnerHolder:
                 log.error("CDS Hooks cannot run: %s", exc)
                 raise NotReady(f"the service is not ready: {exc}") from exc
         return self._runner
+
+    def get(self) -> HookRunner:
+        runner = self._build()
+        if not self._frozen:
+            self._frozen = True
+            gc.freeze()
+        return runner
