@@ -54,6 +54,11 @@ class Call:
             )
         self.audited = True
 
+    def record(self, status: int = 200) -> None:
+        """Audit a call that touches no patient data (its own short transaction)."""
+        with self.unit_of_work(status):
+            pass
+
 
 class TokenCache:
     """Token hash -> (owner, checked at); only valid tokens are kept."""

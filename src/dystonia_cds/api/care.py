@@ -37,16 +37,14 @@ router = APIRouter(prefix="/api", tags=["care"], route_class=CareRoute)
 @router.get("/scales", response_class=JsonResponse)
 def get_scales(call: CurrentCall) -> JsonResponse:
     """The rating scales: item keys, ranges and subscales the assessment endpoint accepts."""
-    with call.unit_of_work():
-        pass
+    call.record()
     return JsonResponse(scale_definitions())
 
 
 @router.get("/injection-vocabulary", response_class=JsonResponse)
 def get_injection_vocabulary(call: CurrentCall) -> JsonResponse:
     """Products, indications, sides and muscles the injection endpoint accepts."""
-    with call.unit_of_work():
-        pass
+    call.record()
     return JsonResponse(injection_vocabulary())
 
 
@@ -139,8 +137,7 @@ def add_assessment(patient_id: str, body: AssessmentCreate, call: CurrentCall) -
 @router.get("/titrations", response_class=JsonResponse)
 def get_titrations(call: CurrentCall) -> JsonResponse:
     """The drugs with a titration schedule and the options each one reads."""
-    with call.unit_of_work():
-        pass
+    call.record()
     return JsonResponse(titration_definitions())
 
 
