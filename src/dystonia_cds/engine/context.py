@@ -164,6 +164,7 @@ def _add_acute(ctx: Context, kb: KnowledgeBase) -> None:
         m
         for m in ctx.record.medications
         if "dopamine-blocker" in kb.drug_classes(m.ingredient)
+        and (m.start is None or m.start <= ctx.on)
         and _recent(m.end, m.active, ctx.on, window)
     ]
     ctx.culprits = tuple(sorted({m.ingredient for m in blockers}))

@@ -76,6 +76,8 @@ def _add_windows(
 def _add_trials(ctx: Context, kb: KnowledgeBase) -> None:
     f = ctx.features
     for t in ctx.record.trials:
+        if t.start is not None and t.start > ctx.on:
+            continue  # planned, not yet tried
         if t.treatment == "deep-brain-stimulation":
             f.add("dbs-in-place")
         option = kb.treatment_options.get(t.treatment)

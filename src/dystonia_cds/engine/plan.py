@@ -63,10 +63,11 @@ def decide(kb: KnowledgeBase, features: frozenset[str]) -> Plan:
     listed = features.union([f"listed:{p.template.id}" for p in options])
     alerts: list[AlertPlan] = []
     for aspec in kb.alerts:
-        key = (aspec.id, listed & aspec.reads)
-        hit = memo.get(key)
+        reads = listed & aspec.reads
+        akey = ("alert", aspec.id, reads)
+        hit = memo.get(akey)
         if hit is None:
-            hit = memo[key] = _decide_alert(kb, aspec, key[1])
+            hit = memo[akey] = _decide_alert(kb, aspec, reads)
         alert, entry = cast(tuple[AlertPlan | None, TraceEntry], hit)
         trace.append(entry)
         if alert is not None:

@@ -121,3 +121,26 @@ def test_product_switch_between_sessions_is_a_caution() -> None:
     rec = recommend(record, load_knowledge(), on=ON)
     option = next(o for o in rec.options if o.id == "botulinum-toxin")
     assert any("product changed" in c for c in option.cautions)
+
+
+def test_a_trial_planned_after_the_evaluation_date_does_not_count() -> None:
+    record = patient(
+        age=10,
+        forms=["genetic-torsion-dystonia"],
+        regions=["trunk", "upper-limb", "lower-limb"],
+        trials=[trial("levodopa", "ineffective", start=D(2027, 1, 1))],
+    )
+    rec = recommend(record, load_knowledge(), on=ON)
+    assert "levodopa-trial-missing" in {a.id for a in rec.alerts}
+    assert next(o for o in rec.options if o.id == "levodopa-trial").strength.value == "recommended"
+
+
+def test_a_dopamine_blocker_starting_after_the_evaluation_date_is_not_a_culprit() -> None:
+    record = patient(
+        age=30,
+        forms=["acute-drug-induced-dystonia"],
+        medications=[med("haloperidol", start=D(2026, 12, 1))],
+    )
+    rec = recommend(record, load_knowledge(), on=ON)
+    alert = next(a for a in rec.alerts if a.id == "acute-dystonic-reaction")
+    assert "none on record" in alert.message
