@@ -56,18 +56,22 @@ def sign_in(page: sync_api.Page, username: str, password: str) -> None:
     page.wait_for_url("**/patients")
 
 
-def create_child(page: sync_api.Page, name: str) -> str:
+def create_child(page: sync_api.Page, name: str, folder: Path | None = None) -> str:
     """A 10-year-old with generalized dystonia and no levodopa trial on record."""
     page.goto("/patients/new")
     page.fill("#f-display_name", name)
     page.fill("#f-birth_date", (date.today() - timedelta(days=int(10.5 * 365))).isoformat())
     page.select_option("#f-sex", "male")
     page.check("input[name=forms][value=genetic-torsion-dystonia]")
-    for region in ("neck", "trunk", "upper-limb", "lower-limb"):
+    for region in ("neck", "upper-limb", "lower-limb"):
         page.check(f"input[name=regions][value={region}]")
+    page.click(".figure .part.r-trunk")  # picking on the body map ticks the box
+    assert page.is_checked("input[name=regions][value=trunk]")
     page.fill("#f-onset_age_years", "7")
     page.select_option("#f-distribution", "generalized")
     page.select_option("#f-association", "isolated")
+    if folder is not None:
+        shot(page, folder, "03a-new-patient-form")
     page.click("button:has-text('Save')")
     page.wait_for_selector("h2#options-h")
     return page.url.rsplit("/", 1)[1]
@@ -104,7 +108,7 @@ def test_clinician_path_from_new_patient_to_handout(
 ) -> None:
     sign_in(page, *CLINICIAN)
     shot(page, screenshot_dir, "02-patient-list")
-    patient_id = create_child(page, "Browser Child")
+    patient_id = create_child(page, "Browser Child", screenshot_dir)
     assert "levodopa-trial-missing" in alert_ids(page)
     assert page.locator("[data-option-id]").count() > 0
     shot(page, screenshot_dir, "03-patient-new")

@@ -54,3 +54,18 @@ def test_tokens_match_only_equal_non_empty_values() -> None:
     assert not tokens_match("abc", "abd")
     assert not tokens_match("", "")
     assert not tokens_match("abc", None)
+
+
+def test_only_same_site_paths_are_followed_after_sign_in() -> None:
+    from dystonia_cds.web.auth import safe_next
+
+    assert safe_next("/patients/abc?x=1") == "/patients/abc?x=1"
+    for target in (
+        "https://evil.example/",
+        "//evil.example/x",
+        "/\\evil.example",
+        "",
+        None,
+        "javascript:x",
+    ):
+        assert safe_next(target) == "/patients"

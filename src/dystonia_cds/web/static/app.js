@@ -194,7 +194,18 @@
     update();
   }
 
+  /* ------------------------------------------------------------ body map */
+  function setupBodyMap(map) {
+    map.querySelectorAll(".part[data-region]").forEach(function (part) {
+      part.addEventListener("click", function () {
+        var box = map.querySelector('input[value="' + part.getAttribute("data-region") + '"]');
+        if (box) { box.checked = !box.checked; box.focus(); }
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll(".body-map").forEach(setupBodyMap);
     var inj = document.getElementById("injection-form");
     if (inj) { setupInjection(inj); }
     var scale = document.getElementById("scale-form");
