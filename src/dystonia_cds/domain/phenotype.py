@@ -78,11 +78,24 @@ def derive_distribution(regions: frozenset[BodyRegion]) -> Distribution | None:
     return Distribution.SEGMENTAL if is_contiguous(regions) else Distribution.MULTIFOCAL
 
 
+def _all_subsets() -> dict[frozenset[BodyRegion], Distribution | None]:
+    regions = list(BodyRegion)
+    table: dict[frozenset[BodyRegion], Distribution | None] = {}
+    for mask in range(1 << len(regions)):
+        subset = frozenset(r for n, r in enumerate(regions) if mask >> n & 1)
+        table[subset] = derive_distribution(subset)
+    return table
+
+
+# Every combination of regions, derived once (a constant table: 2^7 entries).
+DISTRIBUTIONS = _all_subsets()
+
+
 def distribution_of(phenotype: Phenotype) -> Distribution | None:
     """The stated distribution, else the one derived from the involved regions."""
     if phenotype.distribution is not None:
         return phenotype.distribution
-    return derive_distribution(involved_regions(phenotype))
+    return DISTRIBUTIONS[involved_regions(phenotype)]
 
 
 def onset_age(phenotype: Phenotype, birth_date: date | None) -> float | None:

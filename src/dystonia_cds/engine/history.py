@@ -108,6 +108,8 @@ def _describe(t: TreatmentTrial) -> str:
 
 
 def _add_refractory(ctx: Context, kb: KnowledgeBase) -> None:
+    if not ctx.failures:
+        return
     failed = [o.id for o in kb.options if o.counts_for_refractory and o.id in ctx.failures]
     if not failed:
         return
