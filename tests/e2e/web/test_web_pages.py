@@ -261,3 +261,46 @@ def test_handout_explains_only_the_options_the_clinician_ticks(clinician: httpx.
     assert "handout.pdf?o=botulinum-toxin" in chosen
     pdf = clinician.get(f"/patients/{patient_id}/handout.pdf", params={"o": "botulinum-toxin"})
     assert pdf.content.startswith(b"%PDF")
+
+
+def test_every_page_shows_the_disclaimer(web_server: WebServer, clinician: httpx.Client) -> None:
+    from dystonia_cds import DISCLAIMER
+
+    patient_id = create_patient(clinician, "Disclaimer Everywhere")
+    paths = [
+        "/patients",
+        "/patients/new",
+        f"/patients/{patient_id}",
+        f"/patients/{patient_id}/edit",
+        f"/patients/{patient_id}/trials/new",
+        f"/patients/{patient_id}/medications/new",
+        f"/patients/{patient_id}/injections/new",
+        f"/patients/{patient_id}/assessments/new?scale=bfmdrs",
+        f"/patients/{patient_id}/handout",
+    ]
+    for path in paths:
+        response = clinician.get(path)
+        assert response.status_code == 200, path
+        assert DISCLAIMER in response.text, path
+    with httpx.Client(base_url=web_server.url) as anonymous:
+        assert DISCLAIMER in anonymous.get("/login").text
+
+
+def test_every_input_has_a_label(clinician: httpx.Client) -> None:
+    patient_id = create_patient(clinician, "Labels Everywhere")
+    for path in (
+        "/patients/new",
+        f"/patients/{patient_id}/injections/new",
+        f"/patients/{patient_id}/assessments/new?scale=twstrs",
+        f"/patients/{patient_id}/trials/new",
+        f"/patients/{patient_id}/medications/new",
+    ):
+        html = clinician.get(path).text
+        labelled = set(re.findall(r'<label for="([^"]+)"', html))
+        for tag in re.finditer(r"<(input|select|textarea)\b([^>]*)>", html):
+            attrs = tag.group(2)
+            if 'type="hidden"' in attrs or re.search(r"\bhidden\b", attrs):
+                continue
+            field_id = re.search(r'\bid="([^"]+)"', attrs)
+            wrapped = html.rfind("<label", 0, tag.start()) > html.rfind("</label>", 0, tag.start())
+            assert wrapped or (field_id and field_id.group(1) in labelled), (path, attrs)
