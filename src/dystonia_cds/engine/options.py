@@ -191,12 +191,14 @@ def render_option(
             said.append(f"Current treatment: {current.get(o.id, '')}.")
     body = tuple(t.format_map(values) if "{" in t else t for t in p.body)
     cautions = tuple(t.format_map(values) if "{" in t else t for t in p.cautions)
+    failed = said[:1] if p.history[:1] == (FAILED,) else []
+    later = said[len(failed) :]
     return Option(
         o.id,
         o.rank,
         o.strength,
         o.title,
-        (*p.head, *said, *body),
+        (*p.head, *failed, body[0], *later, *body[1:]),
         cautions,
         o.evidence,
         o.provenance,
