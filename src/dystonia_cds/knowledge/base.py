@@ -196,9 +196,11 @@ class Limits:
     refractory_min_failures: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class KnowledgeBase:
-    """Everything the engine and the other parts read; build with `load_knowledge()`."""
+    """Everything the engine and the other parts read; build with `load_knowledge()`.
+
+    Compared and hashed by identity (it holds the engine's memo tables)."""
 
     version: str
     title: str
