@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dystonia_cds import DISCLAIMER
-from dystonia_cds.cdshooks.order_safety import Finding
+from dystonia_cds.cdshooks.order_checks import Finding
 from dystonia_cds.cdshooks.suggestions import SuggestionMaker, delete_order_suggestion
 from dystonia_cds.domain.recommendation import Alert, Option, Recommendation
 
