@@ -22,6 +22,7 @@ from dystonia_cds.context import AppContext
 from dystonia_cds.web import accounts
 from dystonia_cds.web.security import tokens_match
 from dystonia_cds.web.templating import Renderer
+from dystonia_cds.web.throttle import SignInThrottle
 
 log = logging.getLogger(__name__)
 SESSION_COOKIE = "dcds_session"
@@ -90,8 +91,22 @@ def _secure_cookies(request: Request) -> bool:
     return _ctx(request).settings.public_url.startswith("https://")
 
 
-def build_router(renderer: Renderer) -> APIRouter:
+THROTTLED = "Too many failed sign-ins for this username; wait a few minutes and try again."
+
+
+def _authenticate(ctx: AppContext, request: Request, username: str, password: str) -> str | None:
+    """A new session token when the password matches (any presented token is revoked)."""
+    with ctx.sessions.begin() as session:
+        user = accounts.authenticate(session, username, password)
+        if user is None:
+            return None
+        old = request.cookies.get(SESSION_COOKIE)
+        return accounts.start_session(session, user, ctx.settings.session_max_age_s, old)
+
+
+def build_router(renderer: Renderer, throttle: SignInThrottle | None = None) -> APIRouter:
     router = APIRouter()
+    throttle = throttle or SignInThrottle()
 
     def login_page(request: Request, status: int, **extra: Any) -> Response:
         token = secrets.token_urlsafe(24)
@@ -127,21 +142,13 @@ def build_router(renderer: Renderer) -> APIRouter:
                 username=username,
                 next=target,
             )
-        ctx = _ctx(request)
-        with ctx.sessions.begin() as session:
-            user = accounts.authenticate(session, username, password)
-            token = (
-                accounts.start_session(
-                    session,
-                    user,
-                    ctx.settings.session_max_age_s,
-                    request.cookies.get(SESSION_COOKIE),
-                )
-                if user
-                else None
-            )
+        if throttle.blocked(username):
+            log.warning("sign-in throttled")
+            return login_page(request, 429, error=THROTTLED, username=username, next=target)
+        token = _authenticate(_ctx(request), request, username, password)
         if token is None:
             log.info("failed sign-in")
+            throttle.failed(username)
             return login_page(
                 request,
                 401,
@@ -149,6 +156,8 @@ def build_router(renderer: Renderer) -> APIRouter:
                 username=username,
                 next=target,
             )
+        throttle.succeeded(username)
+        ctx = _ctx(request)
         response = RedirectResponse(target, status_code=303)
         response.set_cookie(
             SESSION_COOKIE,

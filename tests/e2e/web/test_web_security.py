@@ -289,3 +289,24 @@ def test_an_admin_cannot_deactivate_themselves(web_server: WebServer) -> None:
         )
         assert response.status_code == 422
         assert admin.get("/admin/users").status_code == 200
+
+
+def test_repeated_wrong_passwords_throttle_the_username(web_server: WebServer) -> None:
+    with _new_client(web_server) as admin:
+        sign_in(admin, *ADMIN)
+        token = page_token(admin.get("/admin/users").text)
+        admin.post(
+            "/admin/users",
+            data={
+                "csrf_token": token,
+                "username": "guessed",
+                "role": "clinician",
+                "password": "guessed-pass",
+            },
+        )
+    with _new_client(web_server) as attacker:
+        codes = [sign_in(attacker, "guessed", f"wrong-{i}").status_code for i in range(5)]
+        assert codes == [401] * 5
+        blocked = sign_in(attacker, "guessed", "guessed-pass")
+        assert blocked.status_code == 429
+        assert "dcds_session" not in blocked.cookies
