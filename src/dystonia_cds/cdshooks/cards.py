@@ -42,8 +42,15 @@ def override_reasons(extra: tuple[tuple[str, str], ...] = ()) -> list[dict[str, 
 
 
 def clip(text: str, limit: int = SUMMARY_MAX) -> str:
+    """At most `limit` characters; a long text is cut at its last clause break (else a word)."""
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    cut = max(head.rfind(mark) for mark in (". ", "; ", ", ", ": "))
+    if cut < limit // 2:
+        cut = head.rfind(" ")
+    return (head[:cut] if cut > 0 else head).rstrip(" .;,:") + "…"
 
 
 @dataclass(frozen=True, slots=True)

@@ -193,3 +193,25 @@ def test_a_link_to_the_patient_page_is_added_when_the_patient_exists() -> None:
 
 def test_no_options_and_no_alerts_give_no_cards() -> None:
     assert treatment_cards(recommendation([]), settings()) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Acute drug-induced dystonic reaction: give parenteral diphenhydramine or benztropine now, follow with an oral anticholinergic for 24-72 hours, and stop the drug.",
+        "x" * 400,
+        "word " * 80,
+        "short",
+    ],
+)
+def test_summaries_stay_under_140_characters_and_break_at_a_clause(text: str) -> None:
+    from dystonia_cds.cdshooks.cards import clip
+
+    out = clip(text)
+    assert len(out) < 140
+    assert out == text or out.endswith("…")
+    if text.startswith("Acute"):
+        assert (
+            out
+            == "Acute drug-induced dystonic reaction: give parenteral diphenhydramine or benztropine now…"
+        )
