@@ -33,7 +33,8 @@ def plan_alert(
     sources = set(spec.sources).union(*(a.sources for a in addenda))
     used = tuple(sorted(used_features(spec.when, features)))
     provenance = Provenance(f"alert.{spec.id}", used, version, tuple(sorted(sources)))
-    trace.append(TraceEntry(f"alert.{spec.id}", True, spec.severity.value, provenance.sources))
+    detail = f"{spec.severity.value} (facts: {', '.join(used)})"
+    trace.append(TraceEntry(f"alert.{spec.id}", True, detail, provenance.sources))
     texts = tuple(a.text for a in addenda)
     message = " ".join((spec.message, *texts))
     template = Alert(spec.id, spec.severity, message, provenance)

@@ -104,7 +104,12 @@ def plan_option(
     evidence = tuple(e.evidence for e in spec.evidence if e.test(features))
     provenance = Provenance(best.statement.id, tuple(sorted(used)), version, tuple(sorted(sources)))
     trace.append(
-        TraceEntry(best.statement.id, True, f"{spec.id}: {strength.value}", provenance.sources)
+        TraceEntry(
+            best.statement.id,
+            True,
+            f"{spec.id}: {strength.value} (facts: {', '.join(provenance.facts)})",
+            provenance.sources,
+        )
     )
     dynamic = bool(history) or any("{" in t for t in (*body, *cautions))
     template = Option(
