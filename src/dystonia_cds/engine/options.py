@@ -36,6 +36,7 @@ class OptionPlan:
     body: tuple[str, ...]  # indication and rationale texts (may hold {placeholders})
     cautions: tuple[str, ...]
     priority: int
+    placeholders: bool = False  # body or cautions quote patient values
     # the same decision at other ranks/strengths, made once (see `_with`)
     variants: dict[tuple[int, Strength], OptionPlan] = field(
         default_factory=dict, compare=False, repr=False
@@ -111,11 +112,12 @@ def plan_option(
             provenance.sources,
         )
     )
-    dynamic = bool(history) or any("{" in t for t in (*body, *cautions))
+    placeholders = any("{" in t for t in (*body, *cautions))
+    dynamic = bool(history) or placeholders
     template = Option(
         spec.id, 0, strength, spec.title, head + body, cautions, evidence, provenance, spec.adjunct
     )
-    return OptionPlan(template, dynamic, head, history, body, cautions, spec.priority)
+    return OptionPlan(template, dynamic, head, history, body, cautions, spec.priority, placeholders)
 
 
 def cap_adjuncts(plans: list[OptionPlan]) -> list[OptionPlan]:
@@ -155,7 +157,9 @@ def _with(p: OptionPlan, *, strength: Strength, rank: int) -> OptionPlan:
             o.provenance,
             o.adjunct,
         )
-        variant = OptionPlan(option, p.dynamic, p.head, p.history, p.body, p.cautions, p.priority)
+        variant = OptionPlan(
+            option, p.dynamic, p.head, p.history, p.body, p.cautions, p.priority, p.placeholders
+        )
         p.variants[(rank, strength)] = variant
     return variant
 
@@ -194,8 +198,10 @@ def render_option(
             )
         else:
             said.append(f"Current treatment: {current.get(o.id, '')}.")
-    body = tuple(t.format_map(values) if "{" in t else t for t in p.body)
-    cautions = tuple(t.format_map(values) if "{" in t else t for t in p.cautions)
+    body, cautions = p.body, p.cautions
+    if p.placeholders:
+        body = tuple(t.format_map(values) if "{" in t else t for t in body)
+        cautions = tuple(t.format_map(values) if "{" in t else t for t in cautions)
     failed = said[:1] if p.history[:1] == (FAILED,) else []
     later = said[len(failed) :]
     return Option(
