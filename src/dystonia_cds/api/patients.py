@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 
 from dystonia_cds.api.calls import CurrentCall
 from dystonia_cds.api.errors import CareRoute
@@ -31,6 +31,7 @@ from dystonia_cds.store.care_values import DiagnosisData, PhenotypeData
 from dystonia_cds.store.history import phenotype
 from dystonia_cds.store.repository import CareRepository
 
+RowId = Annotated[int, Path(ge=1, le=2**63 - 1, description="a row id from the history")]
 router = APIRouter(prefix="/api/patients", tags=["patients"], route_class=CareRoute)
 
 
@@ -125,7 +126,7 @@ def add_diagnosis(patient_id: str, body: DiagnosisCreate, call: CurrentCall) -> 
 
 
 @router.delete("/{patient_id}/diagnoses/{diagnosis_id}", status_code=204)
-def delete_diagnosis(patient_id: str, diagnosis_id: int, call: CurrentCall) -> Response:
+def delete_diagnosis(patient_id: str, diagnosis_id: RowId, call: CurrentCall) -> Response:
     with call.unit_of_work(204) as repo:
         repo.delete_diagnosis(patient_id, diagnosis_id)
     return Response(status_code=204)
@@ -159,7 +160,7 @@ def add_trial(patient_id: str, body: TrialCreate, call: CurrentCall) -> Created:
 
 
 @router.patch("/{patient_id}/trials/{trial_id}", response_model=Created)
-def update_trial(patient_id: str, trial_id: int, body: TrialUpdate, call: CurrentCall) -> Created:
+def update_trial(patient_id: str, trial_id: RowId, body: TrialUpdate, call: CurrentCall) -> Created:
     changes = body.model_dump(exclude_unset=True)
     if changes.get("outcome") is not None:
         changes["outcome"] = changes["outcome"].value
