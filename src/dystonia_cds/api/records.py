@@ -16,7 +16,7 @@ from dystonia_cds.api.schemas import AuditPublic, ImportCreated
 from dystonia_cds.domain.errors import InvalidInput
 from dystonia_cds.store.audit import entries_for_patient
 from dystonia_cds.store.history import patient_history
-from dystonia_cds.store.records import record_from_patient
+from dystonia_cds.store.records import load_patient_record
 
 router = APIRouter(prefix="/api/patients", tags=["records"], route_class=CareRoute)
 
@@ -39,7 +39,7 @@ def get_recommendation(
 ) -> JsonResponse:
     """The recommendation JSON of the contract, computed over the stored record."""
     with call.unit_of_work() as repo:
-        record = record_from_patient(repo.history(patient_id))
+        record = load_patient_record(repo.session, patient_id)
     from dystonia_cds.engine import recommend, recommendation_to_dict
 
     result = recommend(record, call.ctx.knowledge, on=at or date.today())

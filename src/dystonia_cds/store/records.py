@@ -46,7 +46,7 @@ E = TypeVar("E", bound=StrEnum)
 
 def load_patient_record(session: Session, patient_id: str) -> PatientRecord:
     """The stored patient as a `PatientRecord`; raises `PatientNotFound`."""
-    return record_from_patient(CareRepository(session).history(patient_id))
+    return record_from_patient(CareRepository(session).history(patient_id, details=False))
 
 
 class _Reader:

@@ -50,6 +50,16 @@ HISTORY = (
     selectinload(Patient.assessments).selectinload(Assessment.items),
     selectinload(Patient.titration_plans),
 )
+# What `PatientRecord` needs: no per-muscle or per-item rows, no titration plans.
+RECORD = (
+    selectinload(Patient.phenotype),
+    selectinload(Patient.diagnoses),
+    selectinload(Patient.facts),
+    selectinload(Patient.medications),
+    selectinload(Patient.trials),
+    selectinload(Patient.injection_visits),
+    selectinload(Patient.assessments),
+)
 
 
 class CareRepository:
@@ -106,10 +116,12 @@ class CareRepository:
         )
         return list(rows), total
 
-    def history(self, patient_id: str) -> Patient:
-        """The patient with every part of the record loaded (one query per table)."""
+    def history(self, patient_id: str, *, details: bool = True) -> Patient:
+        """The patient with every part of the record loaded (one query per table);
+        `details=False` leaves out what the engine does not read (muscles, items, plans)."""
+        options = HISTORY if details else RECORD
         patient = self.session.scalars(
-            select(Patient).where(Patient.id == patient_id).options(*HISTORY)
+            select(Patient).where(Patient.id == patient_id).options(*options)
         ).one_or_none()
         if patient is None:
             raise PatientNotFound(f"no patient with id {patient_id!r}")
