@@ -99,7 +99,7 @@ def bullets(title: str, items: tuple[str, ...] | list[str]) -> str:
 
 
 def source_lines(keys: tuple[str, ...], cs: CardSettings) -> list[str]:
-    return [f"{cs.sources.get(key, key)} [{key}]" for key in keys]
+    return [f"{cs.sources[key]} [{key}]" if key in cs.sources else f"[{key}]" for key in keys]
 
 
 def option_detail(option: Option, cs: CardSettings) -> str:
