@@ -25,6 +25,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from dystonia_cds.api.calls import audit_failed_call
 from dystonia_cds.domain.errors import (
     AuthenticationError,
     DystoniaCdsError,
@@ -107,8 +108,6 @@ class CareRoute(APIRoute):
 
 
 def _audit_failure(request: Request, status: int) -> None:
-    from dystonia_cds.api.calls import audit_failed_call
-
     try:
         audit_failed_call(request, status)
     except Exception:  # the audit must not hide the original answer; it is logged loudly

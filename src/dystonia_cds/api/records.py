@@ -12,8 +12,11 @@ from starlette.concurrency import run_in_threadpool
 
 from dystonia_cds.api.calls import Call, CurrentCall
 from dystonia_cds.api.errors import CareRoute, JsonResponse
+from dystonia_cds.api.fhir_export import patient_bundle
 from dystonia_cds.api.schemas import AuditPublic, ImportCreated
 from dystonia_cds.domain.errors import InvalidInput
+from dystonia_cds.engine import recommend, recommendation_to_dict
+from dystonia_cds.fhir.bundle import read_bundle
 from dystonia_cds.store.audit import entries_for_patient
 from dystonia_cds.store.history import patient_history
 from dystonia_cds.store.records import load_patient_record
@@ -40,8 +43,6 @@ def get_recommendation(
     """The recommendation JSON of the contract, computed over the stored record."""
     with call.unit_of_work() as repo:
         record = load_patient_record(repo.session, patient_id)
-    from dystonia_cds.engine import recommend, recommendation_to_dict
-
     result = recommend(record, call.ctx.knowledge, on=at or date.today())
     return JsonResponse(recommendation_to_dict(result))
 
@@ -66,8 +67,6 @@ def get_audit(patient_id: str, call: CurrentCall) -> list[AuditPublic]:
 @router.get("/{patient_id}/fhir", response_class=JsonResponse)
 def export_fhir(patient_id: str, call: CurrentCall) -> JsonResponse:
     """The patient as a FHIR R4 Bundle (type collection) in the project's input profile."""
-    from dystonia_cds.api.fhir_export import patient_bundle
-
     with call.unit_of_work() as repo:
         bundle = patient_bundle(repo.history(patient_id))
     return JsonResponse(bundle, media_type="application/fhir+json")
@@ -120,8 +119,6 @@ async def import_fhir(request: Request, call: CurrentCall) -> ImportCreated:
 
 
 def _import(call: Call, bundle: dict[str, Any]) -> ImportCreated:
-    from dystonia_cds.fhir.bundle import read_bundle
-
     record = read_bundle(bundle, source="request body")
     with call.unit_of_work(201) as repo:
         call.patient_id = repo.import_record(record, display_name=display_name(bundle))
