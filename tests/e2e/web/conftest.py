@@ -1,4 +1,5 @@
-"""Fixtures for the web app tests: one real server per test module."""
+"""Fixtures for the web app tests: one real server for the whole web test run (tests use
+their own patients and accounts), a signed-in clinician client per module."""
 
 from __future__ import annotations
 
@@ -9,14 +10,14 @@ import pytest
 from web_server import CLINICIAN, WebServer, sign_in, start_web_server
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
     server = start_web_server(tmp_path_factory.mktemp("web"))
     yield server
     server.stop()
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def clinician(web_server: WebServer) -> Iterator[httpx.Client]:
     """An httpx client signed in as a clinician."""
     with httpx.Client(base_url=web_server.url, timeout=30.0, follow_redirects=True) as client:
