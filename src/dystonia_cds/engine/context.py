@@ -41,6 +41,8 @@ class Context:
     values: Values = field(default_factory=Values)
     notes: list[str] = field(default_factory=list)
     failures: dict[str, list[str]] = field(default_factory=dict)  # option id -> descriptions
+    # failed drugs without an option of their own: ingredient -> descriptions
+    other_failures: dict[str, list[str]] = field(default_factory=dict)
     current: dict[str, str] = field(default_factory=dict)  # option id -> description
     partial: dict[str, str] = field(default_factory=dict)
     age: int | None = None

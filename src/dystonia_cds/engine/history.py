@@ -82,6 +82,8 @@ def _add_trials(ctx: Context, kb: KnowledgeBase) -> None:
             f.add("dbs-in-place")
         option = kb.treatment_options.get(t.treatment)
         if option is None:
+            if t.outcome in FAILED and t.treatment in kb.refractory_extra:
+                ctx.other_failures.setdefault(t.treatment, []).append(_describe(t))
             continue
         f.add(f"tried:{option}")
         if t.active and (t.end is None or t.end >= ctx.on):
@@ -108,13 +110,17 @@ def _describe(t: TreatmentTrial) -> str:
 
 
 def _add_refractory(ctx: Context, kb: KnowledgeBase) -> None:
-    if not ctx.failures:
+    """Distinct medical treatments ineffective or not tolerated (options and other drugs)."""
+    if not ctx.failures and not ctx.other_failures:
         return
     failed = [o.id for o in kb.options if o.counts_for_refractory and o.id in ctx.failures]
-    if not failed:
+    said = [d for o in failed for d in ctx.failures[o]]
+    said.extend(d for ds in ctx.other_failures.values() for d in ds)
+    if not said:
         return
-    ctx.values["failures"] = "; ".join(d for o in failed for d in ctx.failures[o])
-    if kb.limits is not None and len(failed) >= kb.limits.refractory_min_failures:
+    ctx.values["failures"] = "; ".join(said)
+    count = len(failed) + len(ctx.other_failures)
+    if kb.limits is not None and count >= kb.limits.refractory_min_failures:
         ctx.features.add("refractory")
 
 

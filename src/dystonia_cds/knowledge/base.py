@@ -215,6 +215,8 @@ class KnowledgeBase:
     windows: tuple[tuple[str, str, int], ...]  # windowed features the triggers use
     treatment_options: Mapping[str, str]  # ingredient/procedure id -> option id
     limits: Limits | None = None
+    # ingredients without an option whose failure counts toward "medically refractory"
+    refractory_extra: frozenset[str] = frozenset()
     # features any rule reads; the engine memoises decisions on them (see engine.plan)
     relevant: frozenset[str] = frozenset()
     # ingredient -> windowed features it can produce: ((feature, days), ...)

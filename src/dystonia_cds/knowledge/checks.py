@@ -185,6 +185,7 @@ def _check_thresholds(kb: KnowledgeFiles) -> Iterator[Problem]:
         yield where(file, f"thresholds.{missing}", "value", "required threshold is missing")
     for name, t in kb.thresholds.thresholds.items():
         yield from _sources(kb, file, f"thresholds.{name}", t.sources)
+    yield from _check_refractory(kb)
     bands = kb.thresholds.onset_bands
     for i, band in enumerate(bands):
         entry = f"onset_bands[{i}] (id {band.id!r})"
@@ -198,6 +199,17 @@ def _check_thresholds(kb: KnowledgeFiles) -> Iterator[Problem]:
                 yield where(file, entry, "min_years", f"overlaps band {prev.id!r}")
             elif band.min_years != prev.max_years + 1:
                 yield where(file, entry, "min_years", f"leaves a gap after band {prev.id!r}")
+
+
+def _check_refractory(kb: KnowledgeFiles) -> Iterator[Problem]:
+    refractory = kb.thresholds.refractory
+    yield from _sources(kb, "thresholds.toml", "refractory", refractory.sources)
+    ingredients = {t.id for t in kb.terms.ingredients}
+    for ident in refractory.other_treatments:
+        if ident not in ingredients:
+            yield where(
+                "thresholds.toml", "refractory", "other_treatments", f"unknown ingredient {ident!r}"
+            )
 
 
 def _triggers(

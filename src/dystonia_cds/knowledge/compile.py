@@ -185,6 +185,7 @@ def compile_knowledge(files: KnowledgeFiles) -> KnowledgeBase:
             }
         ),
         windows=(),
+        refractory_extra=frozenset(files.thresholds.refractory.other_treatments),
         treatment_options=frozen_mapping({t: o.id for o in options for t in sorted(o.treatments)}),
         ingredient_classes=frozen_mapping({k: frozenset(v) for k, v in by_ingredient.items()}),
         _options_by_id=frozen_mapping({o.id: o for o in options}),

@@ -161,6 +161,16 @@ class OnsetBandModel(Strict):
     sources: list[str] = Field(min_length=1)
 
 
+class RefractoryModel(Strict):
+    """Drugs without an option of their own whose failure still counts toward refractoriness."""
+
+    other_treatments: list[str] = []
+    tag: Tag
+    sources: list[str] = Field(min_length=1)
+    note: str = ""
+
+
 class ThresholdsFile(Strict):
     thresholds: dict[str, ThresholdModel]
     onset_bands: list[OnsetBandModel] = Field(min_length=1)
+    refractory: RefractoryModel

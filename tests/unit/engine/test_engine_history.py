@@ -144,3 +144,28 @@ def test_a_dopamine_blocker_starting_after_the_evaluation_date_is_not_a_culprit(
     rec = recommend(record, load_knowledge(), on=ON)
     alert = next(a for a in rec.alerts if a.id == "acute-dystonic-reaction")
     assert "none on record" in alert.message
+
+
+def test_failed_drugs_without_an_option_count_toward_refractory() -> None:
+    record = patient(
+        age=14,
+        forms=["genetic-torsion-dystonia"],
+        regions=["trunk", "upper-limb", "lower-limb"],
+        trials=[trial("diazepam", "ineffective"), trial("trihexyphenidyl", "not-tolerated")],
+    )
+    rec = recommend(record, load_knowledge(), on=ON)
+    assert "dbs-evaluation" in {a.id for a in rec.alerts}
+    message = next(a.message for a in rec.alerts if a.id == "dbs-evaluation")
+    assert "diazepam: ineffective" in message
+
+
+def test_one_failed_drug_is_not_yet_refractory() -> None:
+    record = patient(
+        age=14,
+        forms=["genetic-torsion-dystonia"],
+        regions=["trunk", "upper-limb", "lower-limb"],
+        trials=[trial("trihexyphenidyl", "ineffective", start=D(2025, 1, 1))],
+    )
+    rec = recommend(record, load_knowledge(), on=ON)
+    assert "dbs-evaluation" not in {a.id for a in rec.alerts}
+    assert "deep-brain-stimulation" not in {o.id for o in rec.options}
