@@ -165,7 +165,7 @@ def _check(resource: Any) -> str | None:
         return f"unknown resource type {kind!r}" if kind else "no resourceType"
     if kind in ("Patient", "Medication"):
         return None if isinstance(resource.get("id"), str) else f"{kind} without an id"
-    subject = resource.get("subject")
+    subject = resource.get("subject", resource.get("patient"))  # AllergyIntolerance: patient
     if not isinstance(subject, dict) or not isinstance(subject.get("reference"), str):
         return f"{kind} without a subject reference"
     return None

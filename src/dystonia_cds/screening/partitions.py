@@ -11,32 +11,24 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dystonia_cds.domain.errors import InvalidInput
+from dystonia_cds.fhir.extract import READ_TYPES as HANDLER_TYPES
 
 logger = logging.getLogger(__name__)
 
 PARTITION_BYTES = 16 * 1024 * 1024
-READ_TYPES = frozenset(
-    {
-        "Patient",
-        "Condition",
-        "MedicationRequest",
-        "MedicationStatement",
-        "MedicationAdministration",
-        "Procedure",
-        "Observation",
-        "Medication",
-    }
-)
+# The types the FHIR mapping reads (Patient, Condition, the Medication* types, Procedure,
+# Observation, AllergyIntolerance), taken from it so that screening and the CLI agree.
+READ_TYPES = frozenset(HANDLER_TYPES)
 # Types a Bulk export commonly holds that screening does not read: their files are skipped whole.
 OTHER_TYPES = frozenset(
     {
-        "AllergyIntolerance", "Binary", "Bundle", "CarePlan", "CareTeam", "Claim", "Coverage",
+        "Binary", "Bundle", "CarePlan", "CareTeam", "Claim", "Coverage",
         "Device", "DiagnosticReport", "DocumentReference", "Encounter", "ExplanationOfBenefit",
         "Goal", "Group", "ImagingStudy", "Immunization", "Location",
         "Organization", "Practitioner", "PractitionerRole", "Provenance", "RelatedPerson",
         "ServiceRequest", "Specimen", "SupplyDelivery",
     }
-)  # fmt: skip
+) - READ_TYPES  # fmt: skip
 SUFFIXES = (".ndjson", ".ndjson.gz")
 
 

@@ -108,3 +108,21 @@ def test_a_patient_whose_record_cannot_be_assembled_is_reported_and_the_rest_sco
     bucket = reduce_bucket(result.buckets, [], date(2026, 11, 1), MEASURE_IDS)
     assert [row[0] for row in bucket.rows] == ["p0", "p1", "p2", "p4"]
     assert bucket.errors == ["patient p3: Patient/p3: cannot assemble"]
+
+
+def test_an_allergy_to_botulinum_toxin_is_read_through_its_patient_reference(
+    tmp_path: Path,
+) -> None:
+    allergy = {
+        "resourceType": "AllergyIntolerance",
+        "id": "a1",
+        "patient": {"reference": "Patient/p1"},
+        "code": {"text": "Botulinum toxin allergy"},
+    }
+    (tmp_path / "AllergyIntolerance.000.ndjson").write_bytes(_line(allergy))
+    result = map_partition(plan_partitions(sorted(tmp_path.iterdir()))[0], 1)
+    assert result.errors == []
+    facts = decode_facts(result.buckets[0])
+    assert [(f.patient_id, getattr(f, "condition", None)) for f in facts] == [
+        ("p1", "botulinum-toxin-hypersensitivity")
+    ]
