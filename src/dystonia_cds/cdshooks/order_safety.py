@@ -42,6 +42,7 @@ BONT_MIN_DAYS = 12 * 7  # [R11][R13c][R14]: not sooner than every 12 weeks
 
 Recommend = Callable[[PatientRecord], Recommendation]
 Features = Callable[[PatientRecord], frozenset[str]]  # the engine's feature words for a record
+Line = tuple[str, str, str, tuple[str, ...]]  # topic, indicator, text, sources
 
 
 def knowledge_threshold(kb: Any, name: str, default: float) -> float:
@@ -154,15 +155,27 @@ class OrderChecker:
 
     def knowledge_lines(
         self, order: DraftOrder, p: Patient, baseline: Recommendation | None
-    ) -> Iterator[tuple[str, str, str, tuple[str, ...]]]:
-        """Contraindications and "avoid" rules of the ordered drug's option that hold for this
-        patient: from the patient's features when the engine exposes them, else from the
-        engine's verdict on that option."""
-        if self.features_of is not None:
-            features = self.features_of(p.record)
-            for concept in sorted(order.concepts):
-                yield from self.fired_rules(self.kb.treatment_options.get(concept), features)
+    ) -> Iterator[Line]:
+        """Contraindications and "avoid" rules that hold for this patient: of the ordered drug,
+        and, newly because of the order, of the drugs the patient already takes (e.g. an MAOI
+        ordered for someone on levodopa). From the patient's features when the engine exposes
+        them, else from the engine's verdict on the ordered drug's option."""
+        if self.features_of is None:
+            yield from self.verdict_lines(order, baseline)
             return
+        features = self.features_of(p.record)
+        for concept in sorted(order.concepts):
+            yield from self.rule_lines(self.kb.treatment_options.get(concept), features)
+        changed = self.with_order(p, order)
+        if changed is None:
+            return
+        after = self.features_of(changed)
+        for current in sorted(p.active - order.concepts):
+            option_id = self.kb.treatment_options.get(current)
+            before = {s.id for s in self.fired(option_id, features)}
+            yield from self.rule_lines(option_id, after, skip=before, current=current)
+
+    def verdict_lines(self, order: DraftOrder, baseline: Recommendation | None) -> Iterator[Line]:
         options = {o.id: o for o in baseline.options} if baseline else {}
         for concept in sorted(order.concepts):
             option = options.get(self.kb.treatment_options.get(concept, ""))
@@ -177,42 +190,60 @@ class OrderChecker:
                 line = f"{option.title} is {option.strength.value} for this patient: {why}"
                 yield option.id, indicator, line, option.provenance.sources
 
-    def fired_rules(
-        self, option_id: str | None, features: frozenset[str]
-    ) -> Iterator[tuple[str, str, str, tuple[str, ...]]]:
-        """Patient-specific rules only: a rule without a trigger (always true) is no finding."""
+    def fired(self, option_id: str | None, features: frozenset[str]) -> list[Any]:
+        """An option's contraindications and avoid rules that hold; only patient-specific ones
+        (a rule without a trigger holds for everyone and would fire on every order)."""
         try:
             spec = self.kb.option(option_id) if option_id else None
         except KeyError:
             spec = None
         if spec is None:
-            return
-        contra = [s for s in spec.contraindications if s.when and applies(s.when, features)]
-        avoid = [s for s in spec.avoid if s.when and applies(s.when, features)]
-        if not contra and not avoid:
-            return
-        verdict = "contraindicated" if contra else "not recommended"
-        texts = "; ".join(s.text for s in (*contra, *avoid))
-        sources = tuple(sorted({k for s in (*contra, *avoid) for k in s.sources}))
-        indicator = "critical" if contra else "warning"
-        yield spec.id, indicator, f"{spec.title} is {verdict} for this patient: {texts}", sources
+            return []
+        rules = (*spec.contraindications, *spec.avoid)
+        return [s for s in rules if s.when and applies(s.when, features)]
 
-    def new_alerts(
-        self, order: DraftOrder, p: Patient, baseline: Recommendation | None
-    ) -> Iterator[tuple[str, str, str, tuple[str, ...]]]:
+    def rule_lines(
+        self,
+        option_id: str | None,
+        features: frozenset[str],
+        *,
+        skip: set[str] | None = None,
+        current: str | None = None,
+    ) -> Iterator[Line]:
+        fired = [s for s in self.fired(option_id, features) if s.id not in (skip or set())]
+        if not fired or option_id is None:
+            return
+        spec = self.kb.option(option_id)
+        contra = any(s in spec.contraindications for s in fired)
+        verdict = "contraindicated" if contra else "not recommended"
+        texts = "; ".join(s.text for s in fired)
+        sources = tuple(sorted({k for s in fired for k in s.sources}))
+        subject = f"with the patient's current {current}, {spec.title}" if current else spec.title
+        line = f"{subject[0].upper()}{subject[1:]} is {verdict}: {texts}"
+        yield spec.id, "critical" if contra else "warning", line, sources
+
+    def with_order(self, p: Patient, order: DraftOrder) -> PatientRecord | None:
+        """The patient's record as if the drafted drugs were started today."""
         drugs = [
             c
             for c in sorted(order.concepts)
             if self.kb.drug_classes(c) or c in self.kb.treatment_options
         ]
-        if baseline is None or order.kind != "MedicationRequest" or not drugs:
-            return
+        if order.kind != "MedicationRequest" or not drugs:
+            return None
         added = tuple(
             Medication(c, start=p.today, active=True, source=order.reference or "") for c in drugs
         )
-        after = self.recommend(replace(p.record, medications=p.record.medications + added))
+        return replace(p.record, medications=p.record.medications + added)
+
+    def new_alerts(
+        self, order: DraftOrder, p: Patient, baseline: Recommendation | None
+    ) -> Iterator[Line]:
+        changed = self.with_order(p, order)
+        if baseline is None or changed is None:
+            return
         before = {a.id for a in baseline.alerts}
-        for alert in after.alerts:
+        for alert in self.recommend(changed).alerts:
             if alert.id not in before and alert.severity.value != "info":
                 yield alert.id, alert.severity.value, alert.message, alert.provenance.sources
 

@@ -327,6 +327,20 @@ def test_a_drug_the_knowledge_base_contraindicates_gets_a_critical_card(
     assert [(c["source"]["topic"]["code"], c["indicator"]) for c in cards] == [(topic, "critical")]
 
 
+def test_an_maoi_ordered_for_a_patient_on_levodopa_gets_a_critical_card(server: str) -> None:
+    pid = "kb-maoi"
+    resources = [
+        patient(pid, 30),
+        condition(pid, "G24.1", "Generalized torsion dystonia"),
+        medication_request(pid, "carbidopa/levodopa 25/100 Oral Tablet", n=4),
+    ]
+    order = draft_medication(pid, "phenelzine 15 MG Oral Tablet")
+    cards = cards_of(server, SAFETY, order_body("order-sign", pid, resources, [order]))
+    assert [(c["source"]["topic"]["code"], c["indicator"]) for c in cards] == [
+        ("levodopa-trial", "critical")
+    ]
+
+
 def test_order_hooks_need_draft_orders(server: str) -> None:
     resources = adult_cervical()
     response = post(server, SAFETY, hook_body("order-sign", pid_of(resources), resources))

@@ -56,6 +56,10 @@ class Statement:
     when: tuple[Trigger, ...] = ()
     sources: tuple[str, ...] = ("R36",)
 
+    @property
+    def id(self) -> str:
+        return self.text.lower().replace(" ", "-")
+
 
 @dataclass
 class FakeKb:
@@ -297,3 +301,26 @@ def test_with_the_engine_features_only_patient_specific_rules_of_the_ordered_dru
     assert "angle-closure" in findings[0].summary
     assert "Hypersensitivity" not in findings[0].summary
     assert checker.check(record(), [order("trihexyphenidyl")], TODAY) == []
+
+
+def test_an_order_that_newly_contraindicates_a_current_drug_gets_a_card() -> None:
+    spec = Spec(
+        contraindications=(
+            Statement("Not with an MAOI within 14 days", when("class:maoi@14"), ("R33",)),
+        ),
+        id="levodopa-trial",
+        title="Levodopa trial",
+    )
+    kb = FakeKb(treatment_options={"levodopa": "levodopa-trial"}, specs={"levodopa-trial": spec})
+    CLASSES["phenelzine"] = {"maoi"}
+
+    def features(r: PatientRecord) -> frozenset[str]:
+        maoi = any("maoi" in CLASSES.get(m.ingredient, set()) for m in r.medications if m.active)
+        return frozenset({"dystonia", *(["class:maoi@14"] if maoi else [])})
+
+    checker = OrderChecker(kb, lambda r: rec(r), features)
+    on_levodopa = record(medications=(Medication("levodopa"),))
+    findings = checker.check(on_levodopa, [order("phenelzine")], TODAY)
+    assert [(f.topic, f.indicator) for f in findings] == [("levodopa-trial", "critical")]
+    assert "current levodopa" in findings[0].summary
+    assert checker.check(record(), [order("phenelzine")], TODAY) == []
