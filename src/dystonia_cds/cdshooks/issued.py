@@ -28,7 +28,8 @@ class CardLog:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self.sessions = sessions
         self._pending: list[dict[str, Any]] = []
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # guards the pending list
+        self._writing = threading.Lock()  # one writer at a time
         self._scheduled = False
         self._tasks: set[asyncio.Future[int]] = set()
 
@@ -65,15 +66,18 @@ class CardLog:
         future.add_done_callback(self._tasks.discard)
 
     def flush(self) -> int:
-        """Write the pending cards (thread-safe, blocking); returns how many."""
-        with self._lock:
-            batch, self._pending = self._pending, []
-        if not batch:
-            return 0
-        try:
-            with self.sessions.begin() as session:
-                session.execute(insert(CdsCard), batch)
-        except Exception:
-            log.exception("could not log %d issued cards", len(batch))
-            return 0
-        return len(batch)
+        """Write the pending cards (thread-safe, blocking); returns how many. When it returns,
+        every card recorded before the call is in the database (a flush already running in
+        another thread is waited for)."""
+        with self._writing:
+            with self._lock:
+                batch, self._pending = self._pending, []
+            if not batch:
+                return 0
+            try:
+                with self.sessions.begin() as session:
+                    session.execute(insert(CdsCard), batch)
+            except Exception:
+                log.exception("could not log %d issued cards", len(batch))
+                return 0
+            return len(batch)
