@@ -74,9 +74,15 @@ def _parse_jwks(body: bytes, url: str) -> dict[str, tuple[jwt.PyJWK, str | None]
 class JwksCache:
     """JWK Sets by URL, fetched with httpx and cached for `ttl_s` seconds."""
 
-    def __init__(self, ttl_s: float, timeout_s: float = 5.0) -> None:
+    def __init__(
+        self,
+        ttl_s: float,
+        timeout_s: float = 5.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
         self.ttl_s = ttl_s
         self.timeout_s = timeout_s
+        self.transport = transport  # injectable for tests
         self._sets: dict[str, _KeySet] = {}
         self._locks: dict[str, asyncio.Lock] = {}
 
@@ -104,7 +110,9 @@ class JwksCache:
 
     async def _fetch(self, url: str) -> dict[str, tuple[jwt.PyJWK, str | None]]:
         try:
-            async with httpx.AsyncClient(timeout=self.timeout_s) as client:
+            async with httpx.AsyncClient(
+                timeout=self.timeout_s, transport=self.transport
+            ) as client:
                 response = await client.get(url, headers={"Accept": "application/json"})
                 response.raise_for_status()
         except httpx.HTTPError as exc:

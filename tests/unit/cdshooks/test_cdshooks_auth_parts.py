@@ -1,0 +1,81 @@
+"""Pieces of the JWT check: bearer parsing, the replay cache, the JWKS cache (key rotation,
+broken sets) with an injected httpx transport."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+import jwt
+import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from dystonia_cds.cdshooks import auth
+from dystonia_cds.cdshooks.auth import JwksCache, ReplayCache, bearer_token
+from dystonia_cds.domain.errors import AuthenticationError
+
+
+@pytest.mark.parametrize("header", [None, "", "Basic abc", "Bearer ", "Bearer"])
+def test_a_missing_or_non_bearer_authorization_is_refused(header: str | None) -> None:
+    with pytest.raises(AuthenticationError):
+        bearer_token(header)
+
+
+def test_bearer_token_is_taken_from_the_header() -> None:
+    assert bearer_token("Bearer abc.def.ghi") == "abc.def.ghi"
+    assert bearer_token("bearer  xyz ") == "xyz"
+
+
+def test_a_jti_is_refused_again_until_its_token_expires() -> None:
+    cache = ReplayCache()
+    assert cache.remember("iss", "j1", exp=100.0, now=10.0)
+    assert not cache.remember("iss", "j1", exp=100.0, now=20.0)
+    assert cache.remember("other-iss", "j1", exp=100.0, now=20.0)
+    assert cache.remember("iss", "j1", exp=300.0, now=150.0)  # the first token has expired
+
+
+def jwk(kid: str) -> dict[str, Any]:
+    key = ec.generate_private_key(ec.SECP256R1()).public_key()
+    out: dict[str, Any] = jwt.algorithms.ECAlgorithm.to_jwk(key, as_dict=True)
+    out.update(kid=kid, use="sig")
+    return out
+
+
+def test_an_unknown_kid_refetches_the_jwks_once_for_key_rotation(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sets = [{"keys": [jwk("k1")]}, {"keys": [jwk("k1"), jwk("k2")]}]
+    calls: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(str(request.url))
+        return httpx.Response(200, json=sets[min(len(calls), 2) - 1])
+
+    monkeypatch.setattr(auth, "MIN_REFETCH_S", 0.0)
+    cache = JwksCache(ttl_s=300, transport=httpx.MockTransport(handler))
+
+    async def scenario() -> None:
+        await cache.key("https://ehr/jwks", "k1")
+        await cache.key("https://ehr/jwks", "k1")
+        assert len(calls) == 1  # cached
+        await cache.key("https://ehr/jwks", "k2")
+        assert len(calls) == 2  # rotated in
+        with pytest.raises(AuthenticationError, match="kid 'k3'"):
+            await cache.key("https://ehr/jwks", "k3")
+
+    asyncio.run(scenario())
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        httpx.Response(500),
+        httpx.Response(200, content=b"not json"),
+        httpx.Response(200, json={"nokeys": 1}),
+    ],
+)
+def test_an_unreachable_or_broken_jwks_is_an_authentication_error(response: httpx.Response) -> None:
+    cache = JwksCache(ttl_s=300, transport=httpx.MockTransport(lambda _r: response))
+    with pytest.raises(AuthenticationError, match="JWKS"):
+        asyncio.run(cache.key("https://ehr/jwks", "k1"))
