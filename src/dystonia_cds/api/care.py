@@ -76,10 +76,11 @@ def _stored_visit(visit: care_injections.InjectionVisit) -> InjectionVisitData:
 
 
 def dated_score(row: Assessment) -> DatedScore:
-    """A stored assessment as the care core's scored value (no re-scoring)."""
+    """A stored assessment as the care core's scored value, from its stored scores (no
+    re-scoring; item scores are not carried: the visit checks read scores only)."""
     score = ScaleScore(
         scale=row.scale,
-        items={i.key: int(i.score) for i in row.items},
+        items={},
         subscales={k: float(v) for k, v in row.scores.items()},
         total=row.total,
     )
@@ -91,8 +92,8 @@ def record_visit(
 ) -> tuple[int, list[dict[str, str]]]:
     """Check the visit against the stored visits and assessments, then store it."""
     visit = _care_visit(body)
-    previous = repo.injection_visits(patient_id)
-    scored = [dated_score(a) for a in repo.assessments(patient_id)]
+    previous = repo.injection_visits(patient_id, muscles=False)
+    scored = [dated_score(a) for a in repo.assessments(patient_id, items=False)]
     checks = check_injection(visit, previous, on=on, assessments=scored)
     visit_id = repo.add_injection_visit(patient_id, _stored_visit(visit))
     return visit_id, [c.as_dict() for c in checks]

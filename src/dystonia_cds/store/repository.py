@@ -206,16 +206,14 @@ class CareRepository:
         self.session.flush()
         return visit.id
 
-    def injection_visits(self, patient_id: str) -> list[InjectionVisit]:
-        """Every visit of the patient, oldest first, with its muscles."""
+    def injection_visits(self, patient_id: str, *, muscles: bool = True) -> list[InjectionVisit]:
+        """Every visit of the patient, oldest first, with its muscles unless `muscles=False`
+        (then do not touch `.muscles`: it would load them one visit at a time)."""
         self.get_patient(patient_id)
-        query = (
-            select(InjectionVisit)
-            .where(InjectionVisit.patient_id == patient_id)
-            .options(selectinload(InjectionVisit.muscles))
-            .order_by(InjectionVisit.date, InjectionVisit.id)
-        )
-        return list(self.session.scalars(query))
+        query = select(InjectionVisit).where(InjectionVisit.patient_id == patient_id)
+        if muscles:
+            query = query.options(selectinload(InjectionVisit.muscles))
+        return list(self.session.scalars(query.order_by(InjectionVisit.date, InjectionVisit.id)))
 
     def add_assessment(self, patient_id: str, data: AssessmentData) -> int:
         self.get_patient(patient_id)
@@ -231,13 +229,17 @@ class CareRepository:
         self.session.flush()
         return row.id
 
-    def assessments(self, patient_id: str, scale: str | None = None) -> list[Assessment]:
-        """Assessments of the patient (optionally of one scale), oldest first, with items."""
+    def assessments(
+        self, patient_id: str, scale: str | None = None, *, items: bool = True
+    ) -> list[Assessment]:
+        """Assessments of the patient (optionally of one scale), oldest first, with their
+        items unless `items=False` (then do not touch `.items`)."""
         self.get_patient(patient_id)
         query = select(Assessment).where(Assessment.patient_id == patient_id)
         if scale is not None:
             query = query.where(Assessment.scale == scale)
-        query = query.options(selectinload(Assessment.items))
+        if items:
+            query = query.options(selectinload(Assessment.items))
         return list(self.session.scalars(query.order_by(Assessment.date, Assessment.id)))
 
     def add_titration_plan(

@@ -389,3 +389,46 @@ def test_the_history_holds_every_part_of_the_record(sessions: Sessions) -> None:
     assert history["injections"][0]["muscles"][1] == {"muscle": "m1", "side": "left", "units": 30.0}
     assert history["assessments"][0]["items"] == {"severity": 1, "frequency": 2}
     assert history["assessments"][0]["scores"] == {"total": 3.0}
+
+
+def test_recording_a_visit_costs_the_same_statements_after_two_or_twenty_visits(
+    sessions: Sessions,
+) -> None:
+    from sqlalchemy import event
+
+    from dystonia_cds.api.care import record_visit
+    from dystonia_cds.api.schemas import InjectionVisitCreate
+
+    body = InjectionVisitCreate.model_validate(
+        {
+            "date": "2026-01-05",
+            "product": "onabotulinumtoxinA",
+            "indication": "cervical-dystonia",
+            "muscles": [{"muscle": "sternocleidomastoid", "side": "left", "units": 40}],
+        }
+    )
+    counts = []
+    for visits in (2, 20):
+        patient_id = _new_patient(sessions)
+        with sessions.begin() as session:
+            repo = CareRepository(session)
+            for n in range(visits):
+                day = date(2020, 1, 1) + timedelta(days=91 * n)
+                repo.add_injection_visit(patient_id, _visit(day))
+                repo.add_assessment(
+                    patient_id, AssessmentData(day, "jrs", {"severity": 1, "frequency": 2}, 3.0, {})
+                )
+        seen: list[str] = []
+
+        def count(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+            seen.append(statement)  # noqa: B023 - the listener is removed within the iteration
+
+        engine = sessions.kw["bind"]
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            with sessions.begin() as session:
+                record_visit(CareRepository(session), patient_id, body, on=date(2026, 1, 10))
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        counts.append(len(seen))
+    assert counts[0] == counts[1]
