@@ -16,7 +16,11 @@ from typing import Any
 
 from dystonia_cds import DISCLAIMER
 from dystonia_cds.cdshooks.order_checks import Finding
-from dystonia_cds.cdshooks.suggestions import SuggestionMaker, delete_order_suggestion
+from dystonia_cds.cdshooks.suggestions import (
+    ALERT_OPTIONS,
+    SuggestionMaker,
+    delete_order_suggestion,
+)
 from dystonia_cds.domain.recommendation import Alert, Option, Recommendation
 
 TOPIC_SYSTEM = "urn:dystonia-cds:topic"
@@ -88,7 +92,7 @@ def card(
 def with_suggestions(out: dict[str, Any], suggestions: list[dict[str, Any]]) -> dict[str, Any]:
     if suggestions:
         out["suggestions"] = suggestions
-        out["selectionBehavior"] = "at-most-one" if len(suggestions) == 1 else "any"
+        out["selectionBehavior"] = "at-most-one"
     return out
 
 
@@ -136,9 +140,20 @@ def culprit_suggestions(rec: Recommendation, cs: CardSettings) -> list[dict[str,
     return [delete_order_suggestion(refs, "Stop the causative drug")] if refs else []
 
 
-def alert_card(alert: Alert, cs: CardSettings) -> dict[str, Any]:
+def alert_card(alert: Alert, rec: Recommendation, cs: CardSettings) -> dict[str, Any]:
     detail = alert.message + "\n\n" + bullets("Sources", source_lines(alert.provenance.sources, cs))
-    return card(alert.id, alert.id, alert.message, alert.severity.value, detail.rstrip(), cs)
+    out = card(alert.id, alert.id, alert.message, alert.severity.value, detail.rstrip(), cs)
+    return with_suggestions(out, alert_suggestions(alert, rec, cs))
+
+
+def alert_suggestions(alert: Alert, rec: Recommendation, cs: CardSettings) -> list[dict[str, Any]]:
+    """The orders an alert calls for, among the options the engine ranks positive here."""
+    positive = {o.id: o for o in rec.options if o.strength.is_positive}
+    wanted = [positive[i] for i in ALERT_OPTIONS.get(alert.id, ()) if i in positive]
+    found = [s for o in wanted for s in cs.suggestions.for_option(o, rec.record.patient_id)]
+    for s in found:
+        s["isRecommended"] = False  # the clinician chooses among them (at most one)
+    return found
 
 
 def unrecognized_notes(rec: Recommendation) -> list[str]:
@@ -173,7 +188,7 @@ def summary_card(
 def treatment_cards(rec: Recommendation, cs: CardSettings) -> list[dict[str, Any]]:
     """Alert cards (most urgent first), leading option cards, then one summary card."""
     alerts = sorted(rec.alerts, key=lambda a: (SEVERITY_ORDER.get(a.severity.value, 3), a.id))
-    cards = [alert_card(a, cs) for a in alerts]
+    cards = [alert_card(a, rec, cs) for a in alerts]
     ranked = sorted(rec.options, key=lambda o: o.rank)
     leading = [o for o in ranked if o.strength.is_positive][:MAX_OPTION_CARDS]
     cards.extend(option_card(o, rec, cs) for o in leading)

@@ -35,6 +35,14 @@ DRUG_OF_OPTION: Mapping[str, str] = {
     "baclofen": "baclofen",
     "tetrabenazine": "tetrabenazine",
 }
+# alert id -> the options whose orders the alert card offers (only those the engine ranks
+# positive for this patient are offered, so e.g. benztropine is not proposed under 3 years)
+ALERT_OPTIONS: Mapping[str, tuple[str, ...]] = {
+    "acute-dystonic-reaction": ("diphenhydramine", "benztropine"),
+    "levodopa-trial-missing": ("levodopa-trial",),
+    "dbs-evaluation": ("deep-brain-stimulation",),
+    "botulinum-toxin-due": ("botulinum-toxin",),
+}
 NOTE = (
     "Proposed by dystonia-cds (decision support); dose and schedule are the clinician's decision."
 )

@@ -171,6 +171,7 @@ def test_acute_reaction_gets_a_critical_card_first_and_an_anticholinergic(server
     cards = cards_of(server, TREATMENT, hook_body("patient-view", pid_of(resources), resources))
     assert cards[0]["indicator"] == "critical"
     assert cards[0]["source"]["topic"]["code"] == "acute-dystonic-reaction"
+    assert cards[0]["suggestions"], "the critical card offers the parenteral anticholinergic"
     assert {"diphenhydramine", "benztropine"} & set(topics(cards))
 
 

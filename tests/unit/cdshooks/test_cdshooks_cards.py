@@ -215,3 +215,37 @@ def test_summaries_stay_under_140_characters_and_break_at_a_clause(text: str) ->
             out
             == "Acute drug-induced dystonic reaction: give parenteral diphenhydramine or benztropine now…"
         )
+
+
+def test_the_acute_reaction_card_offers_the_parenteral_anticholinergics_the_engine_allows() -> None:
+    alert = Alert("acute-dystonic-reaction", Severity.CRITICAL, "Acute dystonic reaction", PROV)
+    both = [
+        option("diphenhydramine", 1, Strength.FIRST_LINE),
+        option("benztropine", 2, Strength.FIRST_LINE),
+    ]
+    card = treatment_cards(recommendation(both, [alert]), settings())[0]
+    assert card["selectionBehavior"] == "at-most-one"
+    offered = [
+        s["actions"][0]["resource"]["medicationCodeableConcept"]["text"]
+        for s in card["suggestions"]
+    ]
+    assert offered == ["diphenhydramine", "benztropine"]
+    assert not any(s["isRecommended"] for s in card["suggestions"])
+
+    under_three = [
+        option("diphenhydramine", 1, Strength.FIRST_LINE),
+        option("benztropine", 5, Strength.CONTRAINDICATED),
+    ]
+    card = treatment_cards(recommendation(under_three, [alert]), settings())[0]
+    offered = [
+        s["actions"][0]["resource"]["medicationCodeableConcept"]["text"]
+        for s in card["suggestions"]
+    ]
+    assert offered == ["diphenhydramine"]
+
+
+def test_an_alert_without_orders_to_offer_has_no_suggestions() -> None:
+    alert = Alert("wilson-disease-screen", Severity.WARNING, "Exclude Wilson disease", PROV)
+    card = treatment_cards(recommendation([], [alert]), settings())[0]
+    assert "suggestions" not in card
+    assert "selectionBehavior" not in card
