@@ -193,6 +193,11 @@ def install(app: FastAPI, ctx: AppContext) -> None:
             "INSECURE DEV MODE: CDS Hooks JWT verification is OFF (DYSTONIA_CDS_INSECURE_DEV=1). "
             "Any caller can request cards. Never run this way with real patient data."
         )
+    elif not ctx.settings.trusted_issuers:
+        log.warning(
+            "CDS Hooks: no trusted issuers configured (DYSTONIA_CDS_TRUSTED_ISSUERS); every "
+            "service and feedback call will be refused with 401"
+        )
     api = CdsHooksApi(ctx)
     api.runners.warm()
     app.add_middleware(ScopedCors, origins=list(ctx.settings.cors_origins))
