@@ -160,20 +160,13 @@ def _add_phenotype(ctx: Context, p: Phenotype) -> None:
 
 def _add_acute(ctx: Context, kb: KnowledgeBase) -> None:
     """Acute drug-induced reaction: the named form, or onset within days of a dopamine blocker."""
-    p = ctx.record.phenotype
-    window = kb.threshold("acute_window_days")
-    blockers = [
-        m
-        for m in ctx.record.medications
-        if "dopamine-blocker" in kb.drug_classes(m.ingredient)
-        and (m.start is None or m.start <= ctx.on)
-        and _recent(m.end, m.active, ctx.on, window)
-    ]
-    ctx.culprits = tuple(sorted({m.ingredient for m in blockers}))
+    forms = ctx.record.phenotype.forms
+    window = _limits(kb).acute_window_days
+    blockers = _blockers(ctx, kb, window) if ctx.record.medications else []
     f = ctx.features
-    acute = DystoniaForm.ACUTE_DRUG_INDUCED in p.forms
-    chronic_forms = p.forms - {DystoniaForm.ACUTE_DRUG_INDUCED}
-    if not acute and chronic_forms and DystoniaForm.TARDIVE not in p.forms:
+    acute = DystoniaForm.ACUTE_DRUG_INDUCED in forms
+    chronic_forms = not forms <= _ACUTE_ONLY
+    if not acute and chronic_forms and DystoniaForm.TARDIVE not in forms:
         acute = _acute_by_timing(ctx, blockers, window)
     if acute:
         f.add("acute")
@@ -182,6 +175,24 @@ def _add_acute(ctx: Context, kb: KnowledgeBase) -> None:
             f.add("culprit-known")
     if chronic_forms and "acute-by-timing" not in f:
         f.add("chronic")
+
+
+_ACUTE_ONLY = frozenset({DystoniaForm.ACUTE_DRUG_INDUCED})
+
+
+def _blockers(ctx: Context, kb: KnowledgeBase, window: float) -> list[Medication]:
+    """Dopamine-blocking drugs taken now or stopped within the acute window (culprits)."""
+    classes = kb.ingredient_classes
+    on = ctx.on
+    blockers = [
+        m
+        for m in ctx.record.medications
+        if "dopamine-blocker" in classes.get(m.ingredient, ())
+        and (m.start is None or m.start <= on)
+        and _recent(m.end, m.active, on, window)
+    ]
+    ctx.culprits = tuple(sorted({m.ingredient for m in blockers}))
+    return blockers
 
 
 def _recent(end: date | None, active: bool, on: date, window: float) -> bool:

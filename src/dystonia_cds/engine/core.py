@@ -30,10 +30,12 @@ def recommend(record: PatientRecord, kb: KnowledgeBase, *, on: date) -> Recommen
     plan = plan_for(kb, frozenset(ctx.features))
     values, failures, partial, current = ctx.values, ctx.failures, ctx.partial, ctx.current
     options = tuple(
-        render_option(p, values, failures, partial, current) if p.dynamic else p.template
-        for p in plan.options
+        [
+            render_option(p, values, failures, partial, current) if p.dynamic else p.template
+            for p in plan.options
+        ]
     )
-    alerts = tuple(render_alert(a, values) if a.dynamic else a.template for a in plan.alerts)
+    alerts = tuple([render_alert(a, values) if a.dynamic else a.template for a in plan.alerts])
     return _result(ctx, kb, options, alerts, plan.trace)
 
 
