@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dystonia_cds.commands import knowledge as command
+from dystonia_cds.knowledge import load_knowledge
 
 
 def test_knowledge_check_lists_version_options_alerts_and_sources(
@@ -12,7 +13,7 @@ def test_knowledge_check_lists_version_options_alerts_and_sources(
 ) -> None:
     assert command.check() == 0
     out = capsys.readouterr().out
-    assert "version: 2026.11.0" in out
+    assert f"version: {load_knowledge().version}" in out
     assert "botulinum-toxin" in out
     assert "acute-dystonic-reaction" in out
     assert "sources:" in out
