@@ -57,6 +57,7 @@ NO_DYSTONIA_NOTE = (
     "No active dystonia recorded: no dystonia treatment is offered "
     "(resolved, refuted or entered-in-error conditions do not count)."
 )
+MAX_AGE_YEARS = 150
 DISTRIBUTION_UNKNOWN_NOTE = (
     "Not enough data to decide the body distribution (no body region recorded): options "
     "that depend on it (trihexyphenidyl first-line for generalized or segmental dystonia, "
@@ -224,6 +225,9 @@ def _acute_by_timing(ctx: Context, blockers: list[Medication], window: float) ->
 
 def _add_onset(ctx: Context, kb: KnowledgeBase) -> None:
     onset = onset_age(ctx.record.phenotype, ctx.record.birth_date)
+    if onset is not None and not 0 <= onset < MAX_AGE_YEARS:  # NaN, infinite, impossible
+        ctx.notes.append(f"Age at onset {onset!r} is not a possible age: treated as unknown.")
+        onset = None
     ctx.onset = onset
     f = ctx.features
     # The onset cannot be later than the current age: a young patient had a young onset.

@@ -169,3 +169,13 @@ def test_one_failed_drug_is_not_yet_refractory() -> None:
     rec = recommend(record, load_knowledge(), on=ON)
     assert "dbs-evaluation" not in {a.id for a in rec.alerts}
     assert "deep-brain-stimulation" not in {o.id for o in rec.options}
+
+
+def test_an_impossible_onset_age_is_treated_as_unknown_with_a_note() -> None:
+    for bad in (float("nan"), float("inf"), -3.0, 400.0):
+        rec = recommend(
+            patient(age=60, forms=["cervical-dystonia"], onset_age=bad), load_knowledge(), on=ON
+        )
+        assert rec.phenotype is not None
+        assert rec.phenotype.onset_age_years is None
+        assert any("not a possible age" in n for n in rec.notes)
