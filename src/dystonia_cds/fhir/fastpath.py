@@ -1,0 +1,234 @@
+"""A fast path for the common shapes of the hot resource types: the same facts, less work.
+
+`fast_facts(resource, vocab)` returns exactly the facts the generic handlers return, or None
+when the resource has a shape it does not take (then `extract_facts` runs the generic
+handlers, which also produce the error messages). It reads the fields in the generic order,
+type-checks them inline instead of through the validating accessors, memoises parsed dates,
+builds facts positionally, and skips whole steps whose fields are absent (no outcome fields,
+no dosage). Anything unusual -- a wrong JSON type, a medication reference, a malformed value
+-- bails out to the generic path, so errors are never raised here.
+
+The equivalence with the generic path is a test (tests/unit/fhir/test_fhir_fastpath.py: the
+builder examples garbled by hypothesis, a generated Bulk export, the Synthea Bundles).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from dystonia_cds.domain.errors import FhirInputError
+from dystonia_cds.fhir import access as a
+from dystonia_cds.fhir import medications as med
+from dystonia_cds.fhir import procedures as proc
+from dystonia_cds.fhir.dosage import daily_dose_mg
+from dystonia_cds.fhir.facts import DrugFact, Fact, IgnoredFact, ProcedureFact, UnrecognizedFact
+from dystonia_cds.fhir.matching import describe, match_concepts
+from dystonia_cds.knowledge.vocabulary import Vocabulary
+
+_DATE_CACHE = 1 << 16
+
+
+class _Bail(Exception):
+    """The resource has a shape the fast path does not take: use the generic path."""
+
+
+_dates: dict[str, date] = {}
+
+
+def _date(value: Any) -> date | None:
+    """`access.parse_date` for a valid value (memoised: dates repeat a lot); bails otherwise."""
+    if value is None:
+        return None
+    if type(value) is not str:
+        raise _Bail
+    found = _dates.get(value)
+    if found is None:
+        found = a.parse_date({}, value, "")  # FhirInputError -> the generic path
+        if found is None:  # pragma: no cover - parse_date returns a date for any string
+            raise _Bail
+        if len(_dates) >= _DATE_CACHE:
+            _dates.clear()
+        _dates[value] = found
+    return found
+
+
+def _period(value: Any) -> tuple[date | None, date | None]:
+    if value is None:
+        return None, None
+    if type(value) is not dict:
+        raise _Bail
+    start, end = _date(value.get("start")), _date(value.get("end"))
+    if start and end and end < start:
+        raise _Bail
+    return start, end
+
+
+def _str(value: Any) -> str | None:
+    if value is None or type(value) is str:
+        return value
+    raise _Bail
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if type(value) is not dict:
+        raise _Bail
+    return value
+
+
+def _absent(r: dict[str, Any], keys: tuple[str, ...]) -> bool:
+    """None of `keys` holds a value (absent and null read alike in the generic path)."""
+    return all(r.get(k) is None for k in keys)
+
+
+def _concept(
+    r: dict[str, Any], concept: dict[str, Any], field: str
+) -> tuple[list[tuple[str, str, str]], str]:
+    found = a.codings(r, concept, field)
+    return found, a.concept_text(r, concept, field, found)
+
+
+# ---- MedicationRequest / MedicationStatement / MedicationAdministration ----------------------
+
+
+def _drug_dates(r: dict[str, Any], rtype: str) -> tuple[date | None, date | None]:
+    """`medications._dates`."""
+    if rtype == "MedicationRequest":
+        return _date(r.get("authoredOn")), None
+    start = end = _date(r.get("effectiveDateTime"))
+    if start is None:
+        start, end = _period(r.get("effectivePeriod"))
+    if rtype == "MedicationStatement":
+        if "effectiveDateTime" in r:
+            end = None
+        if start is None:
+            start = _date(r.get("dateAsserted"))
+    return start, end
+
+
+def _first_dosage(r: dict[str, Any], rtype: str) -> tuple[dict[str, Any], str]:
+    if rtype == "MedicationAdministration":
+        return _dict(r.get("dosage")), "dosage"
+    key = "dosageInstruction" if rtype == "MedicationRequest" else "dosage"
+    items = r.get(key)
+    if items is None:
+        return {}, key
+    if type(items) is not list or any(type(i) is not dict for i in items):
+        raise _Bail
+    return (items[0], f"{key}[0]") if items else ({}, key)
+
+
+def _units(dosage: dict[str, Any]) -> float | None:
+    """Toxin units of an administration (`medications._dosage`)."""
+    dose = _dict(dosage.get("dose"))
+    unit = _str(dose.get("code")) or _str(dose.get("unit")) or ""
+    value = dose.get("value")
+    if value is not None and (type(value) is bool or not isinstance(value, int | float)):
+        raise _Bail
+    return float(value) if value is not None and unit.strip().lower() in med._UNITS else None
+
+
+def _dosage(r: dict[str, Any], rtype: str) -> tuple[str | None, float | None, float | None]:
+    """`medications._dosage`: route, toxin units, daily dose in mg."""
+    dosage, field = _first_dosage(r, rtype)
+    if not dosage:
+        return None, None, None
+    route = _dict(dosage.get("route"))
+    route_text = a.concept_text(r, route, f"{field}.route", a.codings(r, route, f"{field}.route"))
+    if rtype == "MedicationAdministration":
+        return med._route(route_text.lower()), _units(dosage), None
+    return med._route(route_text.lower()), None, daily_dose_mg(r, dosage, field)
+
+
+def _drug_use(r: dict[str, Any], vocab: Vocabulary, rid: str) -> list[Fact]:
+    """`medications.drug_use_facts` for a `medicationCodeableConcept`."""
+    rtype: str = r["resourceType"]
+    status = _str(r.get("status"))
+    if status in med.DROPPED[rtype]:
+        return []
+    concept = r.get("medicationCodeableConcept")
+    if type(concept) is not dict:
+        raise _Bail  # a reference, or an odd shape
+    pid, src = a.patient_of(r), f"{rtype}/{rid}"
+    found, text = _concept(r, concept, "medicationCodeableConcept")
+    drugs = match_concepts(vocab, med.DRUG_KINDS, found, text)
+    if not drugs:
+        reason = f"{describe(found, text)} matches no drug the knowledge base uses"
+        return [UnrecognizedFact(pid, f"{src}.medicationCodeableConcept", reason)]
+    start, end = _drug_dates(r, rtype)
+    facts: list[Fact] = []
+    outcome = None
+    if not _absent(r, ("statusReason", "extension", "note")):
+        outcome = med._outcome(r, pid, facts)
+    route, units, daily = _dosage(r, rtype)
+    active, administration = status in med.CURRENT[rtype], rtype == "MedicationAdministration"
+    facts.extend(
+        DrugFact(pid, src, cid, None, kind, start, end, active, administration, route, outcome,
+                 units, vocab.is_trial(cid), daily)
+        for kind, cid in drugs
+    )  # fmt: skip
+    return facts
+
+
+# ---- Procedure -------------------------------------------------------------------------------
+
+
+def _procedure(r: dict[str, Any], vocab: Vocabulary, rid: str) -> list[Fact]:
+    """`procedures.procedure_facts`."""
+    status = _str(r.get("status"))
+    if status in proc.DROPPED:
+        return []
+    pid = a.patient_of(r)
+    found, text = _concept(r, _dict(r.get("code")), "code")
+    treatments = [cid for _, cid in match_concepts(vocab, ("procedure",), found, text)]
+    if not treatments:
+        return [IgnoredFact(pid, "Procedure", "Procedure")]
+    start, end = _date(r.get("performedDateTime")), None
+    if start is None:
+        start, end = _period(r.get("performedPeriod"))
+    facts: list[Fact] = []
+    outcome = None
+    if not _absent(r, ("outcome", "statusReason", "note")):
+        outcome = proc._outcome(r, pid, facts)
+    product = None
+    if "botulinum-toxin" in treatments:
+        plain = _absent(r, ("usedCode", "note"))
+        product = _product_of_text(vocab, text) if plain else proc._product(r, vocab, text)
+    src = f"Procedure/{rid}"
+    for t in treatments:
+        active = status in proc.CURRENT or (status == "completed" and t in proc.DEVICES)
+        facts.append(ProcedureFact(pid, src, t, start, end, active, outcome, product))
+    return facts
+
+
+def _product_of_text(vocab: Vocabulary, text: str) -> str | None:
+    """`procedures._product` when the code's text is the only text."""
+    products = [p for p in vocab.match_names("botulinum-toxin", text) if p != "botulinum-toxin"]
+    return products[0] if len(products) == 1 else None
+
+
+Handler = Callable[[dict[str, Any], Vocabulary, str], list[Fact]]
+_HANDLERS: dict[str, Handler] = {
+    "MedicationRequest": _drug_use,
+    "MedicationStatement": _drug_use,
+    "MedicationAdministration": _drug_use,
+    "Procedure": _procedure,
+}
+
+
+def fast_facts(resource: dict[str, Any], vocab: Vocabulary) -> list[Fact] | None:
+    """The facts of a resource of a common shape, or None (then use the generic handlers)."""
+    rtype = resource.get("resourceType")
+    if type(rtype) is not str:
+        return None
+    handler = _HANDLERS.get(rtype)
+    rid = resource.get("id")
+    if handler is None or type(rid) is not str:
+        return None
+    try:
+        return handler(resource, vocab, rid)
+    except (_Bail, FhirInputError):
+        return None
