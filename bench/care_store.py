@@ -11,7 +11,7 @@ on SQLite (file, WAL, synchronous=FULL) and on PostgreSQL, side by side in one r
   selectinload (one query per table, ORM objects), and lazy loading (one query per visit and
   per assessment: the N+1 pattern); and the number of SQL statements of each.
 
-Through HTTP (a uvicorn process on 127.0.0.1, SQLite): the real app's visit POST and history
+Through HTTP (a uvicorn process on 127.0.0.1, on SQLite and on PostgreSQL): the real app's visit POST and history
 GET, sequential medians; and the same history read as a plain `def` endpoint (thread pool,
 what the API does) versus an `async def` endpoint doing the blocking read on the event loop,
 with 8 concurrent clients: requests per second and median latency of each.
@@ -271,51 +271,47 @@ def _concurrent(client_url: str, path: str, clients: int, per_client: int) -> tu
     return len(latencies) / (time.perf_counter() - started), statistics.median(latencies)
 
 
-def measure_http(runs: int) -> dict[str, float]:
+def measure_http(name: str, url: str, runs: int) -> dict[str, float]:
     import multiprocessing
 
     import httpx
 
     from dystonia_cds.store.tokens import create_token
 
-    with tempfile.TemporaryDirectory() as folder:
-        url = f"sqlite:///{Path(folder) / 'http.sqlite'}"
-        sessions = open_database(url)
-        pid, writer = seed_patient(sessions), seed_patient(sessions, years=2)
-        with sessions.begin() as session:
-            token = create_token(session, "bench")
-        sessions.kw["bind"].dispose()
-        port = _free_port()
-        child = multiprocessing.get_context("spawn").Process(
-            target=_serve_variants, args=(url, port)
-        )
-        child.start()
-        base = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(300):
-                try:
-                    httpx.get(base + "/openapi.json", timeout=1.0)
-                    break
-                except httpx.TransportError:
-                    time.sleep(0.1)
-            headers = {"Authorization": f"Bearer {token}"}
-            with httpx.Client(base_url=base, headers=headers, timeout=30.0) as api:
-                history = median_ms(
-                    lambda _: api.get(f"/api/patients/{pid}/history").raise_for_status(), runs
-                )
-                post = median_ms(
-                    lambda n: api.post(f"/api/patients/{writer}/injections",
-                                       content=visit_body(n).model_dump_json(),
-                                       headers={"Content-Type": "application/json"}).raise_for_status(),
-                    runs,
-                )  # fmt: skip
-            per_client = max(5, runs // 2)
-            pool_rps, pool_ms = _concurrent(base, f"/bench/threadpool/{pid}", 8, per_client)
-            loop_rps, loop_ms = _concurrent(base, f"/bench/event-loop/{pid}", 8, per_client)
-        finally:
-            child.terminate()
-            child.join(10)
-    print(f"http sqlite: visit POST {post:.2f} ms, history GET {history:.2f} ms; 8 clients: "
+    sessions = open_database(url)
+    pid, writer = seed_patient(sessions), seed_patient(sessions, years=2)
+    with sessions.begin() as session:
+        token = create_token(session, "bench")
+    sessions.kw["bind"].dispose()
+    port = _free_port()
+    child = multiprocessing.get_context("spawn").Process(target=_serve_variants, args=(url, port))
+    child.start()
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                httpx.get(base + "/openapi.json", timeout=1.0)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        headers = {"Authorization": f"Bearer {token}"}
+        with httpx.Client(base_url=base, headers=headers, timeout=30.0) as api:
+            history = median_ms(
+                lambda _: api.get(f"/api/patients/{pid}/history").raise_for_status(), runs
+            )
+            post = median_ms(
+                lambda n: api.post(f"/api/patients/{writer}/injections",
+                                   content=visit_body(n).model_dump_json(),
+                                   headers={"Content-Type": "application/json"}).raise_for_status(),
+                runs,
+            )  # fmt: skip
+        per_client = max(5, runs // 2)
+        pool_rps, pool_ms = _concurrent(base, f"/bench/threadpool/{pid}", 8, per_client)
+        loop_rps, loop_ms = _concurrent(base, f"/bench/event-loop/{pid}", 8, per_client)
+    finally:
+        child.terminate()
+        child.join(10)
+    print(f"http {name}: visit POST {post:.2f} ms, history GET {history:.2f} ms; 8 clients: "
           f"def (thread pool) {pool_rps:.0f} req/s {pool_ms:.1f} ms, async def (blocking on the "
           f"loop) {loop_rps:.0f} req/s {loop_ms:.1f} ms")  # fmt: skip
     return {"post": post, "get": history, "pool_vs_loop_rps": pool_rps / loop_rps}
@@ -328,9 +324,10 @@ def main() -> None:
     runs, others = (25, 20) if args.quick else (200, 200)
     with tempfile.TemporaryDirectory() as folder:
         lite = measure("sqlite", f"sqlite:///{Path(folder) / 'bench.sqlite'}", runs, others)
+        http = measure_http("sqlite", f"sqlite:///{Path(folder) / 'http.sqlite'}", runs)
     with postgres_database() as pg_url:
         pg = measure("postgresql", pg_url, runs, others) if pg_url else None
-    http = measure_http(runs)
+        http_pg = measure_http("postgresql", pg_url, runs) if pg_url else None
     fields = {
         "visit_write_ms_sqlite": lite["write"],
         "history_read_ms_sqlite": lite["read"],
@@ -344,7 +341,10 @@ def main() -> None:
         "pg_vs_sqlite_write": (pg["write"] / lite["write"]) if pg else float("nan"),
         "api_visit_post_ms_sqlite": http["post"],
         "api_history_get_ms_sqlite": http["get"],
-        "threadpool_vs_event_loop_rps": http["pool_vs_loop_rps"],
+        "threadpool_vs_event_loop_rps_sqlite": http["pool_vs_loop_rps"],
+        "api_visit_post_ms_pg": http_pg["post"] if http_pg else float("nan"),
+        "api_history_get_ms_pg": http_pg["get"] if http_pg else float("nan"),
+        "threadpool_vs_event_loop_rps_pg": http_pg["pool_vs_loop_rps"] if http_pg else float("nan"),
     }
     print("RESULT " + " ".join(f"{k}={v:.2f}" if isinstance(v, float) else f"{k}={v}"
                                for k, v in fields.items()))  # fmt: skip
