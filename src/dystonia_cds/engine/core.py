@@ -27,7 +27,7 @@ def recommend(record: PatientRecord, kb: KnowledgeBase, *, on: date) -> Recommen
     if "dystonia" not in ctx.features:
         ctx.notes.append(NO_DYSTONIA_NOTE)
         return _result(ctx, kb, (), (), NO_DYSTONIA_TRACE)
-    plan = plan_for(kb, frozenset(ctx.features))
+    plan = plan_for(kb, ctx.features)
     values, failures, partial, current = ctx.values, ctx.failures, ctx.partial, ctx.current
     options = tuple(
         [

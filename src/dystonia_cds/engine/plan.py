@@ -1,12 +1,13 @@
 """The decision for a set of features: which options (strength, order, texts), which alerts,
 and the trace. It depends on nothing else, so it is memoised on the knowledge base, keyed
-by the features the rules read (`kb.relevant`): patients who share them share the work.
+by the features the rules read (`kb.relevant`, as bits of an int): patients who share them
+share the work.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import cast
 
 from dystonia_cds.domain.recommendation import TraceEntry
 from dystonia_cds.engine.alerts import AlertPlan, order_alerts, plan_alert
@@ -24,54 +25,54 @@ class Plan:
     trace: tuple[TraceEntry, ...]
 
 
-def plan_for(kb: KnowledgeBase, features: frozenset[str]) -> Plan:
+def plan_for(kb: KnowledgeBase, features: Iterable[str]) -> Plan:
     """The memoised decision for these features (only `kb.relevant` ones matter)."""
-    key = features & kb.relevant
+    return plan_for_mask(kb, kb.mask_of(features))
+
+
+def plan_for_mask(kb: KnowledgeBase, mask: int) -> Plan:
     plans = kb.plans
-    plan = plans.get(key)
+    plan: Plan | None = plans.get(mask)
     if plan is None:
-        plan = decide(kb, key)
+        plan = decide(kb, mask)
         if len(plans) >= PLANS_LIMIT:
             plans.clear()
         if len(kb.memo) >= MEMO_LIMIT:
             kb.memo.clear()
             plans.clear()
-        plans[key] = plan
-    return cast(Plan, plan)
+        plans[mask] = plan
+    return plan
 
 
-def decide(kb: KnowledgeBase, features: frozenset[str]) -> Plan:
-    """Per-option and per-alert decisions, each memoised on the few features it reads,
-    then ranked (rank variants of an option decision are built once and kept)."""
+def decide(kb: KnowledgeBase, mask: int) -> Plan:
+    """Per-option and per-alert decisions, each memoised on the bits of the few features it
+    reads, then ranked (rank variants of an option decision are built once and kept)."""
     memo = kb.memo
     trace: list[TraceEntry] = []
     found: list[OptionPlan] = []
-    for spec in kb.options:
-        key = (spec.id, features & spec.reads)
+    for n, spec in enumerate(kb.options):
+        key = (n, mask & kb.option_masks[n])
         hit = memo.get(key)
         if hit is None:
-            hit = memo[key] = _decide_option(kb, spec, key[1])
-        option, entry = cast(tuple[OptionPlan | None, TraceEntry], hit)
-        trace.append(entry)
-        if option is not None:
-            found.append(option)
+            hit = memo[key] = _decide_option(kb, spec, kb.features_of(key[1]))
+        trace.append(hit[1])
+        if hit[0] is not None:
+            found.append(hit[0])
     capped = cap_adjuncts(found)
     for before, after in zip(found, capped, strict=True):
         if before is not after:
             trace.append(_capped(before, after))
     options = rank_plans(capped)
-    listed = features.union([f"listed:{p.template.id}" for p in options])
+    listed = mask | kb.mask_of([f"listed:{p.template.id}" for p in options])
     alerts: list[AlertPlan] = []
-    for aspec in kb.alerts:
-        reads = listed & aspec.reads
-        akey = ("alert", aspec.id, reads)
+    for n, aspec in enumerate(kb.alerts):
+        akey = (-1 - n, listed & kb.alert_masks[n])
         hit = memo.get(akey)
         if hit is None:
-            hit = memo[akey] = _decide_alert(kb, aspec, reads)
-        alert, entry = cast(tuple[AlertPlan | None, TraceEntry], hit)
-        trace.append(entry)
-        if alert is not None:
-            alerts.append(alert)
+            hit = memo[akey] = _decide_alert(kb, aspec, kb.features_of(akey[1]))
+        trace.append(hit[1])
+        if hit[0] is not None:
+            alerts.append(hit[0])
     return Plan(tuple(options), tuple(order_alerts(alerts)), tuple(trace))
 
 

@@ -6,9 +6,9 @@ Nothing here is parsed per evaluation: triggers are frozensets, texts are final 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from dystonia_cds.domain.recommendation import Evidence, Severity, Strength
 
@@ -219,13 +219,18 @@ class KnowledgeBase:
     refractory_extra: frozenset[str] = frozenset()
     # features any rule reads; the engine memoises decisions on them (see engine.plan)
     relevant: frozenset[str] = frozenset()
+    # the same as bits: feature -> 1 << n, and n -> feature; masks of what each rule reads
+    feature_bits: Mapping[str, int] = field(default_factory=dict)
+    feature_names: tuple[str, ...] = ()
+    option_masks: tuple[int, ...] = ()
+    alert_masks: tuple[int, ...] = ()
     # ingredient -> windowed features it can produce: ((feature, days), ...)
     window_index: Mapping[str, tuple[tuple[str, int], ...]] = field(default_factory=dict)
     ingredient_classes: Mapping[str, frozenset[str]] = field(default_factory=dict)
     _options_by_id: Mapping[str, OptionSpec] = field(default_factory=dict)
     # engine memo tables (decisions depend only on the features they read; see engine.plan)
-    memo: dict[object, object] = field(default_factory=dict, compare=False, repr=False)
-    plans: dict[object, object] = field(default_factory=dict, compare=False, repr=False)
+    memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
+    plans: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def __getstate__(self) -> dict[str, object]:
         """Pickle (e.g. to worker processes) without the memo."""
@@ -237,6 +242,26 @@ class KnowledgeBase:
     def __setstate__(self, state: dict[str, object]) -> None:
         for key, value in state.items():
             object.__setattr__(self, key, value)
+
+    def mask_of(self, features: Iterable[str]) -> int:
+        """The bit mask of the relevant features among `features`."""
+        bits = self.feature_bits
+        mask = 0
+        for feature in features:
+            bit = bits.get(feature)
+            if bit is not None:
+                mask |= bit
+        return mask
+
+    def features_of(self, mask: int) -> frozenset[str]:
+        """The features whose bits are set in `mask`."""
+        names = self.feature_names
+        out = []
+        while mask:
+            low = mask & -mask
+            out.append(names[low.bit_length() - 1])
+            mask ^= low
+        return frozenset(out)
 
     def drug_classes(self, ingredient: str) -> frozenset[str]:
         """Drug classes of an ingredient id (empty when it belongs to none)."""

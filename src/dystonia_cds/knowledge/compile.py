@@ -191,13 +191,27 @@ def compile_knowledge(files: KnowledgeFiles) -> KnowledgeBase:
         _options_by_id=frozen_mapping({o.id: o for o in options}),
     )
     windows = _windows(kb)
+    relevant = _relevant(kb)
+    names = tuple(sorted(relevant))
+    bits = {name: 1 << n for n, name in enumerate(names)}
     return replace(
         kb,
         windows=windows,
         limits=_limits(kb),
-        relevant=_relevant(kb),
+        relevant=relevant,
         window_index=_window_index(kb, windows),
+        feature_bits=bits,
+        feature_names=names,
+        option_masks=tuple(_mask(bits, o.reads) for o in kb.options),
+        alert_masks=tuple(_mask(bits, a.reads) for a in kb.alerts),
     )
+
+
+def _mask(bits: dict[str, int], features: frozenset[str]) -> int:
+    mask = 0
+    for feature in features:
+        mask |= bits[feature]
+    return mask
 
 
 def _limits(kb: KnowledgeBase) -> Limits:
