@@ -18,7 +18,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import date
 from typing import TypeVar
 
@@ -66,28 +65,39 @@ IMPLIED_REGION = {
 ACQUIRED = frozenset({F.ACUTE_DRUG_INDUCED, F.TARDIVE, F.OTHER_DRUG_INDUCED})
 INHERITED = frozenset({F.GENETIC_TORSION, F.DOPA_RESPONSIVE, F.MYOCLONUS_DYSTONIA})
 DYSTONIA_GENES = frozenset({"GCH1", "TOR1A", "KMT2B", "SGCE", "THAP1", "ATP1A3"})
+_SEX = {s.value: s for s in Sex}
+_FORM = {f.value: f for f in F}
+_REGION = {r.value: r for r in BodyRegion}
+_OUTCOME = {o.value: o for o in TrialOutcome}
 _DISTRIBUTION_WORDS = re.compile(
     r"\b(generali[sz]ed|segmental|multifocal|hemidystonia|focal)\b", re.I
 )
 
 
-@dataclass
 class _Acc:
-    patient_id: str
-    birth: date | None = None
-    sex: Sex = Sex.UNKNOWN
-    forms: list[FormFact] = field(default_factory=list)
-    axes: dict[str, str] = field(default_factory=dict)
-    variability: set[str] = field(default_factory=set)
-    conditions: set[str] = field(default_factory=set)
-    findings: set[str] = field(default_factory=set)
-    genes: set[str] = field(default_factory=set)
-    drugs: list[DrugFact] = field(default_factory=list)
-    meds: dict[str, MedicationDefFact] = field(default_factory=dict)
-    procedures: list[ProcedureFact] = field(default_factory=list)
-    weights: list[WeightFact] = field(default_factory=list)
-    unrecognized: list[Unrecognized] = field(default_factory=list)
-    ignored: Counter[str] = field(default_factory=Counter)
+    """What one patient's facts say, gathered in one pass (a plain slotted class: cheap to make)."""
+
+    __slots__ = (
+        "axes", "birth", "conditions", "drugs", "findings", "forms", "genes", "ignored", "meds",
+        "patient_id", "procedures", "sex", "unrecognized", "variability", "weights",
+    )  # fmt: skip
+
+    def __init__(self, patient_id: str) -> None:
+        self.patient_id = patient_id
+        self.birth: date | None = None
+        self.sex: Sex = Sex.UNKNOWN
+        self.forms: list[FormFact] = []
+        self.axes: dict[str, str] = {}
+        self.variability: set[str] = set()
+        self.conditions: set[str] = set()
+        self.findings: set[str] = set()
+        self.genes: set[str] = set()
+        self.drugs: list[DrugFact] = []
+        self.meds: dict[str, MedicationDefFact] = {}
+        self.procedures: list[ProcedureFact] = []
+        self.weights: list[WeightFact] = []
+        self.unrecognized: list[Unrecognized] = []
+        self.ignored: Counter[str] = Counter()
 
     def add(self, f: Fact) -> None:  # noqa: C901 - one flat dispatch over the fact types
         match f:
@@ -96,7 +106,7 @@ class _Acc:
             case DrugFact():
                 self.drugs.append(f)
             case PatientFact():
-                self.birth, self.sex = f.birth_date, Sex(f.sex)
+                self.birth, self.sex = f.birth_date, _SEX.get(f.sex) or Sex(f.sex)
             case FormFact():
                 self.forms.append(f)
             case PhenotypeFact(axis="variability"):
@@ -122,10 +132,15 @@ class _Acc:
 def assemble_record(patient_id: str, facts: Iterable[Fact]) -> PatientRecord:
     """Build the `PatientRecord` of one patient from that patient's facts (order-independent)."""
     acc = _Acc(patient_id)
-    ignored = acc.ignored
-    for f in facts:
-        if type(f) is IgnoredFact:  # the commonest fact by far: count it without dispatch
+    ignored, drugs, procedures = acc.ignored, acc.drugs, acc.procedures
+    for f in facts:  # the commonest facts by far are taken without dispatch
+        kind = type(f)
+        if kind is IgnoredFact:
             ignored[f.resource_type] += 1
+        elif kind is DrugFact:
+            drugs.append(f)
+        elif kind is ProcedureFact:
+            procedures.append(f)
         else:
             acc.add(f)
     drugs = _resolve(acc)
@@ -171,7 +186,7 @@ def _with(d: DrugFact, ingredient: str, kind: str, trial: bool) -> DrugFact:
 
 
 def _outcome(value: str | None) -> TrialOutcome | None:
-    return TrialOutcome(value) if value else None
+    return (_OUTCOME.get(value) or TrialOutcome(value)) if value else None
 
 
 def _treatments(
@@ -241,8 +256,8 @@ def _weight(weights: list[WeightFact]) -> float | None:
 
 
 def _phenotype(acc: _Acc) -> Phenotype:
-    forms = frozenset(F(f.form) for f in acc.forms)
-    regions = {BodyRegion(r) for f in acc.forms for r in f.regions}
+    forms = frozenset(_FORM.get(f.form) or F(f.form) for f in acc.forms)
+    regions = {_REGION.get(r) or BodyRegion(r) for f in acc.forms for r in f.regions}
     regions.update(IMPLIED_REGION[f] for f in forms if f in IMPLIED_REGION)
     onset_date = _onset_date(acc.forms)
     return Phenotype(

@@ -19,6 +19,7 @@ import msgspec
 from dystonia_cds.domain.errors import DystoniaCdsError
 from dystonia_cds.domain.patient import PatientRecord, age_in_years
 from dystonia_cds.knowledge import KnowledgeBase
+from dystonia_cds.screening.gcpause import quiet_gc
 from dystonia_cds.screening.measures import MEASURES, Measure
 
 Row = tuple[Any, ...]
@@ -57,20 +58,28 @@ def reduce_bucket(
     from dystonia_cds.fhir.assemble import assemble_record
 
     measures = tuple(m for m in MEASURES if m.id in measure_ids)
+    result = BucketResult(counts={m.id: [0, 0] for m in measures})
+    with quiet_gc():  # facts are gc-free; records hold no cycles: no collector passes needed
+        groups = _group(blobs)
+        definitions = _definitions(shared)
+        for patient_id in sorted(groups):
+            facts = groups[patient_id]
+            if definitions:
+                facts = facts + _referenced(facts, definitions)
+            try:
+                record = assemble_record(patient_id, facts)
+                result.rows.append(score_record(record, on, measures, result.counts))
+            except DystoniaCdsError as exc:  # one patient's record cannot be evaluated: reported
+                result.errors.append(f"patient {patient_id}: {exc}")
+    return result
+
+
+def _group(blobs: Iterable[bytes]) -> dict[str, list[Any]]:
     groups: dict[str, list[Any]] = defaultdict(list)
     for blob in blobs:
         for fact in decode_facts(blob):
             groups[fact.patient_id].append(fact)
-    definitions = _definitions(shared)
-    result = BucketResult(counts={m.id: [0, 0] for m in measures})
-    for patient_id in sorted(groups):
-        facts = groups[patient_id]
-        try:
-            record = assemble_record(patient_id, facts + _referenced(facts, definitions))
-            result.rows.append(score_record(record, on, measures, result.counts))
-        except DystoniaCdsError as exc:  # one patient's record cannot be evaluated: reported
-            result.errors.append(f"patient {patient_id}: {exc}")
-    return result
+    return groups
 
 
 def score_record(

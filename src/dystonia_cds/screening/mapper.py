@@ -1,6 +1,7 @@
 """The map phase: one partition -> facts packed per hash bucket, plus counts and errors.
 
-Each resource is decoded (orjson), checked (JSON object, known type, a subject), turned into
+Each resource is decoded (msgspec Structs naming only the fields the mapping reads, see
+`decode.py`; orjson for whatever those decline), checked (JSON object, known type, a subject), turned into
 compact facts by the FHIR mapping's `extract_facts` (the same function the CLI uses), and the
 facts are routed to bucket `zlib.crc32(patient id) % buckets` (stable across processes, unlike
 `hash()`). Buckets leave as msgpack bytes, so nothing but bytes crosses a process boundary.
@@ -10,10 +11,8 @@ bucket.
 
 from __future__ import annotations
 
-import gc
 import zlib
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -22,6 +21,8 @@ import msgspec
 import orjson
 
 from dystonia_cds.domain.errors import DystoniaCdsError
+from dystonia_cds.screening.decode import compact_resource
+from dystonia_cds.screening.gcpause import quiet_gc
 from dystonia_cds.screening.lines import DamagedGzip, read_blocks
 from dystonia_cds.screening.partitions import OTHER_TYPES, READ_TYPES, Partition
 
@@ -61,21 +62,9 @@ def default_extract() -> Extract:
     return lambda resource: extract_facts(resource, vocab)
 
 
-@contextmanager
-def quiet_gc() -> Iterator[None]:
-    """Facts are gc-free structs; pause the cyclic collector while a partition accumulates."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def map_partition(part: Partition, buckets: int, extract: Extract | None = None) -> MapResult:
     """Decode, check and extract every line of a partition; facts packed per bucket."""
-    run = _Run(part, buckets, extract or default_extract())
+    run = _Run(part, buckets, extract or default_extract(), typed=extract is None)
     with quiet_gc():
         try:
             for block in read_blocks(part):
@@ -88,8 +77,8 @@ def map_partition(part: Partition, buckets: int, extract: Extract | None = None)
 
 
 class _Run:
-    def __init__(self, part: Partition, buckets: int, extract: Extract) -> None:
-        self.part, self.count, self.extract = part, buckets, extract
+    def __init__(self, part: Partition, buckets: int, extract: Extract, *, typed: bool) -> None:
+        self.part, self.count, self.extract, self.typed = part, buckets, extract, typed
         self.lists: list[list[Any]] = [[] for _ in range(buckets)]
         self.shared: list[Any] = []
         self.where: dict[str, int] = {}
@@ -106,6 +95,20 @@ class _Run:
                 resource(line)
 
     def resource(self, line: bytes) -> None:
+        """Typed decoding of the fields the mapping reads; anything unusual goes the generic way."""
+        if self.typed:
+            compact = compact_resource(line)
+            if compact is not None and _check(compact) is None:
+                try:
+                    facts = self.extract(compact)
+                except DystoniaCdsError:
+                    pass  # the generic way below reports it, from the whole resource
+                else:
+                    self.took(facts)
+                    return
+        self.generic(line)
+
+    def generic(self, line: bytes) -> None:
         try:
             resource = orjson.loads(line)
         except orjson.JSONDecodeError as exc:
@@ -120,6 +123,9 @@ class _Run:
         except DystoniaCdsError as exc:
             self.fail(self.result.lines, str(exc))
             return
+        self.took(facts)
+
+    def took(self, facts: list[Any]) -> None:
         self.result.resources += 1
         if facts:
             self.route(facts)

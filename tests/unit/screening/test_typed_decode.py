@@ -1,0 +1,197 @@
+"""Typed decoding (msgspec Structs naming the read fields) changes no fact, count or error.
+
+Two checks: the mapping's handlers read no top-level field the Structs leave out (recorded on
+builder examples, a generated export and the Synthea Bundles), and a partition mapped with the
+typed decoder gives byte-identical packed facts, counts and errors to the orjson-only path
+(on a generated export, on hypothesis-made lines, and on the Synthea resources)."""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import orjson
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dystonia_cds.domain.errors import FhirInputError
+from dystonia_cds.fhir.extract import READ_TYPES, generic_facts
+from dystonia_cds.knowledge.vocabulary import load_vocabulary
+from dystonia_cds.screening.decode import READ_FIELDS, compact_resource
+from dystonia_cds.screening.mapper import default_extract, map_partition
+from dystonia_cds.screening.partitions import Partition
+from dystonia_cds.screening.synth import generate_export
+from fhir_builders import (
+    condition,
+    gene_observation,
+    icd10,
+    medication_administration,
+    medication_request,
+    medication_statement,
+    patient,
+    procedure,
+    rxnorm,
+    synthea_dir,
+    text_only,
+    weight_observation,
+)
+
+VOCAB = load_vocabulary()
+EXAMPLES: list[dict[str, Any]] = [
+    patient(),
+    condition(icd10("G24.3"), body_sites=[text_only("neck")], onsetAge={"value": 7, "code": "a"}),
+    condition(icd10("G24.9"), abatementDateTime="2020-01-01"),
+    medication_request(rxnorm("5093", "haloperidol")),
+    medication_request(
+        text_only("tetrabenazine 12.5 mg"),
+        dosageInstruction=[{"doseAndRate": [{"doseQuantity": {"value": 12.5, "unit": "mg"}}]}],
+    ),
+    medication_statement(text_only("trihexyphenidyl"), statusReason=[{"text": "ineffective"}]),
+    medication_administration(text_only("Botox"), units=100, route="intramuscular"),
+    medication_request(
+        None,
+        medicationReference={"reference": "#m1"},
+        contained=[{"resourceType": "Medication", "id": "m1", "code": text_only("levodopa")}],
+    ),
+    {"resourceType": "Medication", "id": "m2", "code": text_only("baclofen")},
+    procedure(text_only("deep brain stimulation"), note=[{"text": "trial-outcome: ineffective"}]),
+    gene_observation("TOR1A"),
+    weight_observation(30),
+    {
+        "resourceType": "AllergyIntolerance",
+        "id": "a1",
+        "patient": {"reference": "Patient/p"},
+        "code": text_only("botulinum toxin"),
+    },
+]
+SYNTHEA = sorted(synthea_dir().glob("*.json"))
+
+
+class _Recording(dict[str, Any]):
+    """A resource that remembers which top-level fields were read."""
+
+    read: set[str]
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        self.read.add(key)
+        return super().get(key, default)
+
+    def __getitem__(self, key: Any) -> Any:
+        self.read.add(key)
+        return super().__getitem__(key)
+
+    def __contains__(self, key: Any) -> bool:
+        self.read.add(key)
+        return super().__contains__(key)
+
+
+def _fields_read(resource: dict[str, Any]) -> set[str]:
+    recording = _Recording(resource)
+    recording.read = set()
+    with contextlib.suppress(FhirInputError):
+        generic_facts(recording, VOCAB)
+    return recording.read - {"resourceType"}
+
+
+def _synthea_resources() -> list[dict[str, Any]]:
+    return [e["resource"] for p in SYNTHEA for e in orjson.loads(p.read_bytes())["entry"]]
+
+
+def _export_lines(folder: Path) -> list[bytes]:
+    return [line for p in sorted(folder.glob("*.ndjson")) for line in p.read_bytes().splitlines()]
+
+
+def test_the_handlers_read_only_the_declared_fields(tmp_path: Path) -> None:
+    generate_export(tmp_path, patients=150, seed=9)
+    resources = EXAMPLES + _synthea_resources() + [orjson.loads(x) for x in _export_lines(tmp_path)]
+    for resource in resources:
+        rtype = resource["resourceType"]
+        if rtype in READ_TYPES:
+            assert _fields_read(resource) <= set(READ_FIELDS[rtype]), rtype
+
+
+def test_every_read_type_has_declared_fields() -> None:
+    assert set(READ_FIELDS) == set(READ_TYPES)
+
+
+def test_the_compact_resource_holds_the_read_fields_with_null_kept_apart_from_absent() -> None:
+    line = orjson.dumps({**EXAMPLES[5], "effectiveDateTime": None, "meta": {"x": 1}})
+    compact = compact_resource(line)
+    assert compact is not None
+    assert compact["effectiveDateTime"] is None
+    assert "meta" not in compact
+    assert "dateAsserted" not in compact
+    assert compact_resource(b'{"resourceType":"Encounter","id":"e"}') is None
+    assert compact_resource(b"[1, 2]") is None
+    assert compact_resource(b'{"resourceType":"Patient","id":"\xff"}') is None
+
+
+def _map_both(path: Path, data: bytes) -> None:
+    path.write_bytes(data)
+    part = Partition(str(path), 0, len(data), False)
+    typed = map_partition(part, 5)
+    plain = map_partition(part, 5, extract=default_extract())  # a given extract: orjson only
+    assert typed == plain
+
+
+def test_a_generated_export_maps_identically(tmp_path: Path) -> None:
+    generate_export(tmp_path / "export", patients=300, seed=4)
+    for path in sorted((tmp_path / "export").glob("*.ndjson")):
+        _map_both(tmp_path / path.name, path.read_bytes())
+
+
+def test_the_synthea_resources_map_identically(tmp_path: Path) -> None:
+    lines = b"".join(orjson.dumps(r) + b"\n" for r in _synthea_resources())
+    _map_both(tmp_path / "synthea.ndjson", lines)
+
+
+json_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**70), 2**70)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=10)
+    | st.sampled_from(["2024-01-02", "2024-13-01", "active", "refuted", "Patient/p1", "kg"])
+)
+json_values = st.recursive(
+    json_scalars,
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3)
+    ),
+    max_leaves=8,
+)
+ALL_FIELDS = sorted({f for fields in READ_FIELDS.values() for f in fields} | {"meta", "text"})
+
+
+def _dumps(value: Any) -> bytes:
+    """Any JSON, big integers and non-ASCII text included (orjson refuses ints over 64 bits)."""
+    try:
+        return json.dumps(value, ensure_ascii=False).encode()
+    except UnicodeEncodeError:  # a lone surrogate: escaped
+        return json.dumps(value).encode()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(EXAMPLES),
+            st.dictionaries(st.sampled_from(ALL_FIELDS), json_values, max_size=4),
+            st.sampled_from([b"", b"", b"", b"{", b"[]", b"\xff", b'{"resourceType":"Encounter"}']),
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_random_lines_map_identically(
+    tmp_path_factory: Any, items: list[tuple[dict[str, Any], dict[str, Any], bytes]]
+) -> None:
+    lines = []
+    for base, fields, junk in items:
+        lines.append(_dumps({**copy.deepcopy(base), **fields}) + b"\n")
+        if junk:
+            lines.append(junk + b"\n")
+    _map_both(tmp_path_factory.mktemp("lines") / "x.ndjson", b"".join(lines))
