@@ -23,7 +23,7 @@ from dystonia_cds.store.records import record_from_patient
 from dystonia_cds.store.repository import CareRepository
 from dystonia_cds.web.auth import CsrfRejected, CurrentUser, read_form
 from dystonia_cds.web.forms import FormReader
-from dystonia_cds.web.patient_data import audit, load_history, patient_name, unit_of_work
+from dystonia_cds.web.patient_data import audit, load_page_history, patient_name, unit_of_work
 from dystonia_cds.web.security import tokens_match
 from dystonia_cds.web.templating import Renderer
 
@@ -141,7 +141,7 @@ def _field_for(location: str | None) -> str:
 def visit_checks(
     session: Any, patient_id: str, visit: InjectionVisit, on: date
 ) -> tuple[Check, ...]:
-    record = record_from_patient(load_history(session, patient_id))
+    record = record_from_patient(load_page_history(session, patient_id))
     return check_injection(visit, record.injections, on=on)
 
 

@@ -55,6 +55,14 @@ def audit(
     )
 
 
+def require_patient(session: Session, patient_id: str) -> Patient:
+    """The patient row alone (no history); `WebPatientNotFound` for an unknown id."""
+    try:
+        return CareRepository(session).get_patient(patient_id)
+    except PatientNotFound as exc:
+        raise WebPatientNotFound(patient_id) from exc
+
+
 def load_history(session: Session, patient_id: str) -> Patient:
     try:
         return CareRepository(session).history(patient_id)
@@ -157,6 +165,6 @@ def alerts_for(ctx: AppContext, session: Session, patient_id: str, on: date) -> 
 def patient_name(ctx: AppContext, user: SignedIn, patient_id: str) -> str:
     """The display name of an existing patient (404 otherwise); audited as a read."""
     with unit_of_work(ctx) as session:
-        patient = load_history(session, patient_id)
+        patient = require_patient(session, patient_id)
         audit(session, user, "web.patient.read", patient_id)
         return patient.display_name or "(no name)"

@@ -22,8 +22,8 @@ from dystonia_cds.web.patient_data import (
     WebPatientNotFound,
     audit,
     injection_window,
-    load_history,
     read_patient_view,
+    require_patient,
     unit_of_work,
 )
 from dystonia_cds.web.patient_views import charts_for, phenotype_lines, timeline
@@ -107,7 +107,7 @@ def build_router(renderer: Renderer) -> APIRouter:
         if helpful is None and text is None:
             return RedirectResponse(f"/patients/{patient_id}#option-{option_id}", status_code=303)
         with unit_of_work(ctx) as session:
-            load_history(session, patient_id)
+            require_patient(session, patient_id)
             add_feedback(
                 session,
                 patient_id=patient_id,

@@ -28,6 +28,7 @@ from dystonia_cds.web.patient_data import (
     injection_window,
     last_injections,
     load_history,
+    require_patient,
     unit_of_work,
 )
 from dystonia_cds.web.templating import Renderer
@@ -240,10 +241,10 @@ def build_router(renderer: Renderer) -> APIRouter:
         data = parse_patient_form(reader, today())
         if reader.errors:
             with unit_of_work(_ctx(request)) as session:
-                load_history(session, patient_id)
+                require_patient(session, patient_id)
             return _form_page(renderer, request, patient_id, reader.values(), reader.errors, 422)
         with unit_of_work(_ctx(request)) as session:
-            load_history(session, patient_id)
+            require_patient(session, patient_id)
             repo = CareRepository(session)
             repo.update_patient(
                 patient_id,
