@@ -134,12 +134,11 @@ def assemble_record(patient_id: str, facts: Iterable[Fact]) -> PatientRecord:
     acc = _Acc(patient_id)
     ignored, drugs, procedures = acc.ignored, acc.drugs, acc.procedures
     for f in facts:  # the commonest facts by far are taken without dispatch
-        kind = type(f)
-        if kind is IgnoredFact:
+        if type(f) is IgnoredFact:
             ignored[f.resource_type] += 1
-        elif kind is DrugFact:
+        elif type(f) is DrugFact:
             drugs.append(f)
-        elif kind is ProcedureFact:
+        elif type(f) is ProcedureFact:
             procedures.append(f)
         else:
             acc.add(f)
