@@ -9,12 +9,12 @@ or alert id (`summary` for the summary card); every detail ends with the disclai
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from dystonia_cds import DISCLAIMER
+from dystonia_cds.cdshooks.cardids import card_uuid
 from dystonia_cds.cdshooks.order_checks import Finding
 from dystonia_cds.cdshooks.suggestions import (
     ALERT_OPTIONS,
@@ -72,7 +72,7 @@ def card(
     topic: str, display: str, summary: str, indicator: str, detail: str, cs: CardSettings
 ) -> dict[str, Any]:
     out: dict[str, Any] = {
-        "uuid": str(uuid.uuid4()),
+        "uuid": card_uuid(topic),
         "summary": clip(summary),
         "indicator": indicator,
         "detail": detail + "\n\n_" + DISCLAIMER + "_",

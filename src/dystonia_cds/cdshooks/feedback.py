@@ -1,9 +1,9 @@
 """Card feedback: parse `POST /cds-services/{id}/feedback`, store it, summarise it per topic.
 
 The body is small and rare, so it is validated with pydantic (`extra="forbid"`, with the
-spec's reserved `extension` allowed). A card's topic is looked up from the issued-card table;
-feedback about a card this service does not know is stored with no topic (reported as
-`unknown`). The summary counts distinct cards per topic and outcome; rates are shares of the
+spec's reserved `extension` allowed). A card's topic comes from the key its uuid carries (`cardids`),
+looked up in `cds_topic`; feedback about a card this service did not issue is reported under
+the topic `unknown`. The summary counts distinct cards per topic and outcome; rates are shares of the
 cards that received feedback, and `issued` is how many such cards were sent.
 """
 
@@ -17,9 +17,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import func, literal_column, select
 from sqlalchemy.orm import Session
 
+from dystonia_cds.cdshooks.cardids import key_of
 from dystonia_cds.cdshooks.payload import decode_json
 from dystonia_cds.domain.errors import InvalidInput
-from dystonia_cds.store.feedback_models import CdsCard, CdsFeedback
+from dystonia_cds.store.feedback_models import CdsFeedback, CdsIssued, CdsTopic
 
 UNKNOWN_TOPIC = "unknown"
 
@@ -77,18 +78,21 @@ def _utc(moment: datetime) -> datetime:
 
 def store_feedback(session: Session, service_id: str, body: FeedbackBody) -> int:
     """Store every entry; returns how many were stored."""
-    cards = {entry.card for entry in body.feedback}
+    keys = {entry.card: key_of(entry.card) for entry in body.feedback}
+    wanted = {k for k in keys.values() if k is not None}
     topics = dict(
-        session.execute(select(CdsCard.uuid, CdsCard.topic).where(CdsCard.uuid.in_(cards))).all()
+        session.execute(select(CdsTopic.key, CdsTopic.topic).where(CdsTopic.key.in_(wanted))).all()
     )
     now = datetime.now(UTC)
     for entry in body.feedback:
         reason = entry.overrideReason.reason if entry.overrideReason else None
+        key = keys[entry.card]
         session.add(
             CdsFeedback(
                 service_id=service_id,
                 card_uuid=entry.card,
-                topic=topics.get(entry.card),
+                topic_key=key,
+                topic=topics.get(key) if key is not None else None,
                 outcome=entry.outcome,
                 accepted_suggestions=orjson.dumps(
                     [s.id for s in entry.acceptedSuggestions]
@@ -107,23 +111,24 @@ def store_feedback(session: Session, service_id: str, body: FeedbackBody) -> int
 
 def summarise(session: Session) -> dict[str, Any]:
     """Acceptance and override rates per card topic (the measure of alert fatigue)."""
-    topic = func.coalesce(CdsFeedback.topic, CdsCard.topic, literal_column(f"'{UNKNOWN_TOPIC}'"))
+    topic = func.coalesce(CdsFeedback.topic, CdsTopic.topic, literal_column(f"'{UNKNOWN_TOPIC}'"))
     counted = session.execute(
         select(topic, CdsFeedback.outcome, func.count(func.distinct(CdsFeedback.card_uuid)))
         .select_from(CdsFeedback)
-        .outerjoin(CdsCard, CdsCard.uuid == CdsFeedback.card_uuid)
+        .outerjoin(CdsTopic, CdsTopic.key == CdsFeedback.topic_key)
         .group_by(topic, CdsFeedback.outcome)
     ).all()
     reasons = session.execute(
         select(topic, CdsFeedback.override_code, func.count())
         .select_from(CdsFeedback)
-        .outerjoin(CdsCard, CdsCard.uuid == CdsFeedback.card_uuid)
+        .outerjoin(CdsTopic, CdsTopic.key == CdsFeedback.topic_key)
         .where(CdsFeedback.outcome == "overridden", CdsFeedback.override_code.is_not(None))
         .group_by(topic, CdsFeedback.override_code)
     ).all()
-    issued = dict(
-        session.execute(select(CdsCard.topic, func.count()).group_by(CdsCard.topic)).all()
-    )
+    issued_rows = session.execute(
+        select(CdsIssued.topic, func.sum(CdsIssued.count)).group_by(CdsIssued.topic)
+    ).all()
+    issued = {name: int(total or 0) for name, total in issued_rows}
     return _report(list(counted), list(reasons), issued)
 
 

@@ -1,9 +1,11 @@
-"""CDS Hooks card tables: the cards the service issued and the feedback EHRs send about them.
+"""CDS Hooks card tables: what the service issued (counted per topic) and the feedback EHRs send.
 
-`cds_card` records each issued card's uuid with its topic (the option or alert id), so that
-feedback, which names only the card uuid, can be summarised per topic. `cds_feedback` holds
-one row per feedback entry received (accepted / overridden, override reason, time).
-No patient data is stored in either table.
+A card's uuid carries a 24-bit key of its topic (the option or alert id; see
+`dystonia_cds.cdshooks.cardids`), so no row per issued card is needed:
+- `cds_topic`     topic key -> topic code (one row per topic ever issued);
+- `cds_issued`    how many cards of a topic a worker issued in one flush interval;
+- `cds_feedback`  one row per feedback entry received (accepted / overridden, reason, time).
+No patient data is stored in any of them.
 """
 
 from __future__ import annotations
@@ -16,16 +18,26 @@ from sqlalchemy.orm import Mapped, mapped_column
 from dystonia_cds.store.base import Base
 
 
-class CdsCard(Base):
-    """A card issued by a CDS Hooks service call."""
+class CdsTopic(Base):
+    """The topic code behind a topic key found in card uuids."""
 
-    __tablename__ = "cds_card"
+    __tablename__ = "cds_topic"
 
-    uuid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    topic: Mapped[str] = mapped_column(String(100))
+
+
+class CdsIssued(Base):
+    """Cards of one topic issued by one service during one flush interval."""
+
+    __tablename__ = "cds_issued"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     service_id: Mapped[str] = mapped_column(String(100))
     topic: Mapped[str] = mapped_column(String(100), index=True)
     indicator: Mapped[str] = mapped_column(String(16))
-    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    count: Mapped[int] = mapped_column(Integer)
+    until: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class CdsFeedback(Base):
@@ -36,6 +48,7 @@ class CdsFeedback(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     service_id: Mapped[str] = mapped_column(String(100))
     card_uuid: Mapped[str] = mapped_column(String(64), index=True)
+    topic_key: Mapped[int | None] = mapped_column(Integer)
     topic: Mapped[str | None] = mapped_column(String(100), index=True)
     outcome: Mapped[str] = mapped_column(String(16))
     accepted_suggestions: Mapped[str] = mapped_column(Text, default="")

@@ -1,4 +1,4 @@
-"""CDS Hooks card feedback: issued cards and the feedback received about them.
+"""CDS Hooks card feedback: topic keys, issued-card counts and the feedback received.
 
 Revision ID: 0003
 Revises: 0001
@@ -18,20 +18,28 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_table(
-        "cds_card",
-        sa.Column("uuid", sa.String(length=64), nullable=False),
+        "cds_topic",
+        sa.Column("key", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("topic", sa.String(length=100), nullable=False),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_cds_topic")),
+    )
+    op.create_table(
+        "cds_issued",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("service_id", sa.String(length=100), nullable=False),
         sa.Column("topic", sa.String(length=100), nullable=False),
         sa.Column("indicator", sa.String(length=16), nullable=False),
-        sa.Column("issued_at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("uuid", name=op.f("pk_cds_card")),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.Column("until", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_cds_issued")),
     )
-    op.create_index(op.f("ix_cds_card_topic"), "cds_card", ["topic"], unique=False)
+    op.create_index(op.f("ix_cds_issued_topic"), "cds_issued", ["topic"], unique=False)
     op.create_table(
         "cds_feedback",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("service_id", sa.String(length=100), nullable=False),
         sa.Column("card_uuid", sa.String(length=64), nullable=False),
+        sa.Column("topic_key", sa.Integer(), nullable=True),
         sa.Column("topic", sa.String(length=100), nullable=True),
         sa.Column("outcome", sa.String(length=16), nullable=False),
         sa.Column("accepted_suggestions", sa.Text(), nullable=False),
@@ -51,5 +59,6 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_cds_feedback_topic"), table_name="cds_feedback")
     op.drop_index(op.f("ix_cds_feedback_card_uuid"), table_name="cds_feedback")
     op.drop_table("cds_feedback")
-    op.drop_index(op.f("ix_cds_card_topic"), table_name="cds_card")
-    op.drop_table("cds_card")
+    op.drop_index(op.f("ix_cds_issued_topic"), table_name="cds_issued")
+    op.drop_table("cds_issued")
+    op.drop_table("cds_topic")
