@@ -73,7 +73,7 @@ def card(
 ) -> dict[str, Any]:
     out: dict[str, Any] = {
         "uuid": card_uuid(topic),
-        "summary": clip(summary),
+        "summary": clip(summary) or clip(display) or topic,
         "indicator": indicator,
         "detail": detail + "\n\n_" + DISCLAIMER + "_",
         "source": {

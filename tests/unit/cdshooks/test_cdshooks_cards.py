@@ -6,6 +6,8 @@ from datetime import date
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dystonia_cds import DISCLAIMER
 from dystonia_cds.cdshooks.cards import CardSettings, treatment_cards
@@ -249,3 +251,65 @@ def test_an_alert_without_orders_to_offer_has_no_suggestions() -> None:
     card = treatment_cards(recommendation([], [alert]), settings())[0]
     assert "suggestions" not in card
     assert "selectionBehavior" not in card
+
+
+option_ids = st.sampled_from(
+    [
+        "levodopa-trial",
+        "trihexyphenidyl",
+        "clonazepam",
+        "baclofen",
+        "botulinum-toxin",
+        "deep-brain-stimulation",
+        "rehabilitation-therapy",
+        "tetrabenazine",
+    ]
+)
+options_strategy = st.lists(
+    st.tuples(option_ids, st.sampled_from(list(Strength)), st.text(min_size=1, max_size=300)),
+    max_size=8,
+    unique_by=lambda t: t[0],
+)
+alerts_strategy = st.lists(
+    st.tuples(
+        st.sampled_from(
+            [
+                "acute-dystonic-reaction",
+                "wilson-disease-screen",
+                "dbs-evaluation",
+                "botulinum-toxin-due",
+            ]
+        ),
+        st.sampled_from(list(Severity)),
+        st.text(min_size=1, max_size=400),
+    ),
+    max_size=4,
+    unique_by=lambda t: t[0],
+)
+
+
+@given(options_strategy, alerts_strategy)
+def test_cards_keep_their_invariants_for_any_recommendation(
+    raw_options: list[tuple[str, Strength, str]], raw_alerts: list[tuple[str, Severity, str]]
+) -> None:
+    options = [
+        option(oid, rank, strength, title)
+        for rank, (oid, strength, title) in enumerate(raw_options, 1)
+    ]
+    alerts = [Alert(aid, severity, message, PROV) for aid, severity, message in raw_alerts]
+    cards = treatment_cards(recommendation(options, alerts), settings())
+    order = {"critical": 0, "warning": 1, "info": 2}
+    alert_cards = cards[: len(alerts)]
+    assert [order[c["indicator"]] for c in alert_cards] == sorted(
+        order[c["indicator"]] for c in alert_cards
+    )
+    positive = [o for o in options if o.strength.is_positive]
+    option_cards = cards[len(alerts) : len(alerts) + min(3, len(positive))]
+    assert [topic(c) for c in option_cards] == [o.id for o in positive[:3]]
+    rest = [o for o in options if o.id not in {o.id for o in positive[:3]}]
+    assert topic(cards[-1]) == "summary" if rest else all(topic(c) != "summary" for c in cards)
+    assert len({c["uuid"] for c in cards}) == len(cards)
+    for card in cards:
+        assert 0 < len(card["summary"]) < 140
+        assert DISCLAIMER in card["detail"]
+        assert ("suggestions" in card) == ("selectionBehavior" in card)
