@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from dystonia_cds.engine.context import Context
 
 FAILED = (TrialOutcome.INEFFECTIVE, TrialOutcome.NOT_TOLERATED)
+# Classes the Beers Criteria advise avoiding in older adults (R27): named in the alert message.
+BEERS_ANTICHOLINERGIC = frozenset({"anticholinergic", "first-generation-antihistamine"})
 
 
 def add_history(ctx: Context, kb: KnowledgeBase) -> None:
@@ -49,6 +51,9 @@ def _add_medications(ctx: Context, kb: KnowledgeBase) -> None:
         if windows:
             _add_windows(ctx, ing, windows, active, m.end)
     ctx.active_drugs = tuple(sorted(set(active_drugs)))
+    taken = [d for d in ctx.active_drugs if BEERS_ANTICHOLINERGIC & classes_of.get(d, frozenset())]
+    if taken:
+        ctx.values["anticholinergics"] = ", ".join(taken)
 
 
 def _since(what: str, start: date | None) -> str:

@@ -86,7 +86,16 @@ REQUIRED_THRESHOLDS = frozenset(
     }
 )
 PLACEHOLDERS = frozenset(
-    {"culprits", "weeks", "last_injection", "next_date", "age", "onset_age", "failures"}
+    {
+        "culprits",
+        "weeks",
+        "last_injection",
+        "next_date",
+        "age",
+        "onset_age",
+        "failures",
+        "anticholinergics",
+    }
 )
 
 Problem = str

@@ -216,7 +216,7 @@ def test_a_missing_file_is_named(kb_dir: Path) -> None:
 def test_the_manifest_version_needs_a_history_entry(kb_dir: Path) -> None:
     edit(
         kb_dir / "manifest.toml",
-        lambda t: t.replace('version = "2026.11.0"\ntitle', 'version = "2026.12.0"\ntitle'),
+        lambda t: t.replace('version = "2026.11.1"\ntitle', 'version = "2026.12.0"\ntitle'),
     )
     with pytest.raises(KnowledgeError, match=r"manifest\.toml: entry history: field version"):
         load_knowledge(kb_dir)
