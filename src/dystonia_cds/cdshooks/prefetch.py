@@ -19,6 +19,7 @@ from dystonia_cds.cdshooks.services import prefetch_query
 from dystonia_cds.domain.errors import InvalidInput, UpstreamUnavailable
 
 MAX_PAGES = 20
+TOTAL_TIMEOUT_FACTOR = 3  # all fetches of one call together: 3 x DYSTONIA_CDS_FHIR_TIMEOUT_S
 
 
 async def complete_prefetch(request: HookRequest, timeout_s: float) -> None:
@@ -34,13 +35,19 @@ async def complete_prefetch(request: HookRequest, timeout_s: float) -> None:
         headers["Authorization"] = f"Bearer {request.fhir_token}"
     base = request.fhir_server.rstrip("/")
     timeout = httpx.Timeout(timeout_s, connect=min(timeout_s, 5.0))
-    async with httpx.AsyncClient(headers=headers, timeout=timeout) as client:
-        pages = await asyncio.gather(
-            *(
-                _fetch_all(client, base, prefetch_query(key, request.patient_id))
-                for key in request.missing
+    try:
+        async with (
+            asyncio.timeout(timeout_s * TOTAL_TIMEOUT_FACTOR),
+            httpx.AsyncClient(headers=headers, timeout=timeout) as client,
+        ):
+            pages = await asyncio.gather(
+                *(
+                    _fetch_all(client, base, prefetch_query(key, request.patient_id))
+                    for key in request.missing
+                )
             )
-        )
+    except TimeoutError as exc:
+        raise UpstreamUnavailable("the FHIR server did not answer in time") from exc
     for resources in pages:
         request.resources.extend(resources)
     request.missing = []

@@ -3,6 +3,7 @@ FHIR resources. Synthetic data only."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 import time
@@ -67,6 +68,7 @@ class FhirServer:
     token: str = "fhir-token-123"
     requests: list[str] = field(default_factory=list)
     page_size: int = 3
+    delay_s: float = 0.0  # answer this late (a slow server)
 
     def app(self) -> Starlette:
         return Starlette(
@@ -91,6 +93,8 @@ class FhirServer:
 
     async def search(self, request: Request) -> JSONResponse:
         self.requests.append(str(request.url))
+        if self.delay_s:
+            await asyncio.sleep(self.delay_s)
         if not self._authorised(request):
             return JSONResponse({"resourceType": "OperationOutcome"}, status_code=401)
         rtype = request.path_params["rtype"]

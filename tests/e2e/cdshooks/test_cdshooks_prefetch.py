@@ -3,7 +3,9 @@ server on loopback serving search Bundles) with the `fhirAuthorization` bearer t
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -120,3 +122,23 @@ def test_missing_keys_and_no_fhir_server_is_412(cds: str) -> None:
     response = post(cds, hook_body("patient-view", PID, None, prefetch=prefetch))
     assert response.status_code == 412
     assert "observations" in response.json()["error"]
+
+
+def test_a_fhir_server_too_slow_to_answer_is_412_in_bounded_time(tmp_path: Path) -> None:
+    slow = FhirServer(RESOURCES, delay_s=5.0)
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'db.sqlite'}", insecure_dev=True, fhir_timeout_s=0.3
+    )
+    with serve(slow.app()) as fhir_base, serve(create_app(settings)) as cds:
+        body = hook_body(
+            "patient-view",
+            PID,
+            None,
+            fhirServer=f"{fhir_base}/fhir",
+            fhirAuthorization=auth(slow.token),
+        )
+        started = time.monotonic()
+        response = post(cds, body)
+        elapsed = time.monotonic() - started
+    assert response.status_code == 412
+    assert elapsed < 4.0
