@@ -10,7 +10,6 @@ afresh (new uuids). Bounded LRU; nothing is shared between processes.
 
 from __future__ import annotations
 
-import hashlib
 from collections import OrderedDict
 from datetime import date
 from typing import Any
@@ -25,13 +24,18 @@ Key = tuple[bytes, str, date]
 
 
 def prefetch_digest(prefetch: Any) -> bytes | None:
-    """A digest of the prefetch content, or None when there is none to key on."""
+    """A digest of the prefetch content, or None when there is none to key on.
+
+    Python's bytes hash is SipHash with a per-process random key: collisions cannot be
+    crafted from outside, and the key (with the length) only has to hold within this process.
+    """
     if not isinstance(prefetch, dict) or not prefetch:
         return None
     try:
-        return hashlib.sha256(orjson.dumps(prefetch)).digest()
+        content = orjson.dumps(prefetch)
     except orjson.JSONEncodeError:
         return None
+    return hash(content).to_bytes(8, "big", signed=True) + len(content).to_bytes(8, "big")
 
 
 class EvaluationCache:
