@@ -430,3 +430,18 @@ def test_cors_preflight_from_a_browser_sandbox_is_answered(server: str) -> None:
     )
     assert response.status_code == 200
     assert response.headers["access-control-allow-origin"] in ("*", "https://sandbox.cds-hooks.org")
+
+
+def test_the_patient_view_example_in_the_docs_is_answered_as_documented(server: str) -> None:
+    import json
+    import re
+    from pathlib import Path
+
+    docs = (Path(__file__).resolve().parents[3] / "docs" / "cds-hooks.md").read_text()
+    section = docs.split("## Example: `patient-view`", 1)[1]
+    request_text = re.search(r"```http\n.*?\n\n(\{.*?\})\n```", section, re.S)
+    assert request_text, "the docs show the request body"
+    body = json.loads(request_text.group(1))
+    cards = cards_of(server, TREATMENT, body)
+    assert cards[0]["source"]["topic"]["code"] in ("botulinum-toxin", "wilson-disease-screen")
+    assert "botulinum-toxin" in topics(cards)
