@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from dystonia_cds.domain.construction import quick_init
 from dystonia_cds.domain.patient import PatientRecord, Unrecognized
 
 
@@ -33,6 +34,7 @@ class Severity(StrEnum):
     CRITICAL = "critical"
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Evidence:
     source: str  # citation, e.g. "EFNS 2011 (Albanese et al., Eur J Neurol 2011;18:5-18)"
@@ -40,6 +42,7 @@ class Evidence:
     key: str = ""  # reference key, e.g. "R5"
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Provenance:
     """Why a statement was made: the rule, the facts it used, the knowledge version."""
@@ -50,6 +53,7 @@ class Provenance:
     sources: tuple[str, ...] = ()
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Option:
     id: str
@@ -63,6 +67,7 @@ class Option:
     adjunct: bool = False
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Alert:
     id: str
@@ -71,6 +76,7 @@ class Alert:
     provenance: Provenance
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class TraceEntry:
     rule: str
@@ -79,6 +85,7 @@ class TraceEntry:
     sources: tuple[str, ...] = ()
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class UnderstoodPhenotype:
     """The phenotype as the engine understood it (stated and derived values)."""
@@ -100,6 +107,7 @@ class UnderstoodPhenotype:
     current_drugs: tuple[str, ...] = ()
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Recommendation:
     record: PatientRecord

@@ -11,16 +11,13 @@ from datetime import date
 
 from dystonia_cds.domain.patient import (
     BodyRegion,
-    Distribution,
-    DystoniaForm,
     Medication,
     PatientRecord,
-    Phenotype,
-    Variability,
     age_in_years,
 )
-from dystonia_cds.domain.phenotype import distribution_of, involved_regions, onset_age
+from dystonia_cds.domain.phenotype import onset_age
 from dystonia_cds.engine.history import add_history
+from dystonia_cds.engine.understanding import PhenotypeFacts, phenotype_facts
 from dystonia_cds.knowledge.base import KnowledgeBase, Limits
 
 
@@ -51,6 +48,7 @@ class Context:
     regions: frozenset[BodyRegion] = frozenset()
     culprits: tuple[str, ...] = ()
     active_drugs: tuple[str, ...] = ()
+    facts: PhenotypeFacts | None = None  # what the phenotype alone says (memoised)
 
 
 NO_DYSTONIA_NOTE = (
@@ -72,7 +70,7 @@ NO_BIRTH_DATE_NOTE = (
 
 
 def build_context(record: PatientRecord, kb: KnowledgeBase, on: date) -> Context:
-    ctx = Context(record=record, on=on)
+    ctx = Context(record, on)
     _add_age(ctx, kb)
     if not record.phenotype.forms:
         return ctx
@@ -82,11 +80,14 @@ def build_context(record: PatientRecord, kb: KnowledgeBase, on: date) -> Context
         f.update(["condition:" + c for c in record.conditions])
     if record.findings:
         f.update(["finding:" + x for x in record.findings])
-    _add_phenotype(ctx, record.phenotype)
+    facts = ctx.facts = phenotype_facts(record.phenotype, kb)
+    f.update(facts.features)
+    ctx.regions = facts.regions
+    ctx.distribution = facts.distribution
     add_history(ctx, kb)
-    _add_acute(ctx, kb)
+    _add_acute(ctx, kb, facts)
     _add_onset(ctx, kb)
-    if ctx.distribution is None and "chronic" in ctx.features:
+    if ctx.distribution is None and "chronic" in f:
         ctx.notes.append(DISTRIBUTION_UNKNOWN_NOTE)
     return ctx
 
@@ -101,26 +102,35 @@ def _add_age(ctx: Context, kb: KnowledgeBase) -> None:
         else:
             ctx.notes.append(NO_BIRTH_DATE_NOTE)
         return
-    lim = _limits(kb)
     age = age_in_years(birth, ctx.on)
     ctx.age = age
-    f = ctx.features
-    f.add("age-known")
+    neonate = age < 1 and (ctx.on - birth).days < _limits(kb).neonate_days_below
+    memo = kb.derived
+    key = ("age", age, neonate)
+    found: tuple[tuple[str, ...], str] | None = memo.get(key)
+    if found is None:
+        found = memo[key] = (_age_features(_limits(kb), age, neonate), f"{age} years")
+    ctx.features.update(found[0])
+    ctx.values["age"] = found[1]
+
+
+def _age_features(lim: Limits, age: int, neonate: bool) -> tuple[str, ...]:
+    f = ["age-known"]
     if age < lim.child_age_below:
-        f.add("child")
+        f.append("child")
         if age < lim.dbs_age_below:
-            f.add("under-7")
+            f.append("under-7")
         if age < lim.benztropine_age_below:
-            f.add("under-3")
-        if age < 1 and (ctx.on - birth).days < lim.neonate_days_below:
-            f.add("neonate")
+            f.append("under-3")
+        if neonate:
+            f.append("neonate")
     else:
-        f.add("adult")
+        f.append("adult")
     if age > lim.anticholinergic_sensitive_over:
-        f.add("over-60")
+        f.append("over-60")
     if age >= lim.older_adult_from:
-        f.add("older-adult")
-    ctx.values["age"] = f"{age} years"
+        f.append("older-adult")
+    return tuple(f)
 
 
 def _limits(kb: KnowledgeBase) -> Limits:
@@ -129,45 +139,14 @@ def _limits(kb: KnowledgeBase) -> Limits:
     return kb.limits
 
 
-_FORM = {x: f"form:{x.value}" for x in DystoniaForm}
-_REGION = {x: f"region:{x.value}" for x in BodyRegion}
-_DIST = {x: f"dist:{x.value}" for x in Distribution}
-_VARIABILITY = {x: f"variability:{x.value}" for x in Variability}
-
-
-def _add_phenotype(ctx: Context, p: Phenotype) -> None:
-    f = ctx.features
-    f.update([_FORM[x] for x in p.forms])
-    ctx.regions = involved_regions(p)
-    f.update([_REGION[r] for r in ctx.regions])
-    if BodyRegion.LARYNX in ctx.regions:
-        f.add("laryngeal")
-    dist = distribution_of(p)
-    if dist is not None:
-        ctx.distribution = dist.value
-        f.add(_DIST[dist])
-    if p.genes:
-        f.add("gene-known")
-        f.update(["gene:" + g for g in p.genes])
-    if p.variability:
-        f.update([_VARIABILITY[v] for v in p.variability])
-    if p.etiology is not None:
-        f.add("etiology:" + p.etiology)
-    if p.association is not None:
-        f.add("association:" + p.association)
-    if p.course is not None:
-        f.add("course:" + p.course)
-
-
-def _add_acute(ctx: Context, kb: KnowledgeBase) -> None:
+def _add_acute(ctx: Context, kb: KnowledgeBase, facts: PhenotypeFacts) -> None:
     """Acute drug-induced reaction: the named form, or onset within days of a dopamine blocker."""
-    forms = ctx.record.phenotype.forms
     window = _limits(kb).acute_window_days
     blockers = _blockers(ctx, kb, window) if ctx.record.medications else []
     f = ctx.features
-    acute = DystoniaForm.ACUTE_DRUG_INDUCED in forms
-    chronic_forms = not forms <= _ACUTE_ONLY
-    if not acute and chronic_forms and DystoniaForm.TARDIVE not in forms:
+    acute = facts.acute_form
+    chronic_forms = facts.chronic_forms
+    if not acute and chronic_forms and not facts.tardive:
         acute = _acute_by_timing(ctx, blockers, window)
     if acute:
         f.add("acute")
@@ -176,9 +155,6 @@ def _add_acute(ctx: Context, kb: KnowledgeBase) -> None:
             f.add("culprit-known")
     if chronic_forms and "acute-by-timing" not in f:
         f.add("chronic")
-
-
-_ACUTE_ONLY = frozenset({DystoniaForm.ACUTE_DRUG_INDUCED})
 
 
 def _blockers(ctx: Context, kb: KnowledgeBase, window: float) -> list[Medication]:

@@ -16,6 +16,7 @@ from dystonia_cds.engine.alerts import render_alert
 from dystonia_cds.engine.context import NO_DYSTONIA_NOTE, Context, build_context
 from dystonia_cds.engine.options import render_option
 from dystonia_cds.engine.plan import plan_for
+from dystonia_cds.engine.understanding import derive_facts, sorted_ids
 from dystonia_cds.knowledge.base import KnowledgeBase
 
 NO_DYSTONIA_TRACE = (TraceEntry("phenotype.no-active-dystonia", True, "no treatment offered"),)
@@ -63,27 +64,24 @@ def _result(
 
 def _understood(ctx: Context, kb: KnowledgeBase) -> UnderstoodPhenotype:
     p = ctx.record.phenotype
-    band = kb.onset_band(ctx.onset) if ctx.onset is not None else None
+    facts = ctx.facts or derive_facts(p)
+    onset = ctx.onset
+    band = kb.onset_band(onset) if onset is not None else None
+    record = ctx.record
     return UnderstoodPhenotype(
-        forms=_sorted(p.forms),
-        regions=_sorted(ctx.regions),
-        distribution=ctx.distribution,
-        distribution_derived=ctx.distribution is not None and p.distribution is None,
-        onset_age_years=round(ctx.onset, 1) if ctx.onset is not None else None,
-        onset_band=band.id if band else None,
-        acute_reaction="acute" in ctx.features,
-        course=p.course,
-        variability=_sorted(p.variability),
-        association=p.association,
-        etiology=p.etiology,
-        genes=_sorted(p.genes),
-        conditions=_sorted(ctx.record.conditions),
-        findings=_sorted(ctx.record.findings),
-        current_drugs=ctx.active_drugs,
+        facts.forms,
+        facts.region_ids,
+        ctx.distribution,
+        ctx.distribution is not None and p.distribution is None,
+        round(onset, 1) if onset is not None else None,
+        band.id if band else None,
+        "acute" in ctx.features,
+        p.course,
+        facts.variability,
+        p.association,
+        p.etiology,
+        facts.genes,
+        sorted_ids(record.conditions),
+        sorted_ids(record.findings),
+        ctx.active_drugs,
     )
-
-
-def _sorted(items: frozenset[str]) -> tuple[str, ...]:
-    if not items:
-        return ()
-    return tuple(sorted(items)) if len(items) > 1 else tuple(items)
