@@ -1,18 +1,20 @@
-"""Typed decoding of NDJSON lines: msgspec Structs naming only the fields the FHIR mapping reads.
+"""Typed decoding of the hot resource types: msgspec Structs naming only the fields the FHIR
+mapping reads, and the mapping's rules applied to them directly.
 
 A Bulk export line carries far more than the mapping reads (meta, identifier, encounter,
-recorder, names, addresses ...). A tagged union of one Struct per resource type, keyed on
-`resourceType`, lets msgspec skip everything else without building it, then
-`compact_resource` hands the mapping a small dict holding exactly the fields it reads, with
-their values decoded as plain JSON (null kept apart from absent). The mapping's handlers
-read nothing else, so they return the same facts as on the whole resource (tested field by
-field: tests/unit/screening/test_typed_decode.py).
+recorder ...). For MedicationRequest / MedicationStatement / MedicationAdministration and
+Procedure lines, a tagged union of Structs keyed on `resourceType` lets msgspec skip the rest
+without building it, and `typed_facts` produces the facts the FHIR mapping would -- the same
+code paths as `dystonia_cds.fhir.fastpath`, reading attributes instead of dict keys; the rarer
+parts (trial outcomes, dosage) are handed to the mapping's own functions.
 
-The typed decoder declines (None) whatever it cannot take -- another resource type, a
-non-object line, malformed JSON, a non-ASCII line that is not valid UTF-8 -- and the caller
-then decodes the line with orjson as before, so errors are reported exactly as before.
-One difference is by design: a number beyond the double range (e.g. `1e400`) inside a field
-the mapping never reads is skipped here, where orjson refuses the whole line.
+`typed_facts` declines (None) whatever it does not take: another type, malformed JSON, a wrong
+JSON type anywhere it reads, a medication reference, a missing subject, a non-ASCII line that
+is not valid UTF-8, any value the mapping would reject. The caller then decodes the line with
+orjson and runs the generic path, so errors are reported exactly as before. Equivalence with
+the orjson path is tested (tests/unit/screening/test_typed_decode.py). One difference is by
+design: a number beyond the double range (e.g. `1e400`) inside a field the mapping never reads
+is skipped here, where orjson refuses the whole line.
 """
 
 from __future__ import annotations
@@ -21,97 +23,248 @@ from functools import cache
 from typing import Any
 
 import msgspec
-from msgspec import UNSET
+from msgspec import UNSET, UnsetType
 
-_WHO = ("id", "subject", "patient")
-_DRUG_USE = (
-    *_WHO, "status", "medicationCodeableConcept", "medicationReference", "contained",
-    "authoredOn", "effectiveDateTime", "effectivePeriod", "dateAsserted", "statusReason",
-    "extension", "note", "dosage", "dosageInstruction",
-)  # fmt: skip
-# The top-level fields each handler of `dystonia_cds.fhir.extract` (and the screening check) reads.
-READ_FIELDS: dict[str, tuple[str, ...]] = {
-    "Patient": (*_WHO, "birthDate", "gender"),
-    "Condition": (
-        *_WHO,
-        "verificationStatus",
-        "clinicalStatus",
-        "code",
-        "abatementDateTime",
-        "abatementAge",
-        "abatementPeriod",
-        "abatementRange",
-        "abatementString",
-        "onsetDateTime",
-        "onsetPeriod",
-        "onsetAge",
-        "bodySite",
-        "extension",
-    ),
-    "MedicationRequest": _DRUG_USE,
-    "MedicationStatement": _DRUG_USE,
-    "MedicationAdministration": _DRUG_USE,
-    "Medication": (*_WHO, "code", "ingredient"),
-    "Procedure": (
-        *_WHO,
-        "status",
-        "code",
-        "performedDateTime",
-        "performedPeriod",
-        "outcome",
-        "statusReason",
-        "note",
-        "usedCode",
-    ),
-    "Observation": (
-        *_WHO,
-        "status",
-        "code",
-        "valueQuantity",
-        "effectiveDateTime",
-        "effectivePeriod",
-        "valueCodeableConcept",
-        "valueString",
-        "component",
-    ),
-    "AllergyIntolerance": (*_WHO, "code", "verificationStatus", "clinicalStatus"),
-}
+from dystonia_cds.domain.errors import FhirInputError
+from dystonia_cds.fhir import fastpath as fp
+from dystonia_cds.fhir import medications as med
+from dystonia_cds.fhir import procedures as proc
+from dystonia_cds.fhir.access import _reference_key
+from dystonia_cds.fhir.facts import DrugFact, Fact, IgnoredFact, ProcedureFact, UnrecognizedFact
+from dystonia_cds.fhir.matching import describe, match_concepts
+from dystonia_cds.knowledge.vocabulary import Vocabulary
+
+PREFIXES = tuple(
+    f'{{"resourceType":"{t}"'.encode()
+    for t in ("MedicationAdministration", "MedicationRequest", "MedicationStatement", "Procedure")
+)
+
+
+class Coding(msgspec.Struct, gc=False):
+    system: str | None = None
+    code: str | None = None
+    display: str | None = None
+
+
+class Concept(msgspec.Struct, gc=False):
+    coding: list[Coding] | None = None
+    text: str | None = None
+
+
+class Ref(msgspec.Struct, gc=False):
+    reference: str | None = None
+
+
+class Period(msgspec.Struct, gc=False):
+    start: str | None = None
+    end: str | None = None
+
+
+class Quantity(msgspec.Struct, gc=False):
+    value: int | float | None = None
+    unit: str | None = None
+    code: str | None = None
+
+
+class AdministrationDosage(msgspec.Struct, gc=False):
+    route: Concept | None = None
+    dose: Quantity | None = None
+
+
+class _Line(msgspec.Struct, gc=False, tag_field="resourceType"):
+    id: str | None = None
+    status: str | None = None
+    subject: Ref | UnsetType | None = UNSET  # presence matters (`"subject" in resource`)
+    patient: Ref | None = None
+    statusReason: Any = None
+    note: Any = None
+
+
+class _DrugLine(_Line):
+    medicationCodeableConcept: Concept | UnsetType | None = UNSET
+    authoredOn: str | None = None
+    effectiveDateTime: str | UnsetType | None = UNSET
+    effectivePeriod: Period | None = None
+    dateAsserted: str | None = None
+    extension: Any = None
+    dosage: Any = None
+    dosageInstruction: Any = None
+
+
+class MedicationRequestLine(_DrugLine, tag="MedicationRequest"):
+    pass
+
+
+class MedicationStatementLine(_DrugLine, tag="MedicationStatement"):
+    pass
+
+
+class MedicationAdministrationLine(_DrugLine, tag="MedicationAdministration"):
+    dosage: AdministrationDosage | None = None  # the only fields an administration's dosage gives
+
+
+class ProcedureLine(_Line, tag="Procedure"):
+    code: Concept | None = None
+    performedDateTime: str | None = None
+    performedPeriod: Period | None = None
+    outcome: Any = None
+    usedCode: Any = None
+
+
+Line = (
+    MedicationRequestLine | MedicationStatementLine | MedicationAdministrationLine | ProcedureLine
+)
 _DECLINED = (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError, ValueError)
 
 
 @cache
-def _decoder() -> tuple[msgspec.json.Decoder[Any], dict[type, tuple[str, tuple[str, ...]]]]:
-    structs = {
-        msgspec.defstruct(
-            f"{rtype}Line",
-            [(name, Any, UNSET) for name in fields],
-            tag_field="resourceType",
-            tag=rtype,
-            gc=False,
-        ): (rtype, fields)
-        for rtype, fields in READ_FIELDS.items()
-    }
-    union: Any = None
-    for struct in structs:
-        union = struct if union is None else union | struct
-    return msgspec.json.Decoder(union), structs
+def _decoder() -> msgspec.json.Decoder[Line]:
+    return msgspec.json.Decoder(Line)
 
 
-def compact_resource(line: bytes) -> dict[str, Any] | None:
-    """The fields of one NDJSON line the mapping reads, or None (then decode it with orjson)."""
+def typed_facts(line: bytes, vocab: Vocabulary) -> list[Fact] | None:
+    """The facts of one line of a hot type (checked like any line), or None: use the generic way."""
     if not line.isascii():
         try:
             line.decode("utf-8")
         except UnicodeDecodeError:
             return None
-    decoder, structs = _decoder()
     try:
-        obj = decoder.decode(line)
+        obj = _decoder().decode(line)
     except _DECLINED:
         return None
-    rtype, fields = structs[type(obj)]
-    out: dict[str, Any] = {"resourceType": rtype}
-    for name, value in zip(fields, msgspec.structs.astuple(obj), strict=True):
-        if value is not UNSET:
-            out[name] = value
-    return out
+    pid = _patient(obj)
+    if pid is None or obj.id is None:
+        return None
+    try:
+        if type(obj) is ProcedureLine:
+            return _procedure(obj, vocab, pid)
+        return _drug_use(obj, vocab, pid)  # type: ignore[arg-type]
+    except (fp._Bail, FhirInputError):
+        return None
+
+
+def _patient(obj: _Line) -> str | None:
+    """The patient id, when the line passes the screening check (a subject reference)."""
+    ref = obj.patient if obj.subject is UNSET else obj.subject
+    if ref is None or ref.reference is None:
+        return None  # the generic way reports it
+    value = ref.reference
+    return (_reference_key(value) if value else None) or ""
+
+
+def _concept(concept: Concept) -> tuple[list[tuple[str, str, str]], str]:
+    """`access.codings` and `access.concept_text` of a typed CodeableConcept."""
+    found = [(c.system or "", c.code or "", c.display or "") for c in concept.coding or ()]
+    text = concept.text or ""
+    displays = " | ".join(d for _, _, d in found if d)
+    return found, (f"{text} | {displays}" if displays else text)
+
+
+def _rest(obj: _Line, rtype: str, **fields: Any) -> dict[str, Any]:
+    """The few fields handed to the mapping's own functions, as the dict they expect."""
+    return {"resourceType": rtype, "id": obj.id, **fields}
+
+
+def _drug_use(obj: _DrugLine, vocab: Vocabulary, pid: str) -> list[Fact] | None:
+    """`fastpath._drug_use` on a typed line."""
+    rtype = str(obj.__struct_config__.tag)
+    if obj.status in med.DROPPED[rtype]:
+        return []
+    concept = obj.medicationCodeableConcept
+    if concept is None or concept is UNSET:
+        return None
+    src = f"{rtype}/{obj.id}"
+    found, text = _concept(concept)
+    drugs = match_concepts(vocab, med.DRUG_KINDS, found, text)
+    if not drugs:
+        reason = f"{describe(found, text)} matches no drug the knowledge base uses"
+        return [UnrecognizedFact(pid, f"{src}.medicationCodeableConcept", reason)]
+    start, end = _drug_dates(obj, rtype)
+    facts: list[Fact] = []
+    outcome = None
+    if obj.statusReason is not None or obj.extension is not None or obj.note is not None:
+        rest = _rest(obj, rtype, statusReason=obj.statusReason, extension=obj.extension)
+        outcome = med._outcome({**rest, "note": obj.note}, pid, facts)
+    route = units = daily = None
+    if type(obj) is MedicationAdministrationLine:
+        route, units = _administered(obj.dosage)
+    elif obj.dosage is not None or obj.dosageInstruction is not None:
+        rest = _rest(obj, rtype, dosage=obj.dosage, dosageInstruction=obj.dosageInstruction)
+        route, units, daily = fp._dosage(rest, rtype)
+    active, administration = (
+        obj.status in med.CURRENT[rtype],
+        type(obj) is MedicationAdministrationLine,
+    )
+    facts.extend(
+        DrugFact(pid, src, cid, None, kind, start, end, active, administration, route, outcome,
+                 units, vocab.is_trial(cid), daily)
+        for kind, cid in drugs
+    )  # fmt: skip
+    return facts
+
+
+def _administered(dosage: AdministrationDosage | None) -> tuple[str | None, float | None]:
+    """Route and toxin units of an administration (`medications._dosage`)."""
+    if dosage is None:
+        return None, None
+    route = med._route(_concept(dosage.route)[1].lower()) if dosage.route is not None else None
+    dose = dosage.dose
+    if dose is None or dose.value is None:
+        return route, None
+    unit = dose.code or dose.unit or ""
+    return route, float(dose.value) if unit.strip().lower() in med._UNITS else None
+
+
+def _drug_dates(obj: _DrugLine, rtype: str) -> tuple[Any, Any]:
+    """`medications._dates`."""
+    if rtype == "MedicationRequest":
+        return fp._date(obj.authoredOn), None
+    when = obj.effectiveDateTime
+    start = end = fp._date(None if when is UNSET else when)
+    if start is None:
+        start, end = _period(obj.effectivePeriod)
+    if rtype == "MedicationStatement":
+        if when is not UNSET:
+            end = None
+        if start is None:
+            start = fp._date(obj.dateAsserted)
+    return start, end
+
+
+def _period(period: Period | None) -> tuple[Any, Any]:
+    if period is None:
+        return None, None
+    start, end = fp._date(period.start), fp._date(period.end)
+    if start and end and end < start:
+        raise fp._Bail
+    return start, end
+
+
+def _procedure(obj: ProcedureLine, vocab: Vocabulary, pid: str) -> list[Fact]:
+    """`fastpath._procedure` on a typed line."""
+    status = obj.status
+    if status in proc.DROPPED:
+        return []
+    found, text = _concept(obj.code) if obj.code is not None else ([], "")
+    treatments = [cid for _, cid in match_concepts(vocab, ("procedure",), found, text)]
+    if not treatments:
+        return [IgnoredFact(pid, "Procedure", "Procedure")]
+    start, end = fp._date(obj.performedDateTime), None
+    if start is None:
+        start, end = _period(obj.performedPeriod)
+    facts: list[Fact] = []
+    rest = _rest(obj, "Procedure", outcome=obj.outcome, statusReason=obj.statusReason,
+                 note=obj.note, usedCode=obj.usedCode)  # fmt: skip
+    outcome = None
+    if obj.outcome is not None or obj.statusReason is not None or obj.note is not None:
+        outcome = proc._outcome(rest, pid, facts)
+    product = None
+    if "botulinum-toxin" in treatments:
+        plain = obj.usedCode is None and obj.note is None
+        product = fp._product_of_text(vocab, text) if plain else proc._product(rest, vocab, text)
+    src = f"Procedure/{obj.id}"
+    for t in treatments:
+        active = status in proc.CURRENT or (status == "completed" and t in proc.DEVICES)
+        facts.append(ProcedureFact(pid, src, t, start, end, active, outcome, product))
+    return facts

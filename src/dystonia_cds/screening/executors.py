@@ -6,6 +6,7 @@ bucket, then reduce each bucket; only bytes cross process boundaries.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 from collections.abc import Iterable
 from functools import partial
@@ -58,11 +59,36 @@ def _reduce(args: tuple[list[bytes], list[bytes], ScreenJob]) -> BucketResult:
     return reduce_bucket(blobs, shared, job.on, job.measure_ids)
 
 
+def warm() -> None:
+    """Load the vocabulary, the typed decoder, the knowledge base and the engine (cached)."""
+    from dystonia_cds.engine import recommend  # noqa: F401 - imported for its load cost
+    from dystonia_cds.screening.decode import _decoder
+    from dystonia_cds.screening.grouping import _knowledge
+    from dystonia_cds.screening.mapper import default_extract
+
+    default_extract()
+    _decoder()
+    _knowledge()
+
+
 def run_processes(job: ScreenJob, progress: Progress, processes: int) -> Outcome:
-    """Several worker processes over partitions (byte ranges), then over buckets."""
+    """Several worker processes over partitions (byte ranges), then over buckets.
+
+    Everything read-only is loaded once, before the fork, and frozen out of the collector's
+    sight, so the workers share those pages instead of each loading and copying them."""
     outcome, shuffle = Outcome(), Shuffle(job.buckets)
-    context = multiprocessing.get_context("fork")
-    with context.Pool(processes) as pool:
+    warm()
+    gc.freeze()
+    try:
+        return _run_pool(job, progress, processes, outcome, shuffle)
+    finally:
+        gc.unfreeze()
+
+
+def _run_pool(
+    job: ScreenJob, progress: Progress, processes: int, outcome: Outcome, shuffle: Shuffle
+) -> Outcome:
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
         progress.phase("reading", sum(p.size for p in job.partitions))
         mapper = partial(map_partition, buckets=job.buckets)
         for result in pool.imap_unordered(mapper, job.partitions):

@@ -1,12 +1,12 @@
 """The map phase: one partition -> facts packed per hash bucket, plus counts and errors.
 
-Each resource is decoded (msgspec Structs naming only the fields the mapping reads, see
-`decode.py`; orjson for whatever those decline), checked (JSON object, known type, a subject), turned into
+Each resource is decoded (orjson), checked (JSON object, known type, a subject), turned into
 compact facts by the FHIR mapping's `extract_facts` (the same function the CLI uses), and the
 facts are routed to bucket `zlib.crc32(patient id) % buckets` (stable across processes, unlike
 `hash()`). Buckets leave as msgpack bytes, so nothing but bytes crosses a process boundary.
 Facts that belong to no patient (Medication definitions) go to the shared list, sent to every
-bucket.
+bucket. Lines of the hot types (Medication* uses, Procedure) first try `decode.typed_facts`:
+msgspec Structs naming only the fields the mapping reads, the same facts (tested).
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ import msgspec
 import orjson
 
 from dystonia_cds.domain.errors import DystoniaCdsError
-from dystonia_cds.screening.decode import compact_resource
+from dystonia_cds.knowledge.vocabulary import Vocabulary
+from dystonia_cds.screening.decode import PREFIXES, typed_facts
 from dystonia_cds.screening.gcpause import quiet_gc
 from dystonia_cds.screening.lines import DamagedGzip, read_blocks
 from dystonia_cds.screening.partitions import OTHER_TYPES, READ_TYPES, Partition
@@ -53,6 +54,13 @@ class MapResult:
 
 
 @cache
+def _vocabulary() -> Vocabulary:
+    from dystonia_cds.knowledge.vocabulary import load_vocabulary
+
+    return load_vocabulary()
+
+
+@cache
 def default_extract() -> Extract:
     """`extract_facts` bound to the vocabulary, loaded once per process."""
     from dystonia_cds.fhir.extract import extract_facts
@@ -64,7 +72,8 @@ def default_extract() -> Extract:
 
 def map_partition(part: Partition, buckets: int, extract: Extract | None = None) -> MapResult:
     """Decode, check and extract every line of a partition; facts packed per bucket."""
-    run = _Run(part, buckets, extract or default_extract(), typed=extract is None)
+    typed = _vocabulary() if extract is None else None  # a given extract: the generic way only
+    run = _Run(part, buckets, extract or default_extract(), typed)
     with quiet_gc():
         try:
             for block in read_blocks(part):
@@ -77,8 +86,10 @@ def map_partition(part: Partition, buckets: int, extract: Extract | None = None)
 
 
 class _Run:
-    def __init__(self, part: Partition, buckets: int, extract: Extract, *, typed: bool) -> None:
-        self.part, self.count, self.extract, self.typed = part, buckets, extract, typed
+    def __init__(
+        self, part: Partition, buckets: int, extract: Extract, vocab: Vocabulary | None
+    ) -> None:
+        self.part, self.count, self.extract, self.vocab = part, buckets, extract, vocab
         self.lists: list[list[Any]] = [[] for _ in range(buckets)]
         self.shared: list[Any] = []
         self.where: dict[str, int] = {}
@@ -95,17 +106,12 @@ class _Run:
                 resource(line)
 
     def resource(self, line: bytes) -> None:
-        """Typed decoding of the fields the mapping reads; anything unusual goes the generic way."""
-        if self.typed:
-            compact = compact_resource(line)
-            if compact is not None and _check(compact) is None:
-                try:
-                    facts = self.extract(compact)
-                except DystoniaCdsError:
-                    pass  # the generic way below reports it, from the whole resource
-                else:
-                    self.took(facts)
-                    return
+        """Hot types take the typed decoder; anything it declines goes the generic way."""
+        if self.vocab is not None and line.startswith(PREFIXES):
+            facts = typed_facts(line, self.vocab)
+            if facts is not None:
+                self.took(facts)
+                return
         self.generic(line)
 
     def generic(self, line: bytes) -> None:
@@ -138,7 +144,7 @@ class _Run:
 
     def route(self, facts: list[Any]) -> None:
         patient = facts[0].patient_id
-        if patient and all(f.patient_id == patient for f in facts):
+        if patient and (len(facts) == 1 or all(f.patient_id == patient for f in facts)):
             self.lists[self.bucket(patient)].extend(facts)
             return
         for fact in facts:
@@ -165,6 +171,8 @@ def _check(resource: Any) -> str | None:
     if not isinstance(resource, dict):
         return "not a JSON object"
     kind = resource.get("resourceType")
+    if kind is not None and not isinstance(kind, str):
+        return f"resourceType must be a string, got {type(kind).__name__}"
     if kind not in READ_TYPES:
         if kind in OTHER_TYPES:
             return ""

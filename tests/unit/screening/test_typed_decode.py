@@ -1,9 +1,11 @@
-"""Typed decoding (msgspec Structs naming the read fields) changes no fact, count or error.
+"""Typed decoding of the hot types (msgspec Structs naming the read fields) changes no fact,
+count or error.
 
 Two checks: the mapping's handlers read no top-level field the Structs leave out (recorded on
 builder examples, a generated export and the Synthea Bundles), and a partition mapped with the
 typed decoder gives byte-identical packed facts, counts and errors to the orjson-only path
-(on a generated export, on hypothesis-made lines, and on the Synthea resources)."""
+(on a generated export, on hypothesis-made and hypothesis-garbled lines, and on the Synthea
+resources)."""
 
 from __future__ import annotations
 
@@ -11,17 +13,17 @@ import contextlib
 import copy
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import orjson
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dystonia_cds.domain.errors import FhirInputError
-from dystonia_cds.fhir.extract import READ_TYPES, generic_facts
+from dystonia_cds.fhir.extract import generic_facts
 from dystonia_cds.knowledge.vocabulary import load_vocabulary
-from dystonia_cds.screening.decode import READ_FIELDS, compact_resource
-from dystonia_cds.screening.mapper import default_extract, map_partition
+from dystonia_cds.screening.decode import Line, typed_facts
+from dystonia_cds.screening.mapper import _check, default_extract, map_partition
 from dystonia_cds.screening.partitions import Partition
 from dystonia_cds.screening.synth import generate_export
 from fhir_builders import (
@@ -71,29 +73,44 @@ SYNTHEA = sorted(synthea_dir().glob("*.json"))
 
 
 class _Recording(dict[str, Any]):
-    """A resource that remembers which top-level fields were read."""
+    """A resource that remembers which top-level fields were read, and which were tested for
+    presence (`in`, `.get` with a default); reading it whole would be an error."""
 
     read: set[str]
+    presence: set[str]
 
     def get(self, key: Any, default: Any = None) -> Any:
         self.read.add(key)
+        if default is not None:
+            self.presence.add(key)
         return super().get(key, default)
 
     def __getitem__(self, key: Any) -> Any:
         self.read.add(key)
         return super().__getitem__(key)
 
-    def __contains__(self, key: Any) -> bool:
-        self.read.add(key)
+    def __contains__(self, key: object) -> bool:
+        self.read.add(str(key))
+        self.presence.add(str(key))
         return super().__contains__(key)
 
+    def __iter__(self) -> Any:
+        raise AssertionError("the mapping iterates over a resource's fields")
 
-def _fields_read(resource: dict[str, Any]) -> set[str]:
+    def keys(self) -> Any:
+        raise AssertionError("the mapping lists a resource's fields")
+
+    def items(self) -> Any:
+        raise AssertionError("the mapping lists a resource's fields")
+
+
+def _fields_read(resource: dict[str, Any]) -> tuple[set[str], set[str]]:
     recording = _Recording(resource)
-    recording.read = set()
+    recording.read, recording.presence = set(), set()
     with contextlib.suppress(FhirInputError):
         generic_facts(recording, VOCAB)
-    return recording.read - {"resourceType"}
+    _check(recording)
+    return recording.read - {"resourceType"}, recording.presence
 
 
 def _synthea_resources() -> list[dict[str, Any]]:
@@ -104,29 +121,35 @@ def _export_lines(folder: Path) -> list[bytes]:
     return [line for p in sorted(folder.glob("*.ndjson")) for line in p.read_bytes().splitlines()]
 
 
-def test_the_handlers_read_only_the_declared_fields(tmp_path: Path) -> None:
+STRUCTS = {s.__struct_config__.tag: s for s in get_args(Line)}
+PRESENCE = {"subject", "medicationCodeableConcept", "effectiveDateTime"}  # typed with UNSET
+
+
+def test_the_handlers_read_only_fields_the_structs_declare(tmp_path: Path) -> None:
     generate_export(tmp_path, patients=150, seed=9)
     resources = EXAMPLES + _synthea_resources() + [orjson.loads(x) for x in _export_lines(tmp_path)]
+    seen = set()
     for resource in resources:
-        rtype = resource["resourceType"]
-        if rtype in READ_TYPES:
-            assert _fields_read(resource) <= set(READ_FIELDS[rtype]), rtype
+        struct = STRUCTS.get(resource["resourceType"])
+        if struct is not None:
+            read, presence = _fields_read(resource)
+            assert read <= set(struct.__struct_fields__), struct
+            assert presence <= PRESENCE, struct
+            seen.add(struct)
+    assert seen == set(STRUCTS.values())
 
 
-def test_every_read_type_has_declared_fields() -> None:
-    assert set(READ_FIELDS) == set(READ_TYPES)
-
-
-def test_the_compact_resource_holds_the_read_fields_with_null_kept_apart_from_absent() -> None:
-    line = orjson.dumps({**EXAMPLES[5], "effectiveDateTime": None, "meta": {"x": 1}})
-    compact = compact_resource(line)
-    assert compact is not None
-    assert compact["effectiveDateTime"] is None
-    assert "meta" not in compact
-    assert "dateAsserted" not in compact
-    assert compact_resource(b'{"resourceType":"Encounter","id":"e"}') is None
-    assert compact_resource(b"[1, 2]") is None
-    assert compact_resource(b'{"resourceType":"Patient","id":"\xff"}') is None
+def test_the_typed_path_takes_common_lines_and_declines_the_rest() -> None:
+    assert typed_facts(orjson.dumps(EXAMPLES[6]), VOCAB)  # an administration
+    declined = [
+        b'{"resourceType":"Encounter","id":"e"}',
+        b"[1, 2]",
+        b'{"resourceType":"Procedure","id":"\xff"}',
+        orjson.dumps(EXAMPLES[7]),  # a medication reference
+        orjson.dumps({**EXAMPLES[6], "subject": None}),
+        orjson.dumps({**EXAMPLES[6], "effectiveDateTime": "2026-02-30"}),
+    ]
+    assert all(typed_facts(line, VOCAB) is None for line in declined)
 
 
 def _map_both(path: Path, data: bytes) -> None:
@@ -163,7 +186,8 @@ json_values = st.recursive(
     ),
     max_leaves=8,
 )
-ALL_FIELDS = sorted({f for fields in READ_FIELDS.values() for f in fields} | {"meta", "text"})
+ALL_FIELDS = sorted({f for s in STRUCTS.values() for f in s.__struct_fields__} | {"meta", "text"})
+HOT = [e for e in EXAMPLES if e["resourceType"] in STRUCTS]
 
 
 def _dumps(value: Any) -> bytes:
@@ -195,3 +219,31 @@ def test_random_lines_map_identically(
         if junk:
             lines.append(junk + b"\n")
     _map_both(tmp_path_factory.mktemp("lines") / "x.ndjson", b"".join(lines))
+
+
+def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    out = [prefix] if prefix else []
+    if isinstance(value, dict):
+        for k, v in value.items():
+            out.extend(_paths(v, (*prefix, k)))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            out.extend(_paths(v, (*prefix, i)))
+    return out
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(HOT), st.data(), json_values), min_size=1, max_size=8))
+def test_garbled_hot_lines_map_identically(
+    tmp_path_factory: Any, items: list[tuple[dict[str, Any], st.DataObject, Any]]
+) -> None:
+    lines = []
+    for base, data, junk in items:
+        resource = copy.deepcopy(base)
+        path = data.draw(st.sampled_from(_paths(resource)))
+        target = resource
+        for step in path[:-1]:
+            target = target[step]
+        target[path[-1]] = junk
+        lines.append(_dumps(resource) + b"\n")
+    _map_both(tmp_path_factory.mktemp("garbled") / "x.ndjson", b"".join(lines))
