@@ -12,6 +12,7 @@ output first):
 from __future__ import annotations
 
 import hashlib
+import pickle
 import sys
 from pathlib import Path
 
@@ -25,18 +26,19 @@ from population import snapshot_population
 from builders import ON
 from dystonia_cds.domain.patient import PatientRecord
 from dystonia_cds.engine import recommend, recommendation_to_dict
-from dystonia_cds.knowledge import load_knowledge
+from dystonia_cds.knowledge import KnowledgeBase, load_knowledge
+from dystonia_cds.knowledge.loader import DATA_DIR, load_validated
 
 SNAPSHOT = Path(__file__).parent / "snapshot" / "engine-population.json"
 
 
-def canonical(record: PatientRecord) -> bytes:
-    rec = recommend(record, load_knowledge(), on=ON)
+def canonical(record: PatientRecord, kb: KnowledgeBase | None = None) -> bytes:
+    rec = recommend(record, kb or load_knowledge(), on=ON)
     return orjson.dumps(recommendation_to_dict(rec), option=orjson.OPT_SORT_KEYS)
 
 
-def digests(records: list[PatientRecord]) -> dict[str, str]:
-    return {r.patient_id: hashlib.sha256(canonical(r)).hexdigest() for r in records}
+def digests(records: list[PatientRecord], kb: KnowledgeBase | None = None) -> dict[str, str]:
+    return {r.patient_id: hashlib.sha256(canonical(r, kb)).hexdigest() for r in records}
 
 
 def test_the_engine_output_over_the_snapshot_population_is_unchanged() -> None:
@@ -52,6 +54,13 @@ def test_the_output_does_not_depend_on_what_was_evaluated_before() -> None:
     forward = digests(records)
     backward = digests(records[::-1])
     assert forward == backward
+
+
+def test_a_fully_validated_load_and_its_cached_snapshot_give_the_same_output() -> None:
+    full = load_validated(DATA_DIR)
+    cached = pickle.loads(pickle.dumps(full))  # noqa: S301 - our own bytes
+    records = snapshot_population()
+    assert digests(records, cached) == digests(records, full) == digests(records)
 
 
 def _update(dump: str | None) -> None:

@@ -1,4 +1,5 @@
-"""`dystonia-cds knowledge check`: run the knowledge loader and summarise what it holds."""
+"""`dystonia-cds knowledge check`: validate the knowledge files in full (pydantic models and
+cross-file checks, never the cached snapshot) and summarise what they hold."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ import sys
 from collections import Counter
 
 from dystonia_cds import DISCLAIMER
-from dystonia_cds.knowledge import KnowledgeBase, load_knowledge
+from dystonia_cds.knowledge import KnowledgeBase
+from dystonia_cds.knowledge.loader import DATA_DIR, load_validated
 
 
 def summary_lines(kb: KnowledgeBase) -> list[str]:
@@ -76,6 +78,7 @@ def _size(obj: object) -> str:
 
 
 def check() -> int:
-    kb = load_knowledge()
+    """Full validation of the packaged files (never the cached snapshot), then a summary."""
+    kb = load_validated(DATA_DIR)
     sys.stdout.write("\n".join(summary_lines(kb)) + "\n")
     return 0
