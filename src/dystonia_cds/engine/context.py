@@ -199,6 +199,29 @@ def _acute_by_timing(ctx: Context, blockers: list[Medication], window: float) ->
     return False
 
 
+def _onset_facts(
+    lim: Limits, onset: float | None, age: int | None
+) -> tuple[tuple[str, ...], str | None]:
+    """Onset features and the quoted onset words (memoised per onset and age)."""
+    f = []
+    value = None
+    # The onset cannot be later than the current age: a young patient had a young onset.
+    bound = onset if onset is not None else age
+    if onset is not None:
+        f.append("onset-known")
+        value = f"{int(onset)} years"
+    elif age is not None:
+        value = f"unknown, current age {age} years"
+    if bound is not None:
+        if int(bound) <= lim.early_onset_max:
+            f.append("onset-early")
+        if bound < lim.wilson_onset_below:
+            f.append("onset-under-50")
+        if bound < lim.genetic_onset_below:
+            f.append("onset-under-30")
+    return tuple(f), value
+
+
 def _add_onset(ctx: Context, kb: KnowledgeBase) -> None:
     onset = onset_age(ctx.record.phenotype, ctx.record.birth_date)
     if onset is not None and not 0 <= onset < MAX_AGE_YEARS:  # NaN, infinite, impossible
@@ -206,21 +229,14 @@ def _add_onset(ctx: Context, kb: KnowledgeBase) -> None:
         onset = None
     ctx.onset = onset
     f = ctx.features
-    # The onset cannot be later than the current age: a young patient had a young onset.
-    bound = onset if onset is not None else ctx.age
-    if onset is not None:
-        f.add("onset-known")
-        ctx.values["onset_age"] = f"{int(onset)} years"
-    elif ctx.age is not None:
-        ctx.values["onset_age"] = f"unknown, current age {ctx.age} years"
-    lim = _limits(kb)
-    if bound is not None:
-        if int(bound) <= lim.early_onset_max:
-            f.add("onset-early")
-        if bound < lim.wilson_onset_below:
-            f.add("onset-under-50")
-        if bound < lim.genetic_onset_below:
-            f.add("onset-under-30")
+    memo = kb.derived
+    key = ("onset", onset, ctx.age)
+    found: tuple[tuple[str, ...], str | None] | None = memo.get(key)
+    if found is None:
+        found = memo[key] = _onset_facts(_limits(kb), onset, ctx.age)
+    f.update(found[0])
+    if found[1] is not None:
+        ctx.values["onset_age"] = found[1]
     if "chronic" in f and "onset-under-50" not in f and onset is None:
         ctx.notes.append(
             "Not enough data to decide whether Wilson disease must be excluded or whether the "

@@ -49,16 +49,16 @@ def _result(
 ) -> Recommendation:
     record = ctx.record
     return Recommendation(
-        record=record,
-        evaluated_at=ctx.on,
-        age_years=ctx.age,
-        options=options,
-        alerts=alerts,
-        trace=trace,
-        knowledge_version=kb.version,
-        unrecognized=record.unrecognized,
-        notes=tuple(ctx.notes),
-        phenotype=_understood(ctx, kb),
+        record,
+        ctx.on,
+        ctx.age,
+        options,
+        alerts,
+        trace,
+        kb.version,
+        record.unrecognized,
+        tuple(ctx.notes) if ctx.notes else (),
+        _understood(ctx, kb),
     )
 
 
