@@ -1,22 +1,12 @@
 """Imports every module that defines tables, so that `Base.metadata` is complete.
 
-Each adapter owns the module of its tables:
-- `store/care_models.py`      patients, diagnoses, trials, injections, assessments, titration,
-                              API tokens, audit log (care tracking)
-- `store/feedback_models.py`  CDS Hooks card feedback
-- `store/account_models.py`   web accounts, web sessions, recommendation feedback
+- `care_models`      patients, phenotype, trials, injections, assessments, titration, API tokens, audit
+- `feedback_models`  CDS Hooks card topics, issued-card counts and feedback
+- `account_models`   web accounts, web sessions, recommendation feedback
 """
 
 from __future__ import annotations
 
-import importlib
-import logging
+from dystonia_cds.store import account_models, care_models, feedback_models
 
-log = logging.getLogger(__name__)
-
-for _name in ("care_models", "feedback_models", "account_models"):
-    try:
-        importlib.import_module(f"dystonia_cds.store.{_name}")
-    except ModuleNotFoundError as exc:  # a module not written yet
-        if exc.name != f"dystonia_cds.store.{_name}":
-            raise
+__all__ = ["account_models", "care_models", "feedback_models"]
