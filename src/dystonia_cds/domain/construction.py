@@ -15,20 +15,23 @@ import dataclasses
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+_FACTORY = object()  # "use the default factory" (as dataclasses' own marker)
 
 
 def quick_init(cls: type[T]) -> type[T]:
     """Decorate (above `@dataclass(frozen=True, slots=True)`) to build instances faster."""
     fields = dataclasses.fields(cls)  # type: ignore[arg-type]
-    names: dict[str, Any] = {}
+    names: dict[str, Any] = {"_FACTORY": _FACTORY}
     params, body = [], []
     for n, f in enumerate(fields):
-        if f.default_factory is not dataclasses.MISSING:
-            raise TypeError(f"{cls.__name__}.{f.name}: default_factory is not supported")
         if not f.init:
             raise TypeError(f"{cls.__name__}.{f.name}: init=False is not supported")
         names[f"_set{n}"] = getattr(cls, f.name).__set__
-        if f.default is dataclasses.MISSING:
+        if f.default_factory is not dataclasses.MISSING:
+            names[f"_factory{n}"] = f.default_factory
+            params.append(f"{f.name}=_FACTORY")
+            body.append(f"    if {f.name} is _FACTORY:\n        {f.name} = _factory{n}()\n")
+        elif f.default is dataclasses.MISSING:
             params.append(f.name)
         else:
             names[f"_default{n}"] = f.default

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
+from dystonia_cds.domain.construction import quick_init
+
 
 class Sex(StrEnum):
     """FHIR administrative gender."""
@@ -97,6 +99,7 @@ class TrialOutcome(StrEnum):
     NOT_TOLERATED = "not-tolerated"
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Phenotype:
     """The dystonia as understood; empty `forms` means no active dystonia recorded."""
@@ -117,6 +120,7 @@ class Phenotype:
         return bool(self.forms)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class TreatmentTrial:
     """One course of a treatment: a drug (by ingredient id) or a procedure (by option id)."""
@@ -132,6 +136,7 @@ class TreatmentTrial:
     source: str = ""  # where it came from, e.g. "MedicationStatement/123"
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Injection:
     """One botulinum-toxin injection session."""
@@ -143,6 +148,7 @@ class Injection:
     source: str = ""
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Medication:
     """A drug the patient takes or recently took (ingredient id from the knowledge base)."""
@@ -155,6 +161,7 @@ class Medication:
     source: str = ""
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class ScaleResult:
     """A rating-scale total on a date (TWSTRS, BFMDRS, JRS)."""
@@ -164,6 +171,7 @@ class ScaleResult:
     total: float
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Unrecognized:
     """Input that could not be understood: reported, never dropped silently."""
@@ -172,6 +180,7 @@ class Unrecognized:
     reason: str
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class PatientRecord:
     """Everything the engine reads about one patient."""

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from dystonia_cds.domain.construction import quick_init
+from dystonia_cds.domain.patient import PatientRecord, Phenotype
 from dystonia_cds.domain.recommendation import Option, Provenance, Strength, UnderstoodPhenotype
 
 
@@ -61,13 +62,35 @@ def test_instances_stay_frozen_hashable_picklable_and_replaceable() -> None:
         Quick("x")  # type: ignore[call-arg]
 
 
-def test_a_default_factory_is_refused() -> None:
-    with pytest.raises(TypeError, match="default_factory"):
+def test_a_default_factory_makes_a_fresh_value_per_instance() -> None:
+    @quick_init
+    @dataclass(frozen=True, slots=True)
+    class Holder:
+        name: str
+        items: list[str] = field(default_factory=list)
+
+    one, two = Holder("a"), Holder("b")
+    assert one.items == []
+    assert one.items is not two.items
+    given = ["x"]
+    assert Holder("c", given).items is given
+    assert Holder(name="d", items=given) == Holder("d", ["x"])
+
+
+def test_a_field_outside_init_is_refused() -> None:
+    with pytest.raises(TypeError, match="init=False"):
 
         @quick_init
         @dataclass(frozen=True, slots=True)
         class Bad:
-            items: list[str] = field(default_factory=list)
+            items: str = field(default="x", init=False)
+
+
+def test_the_patient_record_builds_with_its_default_phenotype() -> None:
+    one, two = PatientRecord("p"), PatientRecord("q")
+    assert one.phenotype == Phenotype()
+    assert one.phenotype is not two.phenotype
+    assert PatientRecord(patient_id="p") == one
 
 
 def test_the_recommendation_values_build_with_keywords_and_defaults() -> None:
