@@ -2,13 +2,14 @@
 mapping reads, and the mapping's rules applied to them directly.
 
 A Bulk export line carries far more than the mapping reads (meta, identifier, encounter,
-recorder ...). For MedicationRequest / MedicationStatement / MedicationAdministration and
-Procedure lines, a tagged union of Structs keyed on `resourceType` lets msgspec skip the rest
+recorder ...). For MedicationRequest / MedicationStatement / MedicationAdministration,
+Procedure, Condition and Patient lines, a tagged union of Structs keyed on `resourceType` lets msgspec skip the rest
 without building it, and `typed_facts` produces the facts the FHIR mapping would -- the same
 code paths as `dystonia_cds.fhir.fastpath`, reading attributes instead of dict keys; the rarer
 parts (trial outcomes, dosage) are handed to the mapping's own functions.
 
-`typed_facts` declines (None) whatever it does not take: another type, malformed JSON, a wrong
+Patient and Condition lines are long (names, addresses, categories, encounters) and take the
+same route. `typed_facts` declines (None) whatever it does not take: another type, malformed JSON, a wrong
 JSON type anywhere it reads, a medication reference, a missing subject, a non-ASCII line that
 is not valid UTF-8, any value the mapping would reject. The caller then decodes the line with
 orjson and runs the generic path, so errors are reported exactly as before. Equivalence with
@@ -26,18 +27,31 @@ import msgspec
 from msgspec import UNSET, UnsetType
 
 from dystonia_cds.domain.errors import FhirInputError
+from dystonia_cds.fhir import conditions as cond
 from dystonia_cds.fhir import fastpath as fp
 from dystonia_cds.fhir import medications as med
 from dystonia_cds.fhir import procedures as proc
 from dystonia_cds.fhir.access import _reference_key
-from dystonia_cds.fhir.facts import DrugFact, Fact, IgnoredFact, ProcedureFact, UnrecognizedFact
+from dystonia_cds.fhir.extract import _SEXES as SEXES
+from dystonia_cds.fhir.facts import (
+    ComorbidityFact,
+    DrugFact,
+    Fact,
+    FindingFact,
+    FormFact,
+    IgnoredFact,
+    PatientFact,
+    ProcedureFact,
+    UnrecognizedFact,
+)
 from dystonia_cds.fhir.matching import describe, match_concepts
 from dystonia_cds.knowledge.vocabulary import Vocabulary
 
-PREFIXES = tuple(
-    f'{{"resourceType":"{t}"'.encode()
-    for t in ("MedicationAdministration", "MedicationRequest", "MedicationStatement", "Procedure")
-)
+HOT_TYPES = (
+    "MedicationAdministration", "MedicationRequest", "MedicationStatement", "Procedure",
+    "Condition", "Patient",
+)  # fmt: skip
+PREFIXES = tuple(f'{{"resourceType":"{t}"'.encode() for t in HOT_TYPES)
 
 
 class Coding(msgspec.Struct, gc=False):
@@ -111,8 +125,35 @@ class ProcedureLine(_Line, tag="Procedure"):
     usedCode: Any = None
 
 
+class ConditionLine(_Line, tag="Condition"):
+    verificationStatus: Concept | None = None
+    clinicalStatus: Concept | None = None
+    code: Concept | None = None
+    onsetDateTime: str | None = None
+    onsetPeriod: Period | None = None
+    onsetAge: Any = None
+    bodySite: Any = None
+    extension: Any = None
+    abatementDateTime: Any = UNSET  # presence matters (a Condition without clinicalStatus)
+    abatementAge: Any = UNSET
+    abatementPeriod: Any = UNSET
+    abatementRange: Any = UNSET
+    abatementString: Any = UNSET
+
+
+class PatientLine(msgspec.Struct, gc=False, tag_field="resourceType", tag="Patient"):
+    id: str | None = None
+    birthDate: str | None = None
+    gender: str | None = None
+
+
 Line = (
-    MedicationRequestLine | MedicationStatementLine | MedicationAdministrationLine | ProcedureLine
+    MedicationRequestLine
+    | MedicationStatementLine
+    | MedicationAdministrationLine
+    | ProcedureLine
+    | ConditionLine
+    | PatientLine
 )
 _DECLINED = (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError, ValueError)
 
@@ -133,12 +174,16 @@ def typed_facts(line: bytes, vocab: Vocabulary) -> list[Fact] | None:
         obj = _decoder().decode(line)
     except _DECLINED:
         return None
-    pid = _patient(obj)
-    if pid is None or obj.id is None:
-        return None
     try:
+        if isinstance(obj, PatientLine):
+            return _patient_facts(obj) if obj.id else None
+        pid = _patient(obj)
+        if pid is None or obj.id is None:
+            return None
         if type(obj) is ProcedureLine:
             return _procedure(obj, vocab, pid)
+        if type(obj) is ConditionLine:
+            return _condition(obj, vocab, pid)
         return _drug_use(obj, vocab, pid)  # type: ignore[arg-type]
     except (fp._Bail, FhirInputError):
         return None
@@ -268,3 +313,82 @@ def _procedure(obj: ProcedureLine, vocab: Vocabulary, pid: str) -> list[Fact]:
         active = status in proc.CURRENT or (status == "completed" and t in proc.DEVICES)
         facts.append(ProcedureFact(pid, src, t, start, end, active, outcome, product))
     return facts
+
+
+def _patient_facts(obj: PatientLine) -> list[Fact]:
+    """`extract.patient_facts`."""
+    pid, gender = str(obj.id), obj.gender
+    src = f"Patient/{pid}"
+    facts: list[Fact] = [
+        PatientFact(pid, src, fp._date(obj.birthDate), gender if gender in SEXES else "unknown")
+    ]
+    if gender is not None and gender not in SEXES:
+        facts.append(UnrecognizedFact(pid, f"{src}.gender", f"unknown gender {gender[:20]!r}"))
+    return facts
+
+
+def _status(concept: Concept | None) -> str | None:
+    """`access.status_code`: the first code of a status CodeableConcept."""
+    if concept is None or not concept.coding:
+        return None
+    return next((c.code for c in concept.coding if c.code), None)
+
+
+def _condition(obj: ConditionLine, vocab: Vocabulary, pid: str) -> list[Fact]:
+    """`conditions.condition_facts` on a typed line; body sites, extensions and an onset age
+    go to the mapping's own functions."""
+    src = f"Condition/{obj.id}"
+    verification = _status(obj.verificationStatus)
+    if verification == "entered-in-error":
+        return []
+    found, text = _concept(obj.code) if obj.code is not None else ([], "")
+    hits = match_concepts(vocab, ("form", "condition"), found, text)
+    if verification == "refuted":
+        if ("condition", "wilson-disease") in hits:
+            return [FindingFact(pid, src, "wilson-disease-excluded")]
+        return []
+    facts: list[Fact] = []
+    if not _counts(obj, facts, pid, src):
+        return facts
+    if not hits:
+        reason = f"{describe(found, text)} matches no dystonia form or comorbidity"
+        return [*facts, UnrecognizedFact(pid, f"{src}.code", reason)]
+    forms = [cid for kind, cid in hits if kind == "form"]
+    if forms:
+        rest = _rest(obj, "Condition", onsetAge=obj.onsetAge, bodySite=obj.bodySite,
+                     extension=obj.extension)  # fmt: skip
+        age, when = _onset(obj, rest)
+        regions = cond._regions(rest, vocab, pid, facts) if obj.bodySite is not None else ()
+        facts.extend(FormFact(pid, src, f, regions, age, when, text) for f in forms)
+        if obj.extension is not None:
+            facts.extend(cond._axes(rest, pid, src))
+    facts.extend(ComorbidityFact(pid, src, cid) for kind, cid in hits if kind == "condition")
+    return facts
+
+
+def _counts(obj: ConditionLine, facts: list[Fact], pid: str, src: str) -> bool:
+    """`conditions._counts`."""
+    clinical = _status(obj.clinicalStatus)
+    if clinical in cond.INACTIVE:
+        return False
+    if clinical is None:
+        abatements = (obj.abatementDateTime, obj.abatementAge, obj.abatementPeriod,
+                      obj.abatementRange, obj.abatementString)  # fmt: skip
+        return all(a is UNSET for a in abatements)
+    if clinical not in cond.ACTIVE:
+        reason = f"unknown code {clinical!r}; counted as active"
+        facts.append(UnrecognizedFact(pid, f"{src}.clinicalStatus", reason))
+    return True
+
+
+def _onset(obj: ConditionLine, rest: dict[str, Any]) -> tuple[float | None, Any]:
+    """`conditions._onset`."""
+    when = fp._date(obj.onsetDateTime)
+    if when is None:
+        when = _period(obj.onsetPeriod)[0]
+    age = obj.onsetAge
+    if age is None:
+        return None, when
+    if type(age) is not dict:
+        raise fp._Bail
+    return (cond._age_years(rest, age, "onsetAge") if age else None), when

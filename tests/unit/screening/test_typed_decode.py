@@ -45,7 +45,16 @@ VOCAB = load_vocabulary()
 EXAMPLES: list[dict[str, Any]] = [
     patient(),
     condition(icd10("G24.3"), body_sites=[text_only("neck")], onsetAge={"value": 7, "code": "a"}),
-    condition(icd10("G24.9"), abatementDateTime="2020-01-01"),
+    condition(icd10("G24.9"), clinical=None, abatementDateTime="2020-01-01"),
+    condition(
+        text_only("generalized dystonia"),
+        clinical="flare",
+        onsetPeriod={"start": "2019-05-01"},
+        extension=[{"url": "urn:dystonia-cds:course", "valueCode": "progressive"}],
+        body_sites=[text_only("trunk"), text_only("left arm")],
+    ),
+    condition(text_only("Wilson disease"), verification="refuted"),
+    condition(text_only("major depression"), onsetDateTime="2001-02-03"),
     medication_request(rxnorm("5093", "haloperidol")),
     medication_request(
         text_only("tetrabenazine 12.5 mg"),
@@ -122,7 +131,10 @@ def _export_lines(folder: Path) -> list[bytes]:
 
 
 STRUCTS = {s.__struct_config__.tag: s for s in get_args(Line)}
-PRESENCE = {"subject", "medicationCodeableConcept", "effectiveDateTime"}  # typed with UNSET
+PRESENCE = {  # the fields typed with an UNSET default (absent kept apart from null)
+    "subject", "medicationCodeableConcept", "effectiveDateTime", "abatementDateTime",
+    "abatementAge", "abatementPeriod", "abatementRange", "abatementString",
+}  # fmt: skip
 
 
 def test_the_handlers_read_only_fields_the_structs_declare(tmp_path: Path) -> None:
@@ -140,14 +152,17 @@ def test_the_handlers_read_only_fields_the_structs_declare(tmp_path: Path) -> No
 
 
 def test_the_typed_path_takes_common_lines_and_declines_the_rest() -> None:
-    assert typed_facts(orjson.dumps(EXAMPLES[6]), VOCAB)  # an administration
+    administration = next(e for e in EXAMPLES if e["resourceType"] == "MedicationAdministration")
+    by_reference = next(e for e in EXAMPLES if "medicationReference" in e)
+    assert typed_facts(orjson.dumps(administration), VOCAB)
     declined = [
         b'{"resourceType":"Encounter","id":"e"}',
         b"[1, 2]",
         b'{"resourceType":"Procedure","id":"\xff"}',
-        orjson.dumps(EXAMPLES[7]),  # a medication reference
-        orjson.dumps({**EXAMPLES[6], "subject": None}),
-        orjson.dumps({**EXAMPLES[6], "effectiveDateTime": "2026-02-30"}),
+        orjson.dumps(by_reference),
+        orjson.dumps({**administration, "subject": None}),
+        orjson.dumps({**administration, "effectiveDateTime": "2026-02-30"}),
+        b'{"resourceType":"Patient","id":""}',
     ]
     assert all(typed_facts(line, VOCAB) is None for line in declined)
 
@@ -164,6 +179,11 @@ def test_a_generated_export_maps_identically(tmp_path: Path) -> None:
     generate_export(tmp_path / "export", patients=300, seed=4)
     for path in sorted((tmp_path / "export").glob("*.ndjson")):
         _map_both(tmp_path / path.name, path.read_bytes())
+    hot = [
+        x for x in _export_lines(tmp_path / "export") if orjson.loads(x)["resourceType"] in STRUCTS
+    ]
+    taken = sum(typed_facts(x, VOCAB) is not None for x in hot)
+    assert taken > 0.8 * len(hot) > 1000  # the typed path is the common one
 
 
 def test_the_synthea_resources_map_identically(tmp_path: Path) -> None:
