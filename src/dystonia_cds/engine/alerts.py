@@ -21,6 +21,7 @@ class AlertPlan:
     message: str  # the message with {placeholders}; the template holds it unformatted
     addenda: tuple[str, ...]
     dynamic: bool
+    suffix: str = ""  # the addenda as appended to the message: " " + each one
 
 
 def plan_alert(
@@ -38,15 +39,15 @@ def plan_alert(
     texts = tuple(a.text for a in addenda)
     message = " ".join((spec.message, *texts))
     template = Alert(spec.id, spec.severity, message, provenance)
-    return AlertPlan(template, spec.message, texts, "{" in spec.message)
+    suffix = "".join(" " + t for t in texts)
+    return AlertPlan(template, spec.message, texts, "{" in spec.message, suffix)
 
 
 def render_alert(p: AlertPlan, values: dict[str, str]) -> Alert:
     if not p.dynamic:
         return p.template
     a = p.template
-    message = " ".join((p.message.format_map(values), *p.addenda))
-    return Alert(a.id, a.severity, message, a.provenance)
+    return Alert(a.id, a.severity, p.message.format_map(values) + p.suffix, a.provenance)
 
 
 def order_alerts(plans: list[AlertPlan]) -> list[AlertPlan]:

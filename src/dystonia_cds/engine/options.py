@@ -184,32 +184,33 @@ def render_option(
     o = p.template
     if not p.dynamic:
         return o
-    said = []
-    for kind in p.history:
+    oid = o.id
+    before = p.head  # contraindication / avoid reasons, then an earlier failure
+    later = []  # after the indication: partial response, current treatment
+    for kind in p.history:  # FAILED, PARTIAL, CURRENT, in that order
         if kind == FAILED:
-            said.append(
+            before = (
+                *before,
                 "Tried before without adequate benefit ("
-                + "; ".join(failures.get(o.id, ()))
-                + "): not offered again as first choice."
+                + "; ".join(failures.get(oid, ()))
+                + "): not offered again as first choice.",
             )
         elif kind == PARTIAL:
-            said.append(
-                f"Partial response before ({partial.get(o.id, '')}): review dose and response."
+            later.append(
+                f"Partial response before ({partial.get(oid, '')}): review dose and response."
             )
         else:
-            said.append(f"Current treatment: {current.get(o.id, '')}.")
+            later.append(f"Current treatment: {current.get(oid, '')}.")
     body, cautions = p.body, p.cautions
     if p.placeholders:
         body = tuple(t.format_map(values) if "{" in t else t for t in body)
         cautions = tuple(t.format_map(values) if "{" in t else t for t in cautions)
-    failed = said[:1] if p.history[:1] == (FAILED,) else []
-    later = said[len(failed) :]
     return Option(
         o.id,
         o.rank,
         o.strength,
         o.title,
-        (*p.head, *failed, body[0], *later, *body[1:]),
+        (*before, body[0], *later, *body[1:]),
         cautions,
         o.evidence,
         o.provenance,
