@@ -23,11 +23,13 @@ import pickle
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 from dystonia_cds import __version__
 from dystonia_cds.knowledge.base import KnowledgeBase
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 SWITCH_ENV = "DYSTONIA_CDS_KNOWLEDGE_CACHE"
 FORMAT = b"dystonia-cds knowledge snapshot 1"
@@ -55,12 +57,13 @@ def enabled() -> bool:
     return os.environ.get(SWITCH_ENV, "").strip().lower() not in {"0", "off", "false", "no"}
 
 
-def snapshot_key(data_dir: Path) -> str:
-    """SHA-256 over the data files (relative path and bytes), the code, and the versions."""
+def snapshot_key(data_dir: Path, code: tuple[str, ...] = CODE) -> str:
+    """SHA-256 over the data files (relative path and bytes), the code (paths relative to the
+    `dystonia_cds` package), and the package and Python versions."""
     digest = hashlib.sha256(FORMAT)
     digest.update(f"{__version__}|{sys.version}".encode())
     files = [(p.relative_to(data_dir).as_posix(), p) for p in data_dir.rglob("*") if p.is_file()]
-    files += [(f"code:{name}", PACKAGE / name) for name in CODE]
+    files += [(f"code:{name}", PACKAGE / name) for name in code]
     for name, path in sorted(files):
         content = path.read_bytes()
         digest.update(f"\0{name}\0{len(content)}\0".encode())
@@ -68,25 +71,36 @@ def snapshot_key(data_dir: Path) -> str:
     return digest.hexdigest()
 
 
-def load_cached(data_dir: Path, build: Callable[[], KnowledgeBase]) -> KnowledgeBase:
-    """The snapshot of `data_dir` when a valid one is cached, else `build()` (then cached)."""
+def load_cached(
+    data_dir: Path,
+    build: Callable[[], T],
+    *,
+    name: str = "knowledge",
+    kind: type[Any] = KnowledgeBase,
+    code: tuple[str, ...] = CODE,
+) -> T:
+    """The snapshot of `data_dir` when a valid one is cached, else `build()` (then cached).
+
+    Other validated catalogues can use it too: `name` names the cache file, `kind` is the
+    class the snapshot must hold, `code` the modules whose changes invalidate it."""
     if not enabled():
         return build()
     try:
-        key = snapshot_key(data_dir)
+        key = snapshot_key(data_dir, code)
     except OSError as exc:
-        logger.debug("knowledge snapshot: cannot hash the data files (%s)", exc)
+        logger.debug("%s snapshot: cannot hash the data files (%s)", name, exc)
         return build()
-    path = cache_dir() / f"knowledge-{key}.pickle"
-    kb = read_snapshot(path, key)
-    if kb is None:
-        kb = build()
-        write_snapshot(path, key, kb)
-    return kb
+    path = cache_dir() / f"{name}-{key}.pickle"
+    found: T | None = read_snapshot(path, key, kind)
+    if found is None:
+        found = build()
+        write_snapshot(path, key, found)
+    return found
 
 
-def read_snapshot(path: Path, key: str) -> KnowledgeBase | None:
-    """The cached knowledge base, or None when absent, unsafe, corrupt or for another key."""
+def read_snapshot(path: Path, key: str, kind: type[Any] = KnowledgeBase) -> Any:
+    """The cached object, or None when absent, unsafe, corrupt, for another key or not a
+    `kind`."""
     try:
         with path.open("rb") as fh:
             if not _trusted(os.fstat(fh.fileno())):
@@ -104,7 +118,7 @@ def read_snapshot(path: Path, key: str) -> KnowledgeBase | None:
         and len(payload) == 3
         and payload[0] == FORMAT
         and payload[1] == key
-        and isinstance(payload[2], KnowledgeBase)
+        and isinstance(payload[2], kind)
     ):
         return payload[2]
     logger.debug("knowledge snapshot %s ignored: not a snapshot for this key", path)
@@ -116,13 +130,13 @@ def _trusted(st: os.stat_result) -> bool:
     return owner_ok and not st.st_mode & 0o022
 
 
-def write_snapshot(path: Path, key: str, kb: KnowledgeBase) -> None:
+def write_snapshot(path: Path, key: str, value: object) -> None:
     """Write atomically (temporary file in the same folder, then rename); failures ignored."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         import tempfile  # only when writing (keeps the read path's imports light)
 
-        data = pickle.dumps((FORMAT, key, kb), protocol=pickle.HIGHEST_PROTOCOL)
+        data = pickle.dumps((FORMAT, key, value), protocol=pickle.HIGHEST_PROTOCOL)
         fd, tmp = tempfile.mkstemp(prefix=".knowledge-", suffix=".tmp", dir=path.parent)
         try:
             with os.fdopen(fd, "wb") as fh:
@@ -138,7 +152,8 @@ def write_snapshot(path: Path, key: str, kb: KnowledgeBase) -> None:
 
 
 def _remove_others(keep: Path) -> None:
-    """Older snapshots (other keys) are removed, best effort."""
-    for old in keep.parent.glob("knowledge-*.pickle"):
+    """Older snapshots of the same name (other keys) are removed, best effort."""
+    prefix = keep.name[: keep.name.rindex("-") + 1]
+    for old in keep.parent.glob(f"{prefix}*.pickle"):
         if old != keep:
             old.unlink(missing_ok=True)

@@ -145,3 +145,24 @@ def test_a_warm_snapshot_skips_the_pydantic_models_in_a_new_process(tmp_path: Pa
     cold, warm = probe(), probe()
     assert cold[1] == "True"
     assert warm == [cold[0], "False"]
+
+
+def test_another_catalogue_gets_its_own_snapshot_beside_the_knowledge(
+    private_cache: Path, tmp_path: Path
+) -> None:
+    data = tmp_path / "catalogue"
+    data.mkdir()
+    (data / "entries.toml").write_text('version = "1"\n')
+    calls: list[int] = []
+
+    def build() -> dict[str, str]:
+        calls.append(1)
+        return {"version": "1"}
+
+    load_cached(DATA_DIR, Builder())
+    first = load_cached(data, build, name="catalogue", kind=dict, code=())
+    second = load_cached(data, build, name="catalogue", kind=dict, code=())
+    assert first == second == {"version": "1"}
+    assert len(calls) == 1
+    assert len(list(private_cache.glob("catalogue-*.pickle"))) == 1
+    assert len(_snapshots(private_cache)) == 1
