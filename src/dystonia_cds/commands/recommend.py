@@ -9,14 +9,22 @@ fhir.resources stacks on this path.
 from __future__ import annotations
 
 import sys
-from datetime import date
+from collections.abc import Sequence
+from datetime import date, datetime
 from pathlib import Path
 
 import orjson
 
-from dystonia_cds.domain.errors import FhirInputError, InvalidInput
+from dystonia_cds import exit_codes
+from dystonia_cds.domain.errors import (
+    DystoniaCdsError,
+    FhirInputError,
+    InvalidInput,
+    KnowledgeError,
+    SchemaOutOfDate,
+    UpstreamUnavailable,
+)
 from dystonia_cds.domain.recommendation import Recommendation
-from dystonia_cds.exit_codes import OK
 from dystonia_cds.fhir.bundle import read_bundle
 
 MAX_BYTES = 512 * 1024 * 1024
@@ -63,4 +71,75 @@ def run(file: Path, on: date | None, fmt: str) -> int:
     rec = evaluate(read_file(file), str(file), when)
     sys.stdout.buffer.write(render(rec, fmt))
     sys.stdout.flush()
-    return OK
+    return exit_codes.OK
+
+
+# --- `dystonia-cds recommend` without the typer stack -------------------------------------
+
+_OPTIONS = ("--at", "--format")
+
+
+def parse_fast(argv: Sequence[str]) -> tuple[Path, str | None, str] | None:
+    """(FILE, --at, --format) from `recommend FILE [--at DATE] [--format F]` (also `--opt=v`),
+    or None for anything else (help, other commands, unknown or repeated options)."""
+    if not argv or argv[0] != "recommend":
+        return None
+    given: dict[str, str] = {}
+    files: list[str] = []
+    rest = list(argv[1:])
+    while rest:
+        word = rest.pop(0)
+        name, eq, value = word.partition("=")
+        if name in _OPTIONS and name not in given and (eq or rest):
+            given[name] = value if eq else rest.pop(0)
+        elif word.startswith("-") or files:
+            return None
+        else:
+            files.append(word)
+    if len(files) != 1:
+        return None
+    return Path(files[0]), given.get("--at"), given.get("--format", "text")
+
+
+def fast_main(argv: Sequence[str]) -> int | None:
+    """Run a plain `recommend` command line without importing typer (start-up time); None when
+    `argv` is anything else, for the caller to hand to the full command line. Same output,
+    messages and exit codes as the typer command (`dystonia-cds: error: ...` on stderr)."""
+    parsed = parse_fast(argv)
+    if parsed is None:
+        return None
+    file, at, fmt = parsed
+    try:
+        if fmt not in ("text", "json"):
+            raise InvalidInput(f"--format must be text or json, got {fmt!r}")
+        return run(file, _date(at), fmt)
+    except DystoniaCdsError as exc:
+        return _fail(str(exc), _exit_code(exc))
+    except KeyboardInterrupt:
+        return _fail("interrupted", exit_codes.UNEXPECTED)
+
+
+def _date(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError:
+        raise InvalidInput(f"--at must be a date as YYYY-MM-DD, got {value!r}") from None
+
+
+_EXIT_CODES: tuple[tuple[type[DystoniaCdsError], int], ...] = (
+    (InvalidInput, exit_codes.BAD_INPUT),
+    (SchemaOutOfDate, exit_codes.SCHEMA_OUT_OF_DATE),
+    (UpstreamUnavailable, exit_codes.UPSTREAM_UNAVAILABLE),
+    (KnowledgeError, exit_codes.KNOWLEDGE_INVALID),
+)  # the same table as the typer command line's
+
+
+def _exit_code(exc: DystoniaCdsError) -> int:
+    return next((c for t, c in _EXIT_CODES if isinstance(exc, t)), exit_codes.UNEXPECTED)
+
+
+def _fail(message: str, code: int) -> int:
+    sys.stderr.write(f"dystonia-cds: error: {message.replace(chr(10), ' ')}\n")
+    return code
