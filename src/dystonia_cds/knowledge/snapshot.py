@@ -87,10 +87,10 @@ def load_cached(
         return build()
     try:
         key = snapshot_key(data_dir, code)
-    except OSError as exc:
-        logger.debug("%s snapshot: cannot hash the data files (%s)", name, exc)
+        path = cache_dir() / f"{name}-{key}.pickle"
+    except (OSError, RuntimeError) as exc:  # unreadable files; no home folder
+        logger.debug("%s snapshot: not used (%s)", name, exc)
         return build()
-    path = cache_dir() / f"{name}-{key}.pickle"
     found: T | None = read_snapshot(path, key, kind)
     if found is None:
         found = build()

@@ -166,3 +166,15 @@ def test_another_catalogue_gets_its_own_snapshot_beside_the_knowledge(
     assert len(calls) == 1
     assert len(list(private_cache.glob("catalogue-*.pickle"))) == 1
     assert len(_snapshots(private_cache)) == 1
+
+
+def test_without_a_home_folder_the_knowledge_still_loads(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("XDG_CACHE_HOME")
+
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    build = Builder()
+    assert load_cached(DATA_DIR, build).options
+    assert build.calls == 1
