@@ -36,3 +36,20 @@ def test_local_processes_and_dask_give_identical_results(export: Path, tmp_path:
     assert local == dask
     assert b"broken" not in local["errors.ndjson"]
     assert b"malformed JSON" in local["errors.ndjson"]
+
+
+@pytest.mark.slow
+def test_both_dask_shuffles_give_the_same_outcome(export: Path) -> None:
+    from dystonia_cds.screening.dask_executor import dask_client, run_dask
+    from dystonia_cds.screening.job import ScreenJob
+    from dystonia_cds.screening.measures import MEASURE_IDS
+    from dystonia_cds.screening.partitions import find_export_files, plan_partitions
+    from dystonia_cds.screening.progress import Silent
+
+    parts = tuple(plan_partitions(find_export_files(export), 64 * 1024))
+    job = ScreenJob(parts, 4, ANCHOR, MEASURE_IDS)
+    with dask_client("local:2") as client:
+        direct = run_dask(job, Silent(), client, direct=True)
+        picked = run_dask(job, Silent(), client, direct=False)
+    assert direct == picked
+    assert len(direct.rows) == 600
