@@ -4,7 +4,8 @@ same Bundle, measured side by side), and `dystonia-cds recommend` whole-process 
     python bench/engine.py [--quick]
 
 Last line: RESULT evals_per_s=... bundle_ms=... bundle_vs_orjson=... cli_wall_ms=...
-(plus extract_resources_per_s=..., the FHIR stage-1 throughput screening relies on)
+(plus extract_resources_per_s=..., the FHIR stage-1 throughput screening relies on, and
+cli_fast_ms=..., the same command without the typer stack)
 Figures only; nothing here asserts a duration.
 """
 
@@ -114,15 +115,26 @@ def bench_bundle(rounds: int) -> tuple[float, float]:
     return whole_ms, decode_ms
 
 
-def bench_cli(rounds: int) -> float:
+# `commands.recommend.fast_main`: the same command line without the typer stack (what the
+# console script costs once `cli.main` tries it first).
+FAST = (
+    "import sys; from dystonia_cds.commands.recommend import fast_main; "
+    "sys.exit(fast_main(sys.argv[1:]))"
+)
+
+
+def bench_cli(rounds: int) -> tuple[float, float]:
+    """Median wall ms of the console script and of the typer-free fast path, interleaved."""
     example = REPO / "examples" / "child-generalized-dystonia.json"
-    cmd = [str(CLI), "recommend", str(example), "--at", "2026-11-25", "--format", "json"]
-    samples = []
+    args = ["recommend", str(example), "--at", "2026-11-25", "--format", "json"]
+    commands = ([str(CLI), *args], [sys.executable, "-c", FAST, *args])
+    samples: tuple[list[float], list[float]] = ([], [])
     for _ in range(rounds):
-        t = time.perf_counter()
-        subprocess.run(cmd, check=True, capture_output=True)
-        samples.append((time.perf_counter() - t) * 1000)
-    return statistics.median(samples)
+        for cmd, out in zip(commands, samples, strict=True):
+            t = time.perf_counter()
+            subprocess.run(cmd, check=True, capture_output=True)
+            out.append((time.perf_counter() - t) * 1000)
+    return statistics.median(samples[0]), statistics.median(samples[1])
 
 
 def bench_extract(seconds: float) -> float:
@@ -155,13 +167,14 @@ def main() -> None:
     print(
         f"50-resource Bundle -> result: {whole_ms:.3f} ms median; orjson decode alone {decode_ms:.4f} ms; ratio {ratio:.1f}x"
     )
-    cli_ms = bench_cli(5 if quick else 15)
+    cli_ms, fast_ms = bench_cli(5 if quick else 15)
     print(f"dystonia-cds recommend, whole process: {cli_ms:.0f} ms median wall")
+    print(f"  the same without the typer stack (commands.recommend.fast_main): {fast_ms:.0f} ms")
     extract = bench_extract(2.0 if quick else 8.0)
     print(f"extract_facts: {extract:,.0f} resources/s on one core (Synthea mix)")
     print(
         f"RESULT evals_per_s={evals:.0f} bundle_ms={whole_ms:.3f} bundle_vs_orjson={ratio:.2f} "
-        f"cli_wall_ms={cli_ms:.0f} extract_resources_per_s={extract:.0f}"
+        f"cli_wall_ms={cli_ms:.0f} extract_resources_per_s={extract:.0f} cli_fast_ms={fast_ms:.0f}"
     )
 
 
