@@ -9,7 +9,7 @@ code paths as `dystonia_cds.fhir.fastpath`, reading attributes instead of dict k
 parts (trial outcomes, dosage) are handed to the mapping's own functions.
 
 Patient and Condition lines are long (names, addresses, categories, encounters) and take the
-same route. `typed_facts` declines (None) whatever it does not take: another type, malformed JSON, a wrong
+same route, as do Observations the mapping does not read (vital signs, labs: one ignored fact). `typed_facts` declines (None) whatever it does not take: another type, malformed JSON, a wrong
 JSON type anywhere it reads, a medication reference, a missing subject, a non-ASCII line that
 is not valid UTF-8, any value the mapping would reject. The caller then decodes the line with
 orjson and runs the generic path, so errors are reported exactly as before. Equivalence with
@@ -30,6 +30,7 @@ from dystonia_cds.domain.errors import FhirInputError
 from dystonia_cds.fhir import conditions as cond
 from dystonia_cds.fhir import fastpath as fp
 from dystonia_cds.fhir import medications as med
+from dystonia_cds.fhir import observations as obs
 from dystonia_cds.fhir import procedures as proc
 from dystonia_cds.fhir.access import _reference_key
 from dystonia_cds.fhir.extract import _SEXES as SEXES
@@ -45,11 +46,11 @@ from dystonia_cds.fhir.facts import (
     UnrecognizedFact,
 )
 from dystonia_cds.fhir.matching import describe, match_concepts
-from dystonia_cds.knowledge.vocabulary import Vocabulary
+from dystonia_cds.knowledge.vocabulary import LOINC, Vocabulary
 
 HOT_TYPES = (
     "MedicationAdministration", "MedicationRequest", "MedicationStatement", "Procedure",
-    "Condition", "Patient",
+    "Condition", "Patient", "Observation",
 )  # fmt: skip
 PREFIXES = tuple(f'{{"resourceType":"{t}"'.encode() for t in HOT_TYPES)
 
@@ -141,6 +142,13 @@ class ConditionLine(_Line, tag="Condition"):
     abatementString: Any = UNSET
 
 
+class ObservationLine(_Line, tag="Observation"):
+    """Only what decides that an Observation is not read (vital signs, labs ...): weights and
+    genetic results are declined here and read by the generic way."""
+
+    code: Concept | None = None
+
+
 class PatientLine(msgspec.Struct, gc=False, tag_field="resourceType", tag="Patient"):
     id: str | None = None
     birthDate: str | None = None
@@ -153,6 +161,7 @@ Line = (
     | MedicationAdministrationLine
     | ProcedureLine
     | ConditionLine
+    | ObservationLine
     | PatientLine
 )
 _DECLINED = (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError, ValueError)
@@ -184,6 +193,8 @@ def typed_facts(line: bytes, vocab: Vocabulary) -> list[Fact] | None:
             return _procedure(obj, vocab, pid)
         if type(obj) is ConditionLine:
             return _condition(obj, vocab, pid)
+        if type(obj) is ObservationLine:
+            return _observation(obj, vocab, pid)
         return _drug_use(obj, vocab, pid)  # type: ignore[arg-type]
     except (fp._Bail, FhirInputError):
         return None
@@ -392,3 +403,18 @@ def _onset(obj: ConditionLine, rest: dict[str, Any]) -> tuple[float | None, Any]
     if type(age) is not dict:
         raise fp._Bail
     return (cond._age_years(rest, age, "onsetAge") if age else None), when
+
+
+def _observation(obj: ObservationLine, vocab: Vocabulary, pid: str) -> list[Fact] | None:
+    """`observations.observation_facts` for an Observation it does not read; None otherwise."""
+    if obj.status in obs.DROPPED:
+        return []
+    concept = obj.code if obj.code is not None else Concept()
+    found = [(c.system or "", c.code or "", c.display or "") for c in concept.coding or ()]
+    codes = {c for system, c, _ in found if system == LOINC}
+    if obs.BODY_WEIGHT in codes or obs.GENETIC in codes:
+        return None  # read by the generic way
+    displays = " | ".join(d for _, _, d in found if d)
+    if vocab.may_name("gene", f"{concept.text or ''} | {displays}"):
+        return None
+    return [IgnoredFact(pid, "Observation", "Observation")]
