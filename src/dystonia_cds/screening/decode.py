@@ -1,21 +1,23 @@
 """Typed decoding of the hot resource types: msgspec Structs naming only the fields the FHIR
-mapping reads, and the mapping's rules applied to them directly.
+mapping reads (`structs.py`), and the mapping's rules applied to them directly.
 
 A Bulk export line carries far more than the mapping reads (meta, identifier, encounter,
-recorder ...). For MedicationRequest / MedicationStatement / MedicationAdministration,
-Procedure, Condition and Patient lines, a tagged union of Structs keyed on `resourceType` lets msgspec skip the rest
-without building it, and `typed_facts` produces the facts the FHIR mapping would -- the same
-code paths as `dystonia_cds.fhir.fastpath`, reading attributes instead of dict keys; the rarer
-parts (trial outcomes, dosage) are handed to the mapping's own functions.
+recorder, names, addresses ...). For MedicationRequest / MedicationStatement /
+MedicationAdministration, Procedure, Condition and Patient lines, and Observations the mapping
+does not read (vital signs, labs: one ignored fact), a tagged union of Structs keyed on
+`resourceType` lets msgspec skip the rest without building it, and `typed_facts` produces the
+facts the FHIR mapping would -- the same code paths as `dystonia_cds.fhir.fastpath`, reading
+attributes instead of dict keys; the rarer parts (trial outcomes, dosage, body sites, phenotype
+extensions, onset ages) are handed to the mapping's own functions.
 
-Patient and Condition lines are long (names, addresses, categories, encounters) and take the
-same route, as do Observations the mapping does not read (vital signs, labs: one ignored fact). `typed_facts` declines (None) whatever it does not take: another type, malformed JSON, a wrong
-JSON type anywhere it reads, a medication reference, a missing subject, a non-ASCII line that
-is not valid UTF-8, any value the mapping would reject. The caller then decodes the line with
-orjson and runs the generic path, so errors are reported exactly as before. Equivalence with
-the orjson path is tested (tests/unit/screening/test_typed_decode.py). One difference is by
-design: a number beyond the double range (e.g. `1e400`) inside a field the mapping never reads
-is skipped here, where orjson refuses the whole line.
+`typed_facts` declines (None) whatever it does not take: another type, malformed JSON, a wrong
+JSON type anywhere it reads, a medication reference, a missing subject, a body weight or a
+genetic result, a non-ASCII line that is not valid UTF-8, any value the mapping would reject.
+The caller then decodes the line with orjson and runs the generic path, so errors are reported
+exactly as before. Equivalence with the orjson path is tested
+(tests/unit/screening/test_typed_decode.py). One difference is by design: a number beyond the
+double range (e.g. `1e400`) inside a field the mapping never reads is skipped here, where orjson
+refuses the whole line.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from functools import cache
 from typing import Any
 
 import msgspec
-from msgspec import UNSET, UnsetType
+from msgspec import UNSET
 
 from dystonia_cds.domain.errors import FhirInputError
 from dystonia_cds.fhir import conditions as cond
@@ -47,123 +49,23 @@ from dystonia_cds.fhir.facts import (
 )
 from dystonia_cds.fhir.matching import describe, match_concepts
 from dystonia_cds.knowledge.vocabulary import LOINC, Vocabulary
-
-HOT_TYPES = (
-    "MedicationAdministration", "MedicationRequest", "MedicationStatement", "Procedure",
-    "Condition", "Patient", "Observation",
-)  # fmt: skip
-PREFIXES = tuple(f'{{"resourceType":"{t}"'.encode() for t in HOT_TYPES)
-
-
-class Coding(msgspec.Struct, gc=False):
-    system: str | None = None
-    code: str | None = None
-    display: str | None = None
-
-
-class Concept(msgspec.Struct, gc=False):
-    coding: list[Coding] | None = None
-    text: str | None = None
-
-
-class Ref(msgspec.Struct, gc=False):
-    reference: str | None = None
-
-
-class Period(msgspec.Struct, gc=False):
-    start: str | None = None
-    end: str | None = None
-
-
-class Quantity(msgspec.Struct, gc=False):
-    value: int | float | None = None
-    unit: str | None = None
-    code: str | None = None
-
-
-class AdministrationDosage(msgspec.Struct, gc=False):
-    route: Concept | None = None
-    dose: Quantity | None = None
-
-
-class _Line(msgspec.Struct, gc=False, tag_field="resourceType"):
-    id: str | None = None
-    status: str | None = None
-    subject: Ref | UnsetType | None = UNSET  # presence matters (`"subject" in resource`)
-    patient: Ref | None = None
-    statusReason: Any = None
-    note: Any = None
-
-
-class _DrugLine(_Line):
-    medicationCodeableConcept: Concept | UnsetType | None = UNSET
-    authoredOn: str | None = None
-    effectiveDateTime: str | UnsetType | None = UNSET
-    effectivePeriod: Period | None = None
-    dateAsserted: str | None = None
-    extension: Any = None
-    dosage: Any = None
-    dosageInstruction: Any = None
-
-
-class MedicationRequestLine(_DrugLine, tag="MedicationRequest"):
-    pass
-
-
-class MedicationStatementLine(_DrugLine, tag="MedicationStatement"):
-    pass
-
-
-class MedicationAdministrationLine(_DrugLine, tag="MedicationAdministration"):
-    dosage: AdministrationDosage | None = None  # the only fields an administration's dosage gives
-
-
-class ProcedureLine(_Line, tag="Procedure"):
-    code: Concept | None = None
-    performedDateTime: str | None = None
-    performedPeriod: Period | None = None
-    outcome: Any = None
-    usedCode: Any = None
-
-
-class ConditionLine(_Line, tag="Condition"):
-    verificationStatus: Concept | None = None
-    clinicalStatus: Concept | None = None
-    code: Concept | None = None
-    onsetDateTime: str | None = None
-    onsetPeriod: Period | None = None
-    onsetAge: Any = None
-    bodySite: Any = None
-    extension: Any = None
-    abatementDateTime: Any = UNSET  # presence matters (a Condition without clinicalStatus)
-    abatementAge: Any = UNSET
-    abatementPeriod: Any = UNSET
-    abatementRange: Any = UNSET
-    abatementString: Any = UNSET
-
-
-class ObservationLine(_Line, tag="Observation"):
-    """Only what decides that an Observation is not read (vital signs, labs ...): weights and
-    genetic results are declined here and read by the generic way."""
-
-    code: Concept | None = None
-
-
-class PatientLine(msgspec.Struct, gc=False, tag_field="resourceType", tag="Patient"):
-    id: str | None = None
-    birthDate: str | None = None
-    gender: str | None = None
-
-
-Line = (
-    MedicationRequestLine
-    | MedicationStatementLine
-    | MedicationAdministrationLine
-    | ProcedureLine
-    | ConditionLine
-    | ObservationLine
-    | PatientLine
+from dystonia_cds.screening.structs import (
+    PREFIXES,
+    AdministrationDosage,
+    Concept,
+    ConditionLine,
+    Line,
+    MedicationAdministrationLine,
+    ObservationLine,
+    PatientLine,
+    Period,
+    ProcedureLine,
+    _DrugLine,
+    _Line,
 )
+
+__all__ = ["PREFIXES", "Line", "typed_facts"]
+
 _DECLINED = (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError, ValueError)
 
 
