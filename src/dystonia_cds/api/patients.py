@@ -69,7 +69,7 @@ def list_patients(
     call: CurrentCall,
     search: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
 ) -> PatientList:
     """Patients whose display name contains `search` (any case) or whose id starts with it."""
     with call.unit_of_work() as repo:

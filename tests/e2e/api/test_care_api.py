@@ -106,6 +106,12 @@ def test_patients_can_be_listed_and_searched(api: httpx.Client) -> None:
     assert found["total"] == 1
 
 
+def test_a_list_offset_beyond_a_database_integer_is_refused_naming_it(api: httpx.Client) -> None:
+    response = api.get("/api/patients", params={"offset": 2**63})
+    assert response.status_code == 422, response.text
+    assert "offset" in response.text
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [
