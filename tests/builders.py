@@ -4,7 +4,7 @@
     patient(age=45, forms=["cervical-dystonia"], injections=[injection(weeks_ago(12))])
     patient(age=30, forms=["acute-drug-induced-dystonia"], medications=[med("haloperidol", start=days_ago(1))])
 
-Ids are the knowledge-base ids of notes/IDS.md; strings are converted to the domain enums.
+Ids are the knowledge-base ids of the ids in dystonia_cds.domain.patient; strings are converted to the domain enums.
 `ON` is the default evaluation date.
 """
 

@@ -1,12 +1,11 @@
 """Id checks for API input: an id the knowledge base does not know is refused (422) rather
 than stored and then silently ignored by the engine. The lists come from the vocabulary
-(`knowledge/data/vocabulary/*.toml`); findings are the agreed ids of notes/IDS.md."""
+(`knowledge/data/vocabulary/*.toml`); findings are the domain's `FINDING_IDS`."""
 
 from __future__ import annotations
 
+from dystonia_cds.domain.patient import FINDING_IDS
 from dystonia_cds.knowledge.vocabulary import COMORBIDITY_IDS, PROCEDURE_IDS, load_vocabulary
-
-FINDING_IDS = frozenset({"wilson-disease-excluded", "cyp2d6-poor-metabolizer", "cyp2d6-genotyped"})
 
 
 def _known(value: str, allowed: frozenset[str], what: str) -> str:
@@ -20,7 +19,7 @@ def condition(value: str) -> str:
 
 
 def finding(value: str) -> str:
-    return _known(value, FINDING_IDS, "finding")
+    return _known(value, frozenset(FINDING_IDS), "finding")
 
 
 def gene(value: str) -> str:

@@ -53,7 +53,7 @@ def check_injection(
 
     `previous_visits`: the patient's other sessions (any order); `on`: the evaluation date
     (a visit after it is invalid); `assessments`: rating-scale scores, for the secondary
-    non-response heuristic; `conditions`: the patient's condition ids (notes/IDS.md) for
+    non-response heuristic; `conditions`: the patient's condition ids (the ids in dystonia_cds.domain.patient) for
     contraindications and cautions; `age_years`: the patient's age on the visit date, for
     the labelled population.
     """

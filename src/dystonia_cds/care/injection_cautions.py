@@ -1,7 +1,7 @@
 """Injection checks that read the patient or single muscles rather than the history:
 
 - `botulinum-toxin-contraindicated` (critical) / `botulinum-toxin-caution` (warning): from
-  patient condition ids (notes/IDS.md): hypersensitivity, injection-site infection; myasthenia
+  patient condition ids (the ids in dystonia_cds.domain.patient): hypersensitivity, injection-site infection; myasthenia
   gravis, Lambert-Eaton syndrome, motor neuron disease, dysphagia, pregnancy (reference §3.1).
 - `botulinum-toxin-off-label` (info) when the patient is younger than the labelled population.
 - `botulinum-toxin-dysphagia-risk` (info): sternocleidomastoid units above the figure the

@@ -99,6 +99,39 @@ class TrialOutcome(StrEnum):
     NOT_TOLERATED = "not-tolerated"
 
 
+# The agreed ids of `PatientRecord.conditions` (comorbidities that matter for cautions),
+# `PatientRecord.findings` (work-up results) and `Phenotype.genes` (HGNC symbols), in display
+# order. The vocabulary maps codes onto them; the API and the web forms accept only these.
+COMORBIDITY_IDS: tuple[str, ...] = (
+    "narrow-angle-glaucoma",
+    "depression",
+    "suicidality",
+    "hepatic-impairment",
+    "renal-impairment",
+    "myasthenia-gravis",
+    "lambert-eaton-syndrome",
+    "motor-neuron-disease",
+    "dysphagia",
+    "injection-site-infection",
+    "prostatic-hypertrophy",
+    "urinary-retention",
+    "epilepsy",
+    "long-qt-syndrome",
+    "pregnancy",
+    "botulinum-toxin-hypersensitivity",
+    "cerebral-palsy",
+    "parkinsonism",
+    "wilson-disease",
+    "melanoma",
+)
+FINDING_IDS: tuple[str, ...] = (
+    "wilson-disease-excluded",
+    "cyp2d6-poor-metabolizer",
+    "cyp2d6-genotyped",
+)
+GENE_SYMBOLS: tuple[str, ...] = ("GCH1", "TOR1A", "KMT2B", "SGCE", "THAP1", "ATP1A3", "ATP7B")
+
+
 @quick_init
 @dataclass(frozen=True, slots=True)
 class Phenotype:

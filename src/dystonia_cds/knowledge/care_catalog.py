@@ -111,7 +111,7 @@ class MuscleNote(_Model):
 
 
 class ConditionCheck(_Model):
-    """A check raised by a patient condition (ids from notes/IDS.md)."""
+    """A check raised by a patient condition (ids from the ids in dystonia_cds.domain.patient)."""
 
     condition: str
     id: str

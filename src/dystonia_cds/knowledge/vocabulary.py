@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from dystonia_cds.domain import patient as patient_ids
 from dystonia_cds.domain.errors import KnowledgeError
 from dystonia_cds.domain.patient import BodyRegion, DystoniaForm
 
@@ -47,30 +48,7 @@ SYSTEM_URIS: dict[str, str] = {
 }
 FILES = ("conditions", "body_sites", "drugs", "procedures", "observations")
 
-COMORBIDITY_IDS = frozenset(
-    {
-        "narrow-angle-glaucoma",
-        "depression",
-        "suicidality",
-        "hepatic-impairment",
-        "renal-impairment",
-        "myasthenia-gravis",
-        "lambert-eaton-syndrome",
-        "motor-neuron-disease",
-        "dysphagia",
-        "injection-site-infection",
-        "prostatic-hypertrophy",
-        "urinary-retention",
-        "epilepsy",
-        "long-qt-syndrome",
-        "pregnancy",
-        "botulinum-toxin-hypersensitivity",
-        "cerebral-palsy",
-        "parkinsonism",
-        "wilson-disease",
-        "melanoma",
-    }
-)
+COMORBIDITY_IDS = frozenset(patient_ids.COMORBIDITY_IDS)
 PROCEDURE_IDS = frozenset(
     {"deep-brain-stimulation", "intrathecal-baclofen", "rehabilitation-therapy", "botulinum-toxin"}
 )

@@ -3,7 +3,7 @@ treatment trials, botulinum-toxin injection visits with one row per muscle, rati
 assessments with one row per item, titration plans, API tokens (hashed) and the audit log.
 
 The schema is owned by the migration `0002_care.py`; keep the two in step (`alembic check`).
-Ids in string columns are the knowledge base's ids (see notes/IDS.md); the store does not
+Ids in string columns are the knowledge base's ids (see the ids in dystonia_cds.domain.patient); the store does not
 interpret them, the API validates them against the care catalog and the knowledge base.
 """
 

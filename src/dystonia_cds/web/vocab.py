@@ -1,9 +1,12 @@
-"""Choices the web forms offer, with plain labels. Ids are the agreed ones (notes/IDS.md and
-the domain enums); labels are display text only."""
+"""Choices the web forms offer, with plain labels. Ids are the domain's (its id tuples and
+enums); labels are display text only."""
 
 from __future__ import annotations
 
 from dystonia_cds.domain.patient import (
+    COMORBIDITY_IDS,
+    FINDING_IDS,
+    GENE_SYMBOLS,
     Association,
     BodyRegion,
     Course,
@@ -60,30 +63,9 @@ OUTCOMES = {
     TrialOutcome.INEFFECTIVE.value: "Ineffective",
     TrialOutcome.NOT_TOLERATED.value: "Not tolerated",
 }
-GENES = ("GCH1", "TOR1A", "KMT2B", "SGCE", "THAP1", "ATP1A3", "ATP7B")
-CONDITIONS = (
-    "narrow-angle-glaucoma",
-    "depression",
-    "suicidality",
-    "hepatic-impairment",
-    "renal-impairment",
-    "myasthenia-gravis",
-    "lambert-eaton-syndrome",
-    "motor-neuron-disease",
-    "dysphagia",
-    "injection-site-infection",
-    "prostatic-hypertrophy",
-    "urinary-retention",
-    "epilepsy",
-    "long-qt-syndrome",
-    "pregnancy",
-    "botulinum-toxin-hypersensitivity",
-    "cerebral-palsy",
-    "parkinsonism",
-    "wilson-disease",
-    "melanoma",
-)
-FINDINGS = ("wilson-disease-excluded", "cyp2d6-poor-metabolizer", "cyp2d6-genotyped")
+GENES = GENE_SYMBOLS
+CONDITIONS = COMORBIDITY_IDS
+FINDINGS = FINDING_IDS
 TREATMENT_GROUPS: dict[str, tuple[str, ...]] = {
     "Dystonia drugs": (
         "levodopa",

@@ -49,7 +49,7 @@ DYSTONIA: dict[str, Concept] = {
     "myoclonus": text_only("Myoclonus-dystonia"),
 }
 
-# Comorbidities (IDS.md condition ids)
+# Comorbidities (dystonia_cds.domain.patient COMORBIDITY_IDS)
 CONDITIONS: dict[str, Concept] = {
     "wilson-disease": coded(ICD10, "E83.01", "Wilson's disease"),  # [S][R72]
     "cerebral-palsy": coded(ICD10, "G80.3", "Athetoid cerebral palsy"),  # [V][R70b]
@@ -64,7 +64,7 @@ CONDITIONS: dict[str, Concept] = {
     "epilepsy": text_only("Epilepsy"),
 }
 
-# Drugs by ingredient id (IDS.md); RxNorm only where the reference marks it verified
+# Drugs by ingredient id (dystonia_cds.domain.patient); RxNorm only where the reference marks it verified
 DRUGS: dict[str, Concept] = {
     "diazepam": coded(RXNORM, "3322", "diazepam"),  # [V][R73]
     "tetrabenazine": coded(RXNORM, "10390", "tetrabenazine"),  # [V][R73]
