@@ -94,7 +94,15 @@ def record_visit(
     visit = _care_visit(body)
     previous = repo.injection_visits(patient_id, muscles=False)
     scored = [dated_score(a) for a in repo.assessments(patient_id, items=False)]
-    checks = check_injection(visit, previous, on=on, assessments=scored)
+    patient = repo.get_patient(patient_id)
+    checks = check_injection(
+        visit,
+        previous,
+        on=on,
+        assessments=scored,
+        conditions=[fact.code for fact in patient.facts if fact.kind == "condition"],
+        age_years=age_in_years(patient.birth_date, visit.date) if patient.birth_date else None,
+    )
     visit_id = repo.add_injection_visit(patient_id, _stored_visit(visit))
     return visit_id, [c.as_dict() for c in checks]
 

@@ -12,11 +12,12 @@ import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from dystonia_cds.care import check_injection
+from dystonia_cds.care import check_injection, from_scale_results
 from dystonia_cds.care.checks import Check
 from dystonia_cds.care.injections import InjectionVisit, MuscleDose, validate_visit
 from dystonia_cds.context import AppContext
 from dystonia_cds.domain.errors import InvalidInput
+from dystonia_cds.domain.patient import age_in_years
 from dystonia_cds.knowledge.care_catalog import load_care_catalog
 from dystonia_cds.store import care_values
 from dystonia_cds.store.records import record_from_patient
@@ -142,7 +143,15 @@ def visit_checks(
     session: Any, patient_id: str, visit: InjectionVisit, on: date
 ) -> tuple[Check, ...]:
     record = record_from_patient(load_page_history(session, patient_id))
-    return check_injection(visit, record.injections, on=on)
+    age = age_in_years(record.birth_date, visit.date) if record.birth_date else None
+    return check_injection(
+        visit,
+        record.injections,
+        on=on,
+        assessments=from_scale_results(record.assessments),
+        conditions=record.conditions,
+        age_years=age,
+    )
 
 
 def _store_visit(visit: InjectionVisit) -> care_values.InjectionVisitData:

@@ -173,6 +173,21 @@ def test_an_injection_visit_answers_201_with_its_checks(api: httpx.Client) -> No
     assert "botulinum-toxin-due" in {c["id"] for c in due.json()["checks"]}
 
 
+def test_an_injection_visit_is_checked_against_the_patients_conditions_and_age(
+    api: httpx.Client,
+) -> None:
+    child = _patient(api, birth_date=(TODAY - timedelta(days=10 * 366)).isoformat())
+    infected = api.put(
+        f"/api/patients/{child}/phenotype", json={"conditions": ["injection-site-infection"]}
+    )
+    assert infected.status_code == 200, infected.text
+    visit = api.post(f"/api/patients/{child}/injections", json=_visit(TODAY))
+    assert visit.status_code == 201, visit.text
+    checks = {c["id"]: c for c in visit.json()["checks"]}
+    assert checks["botulinum-toxin-contraindicated"]["severity"] == "critical"
+    assert "botulinum-toxin-off-label" in checks  # cervical dystonia is labelled for adults
+
+
 @pytest.mark.parametrize(
     ("change", "field"),
     [
