@@ -533,7 +533,7 @@ def main() -> int:
         print(f"body {name}: {len(body)} bytes")
     results: dict[Step, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        paths = {}
+        paths: dict[str, Path] = {}
         for name, body in bodies.items():
             paths[name] = Path(tmp) / f"body-{len(paths)}.json"
             paths[name].write_bytes(body)

@@ -5,6 +5,7 @@ the result into cards and log them for feedback.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable, Iterable
@@ -37,25 +38,47 @@ FeaturesOn = Callable[[PatientRecord, date], frozenset[str]]
 
 @dataclass(slots=True)
 class PatientDirectory:
-    """Whether a patient id exists in the store (for the card link), cached briefly."""
+    """Whether a patient id exists in the store (for the card link), cached briefly.
+
+    One lookup per patient at a time: calls that arrive while it runs await the same answer
+    (without this, every concurrent call for a patient whose entry just expired started its
+    own database query in a thread, and dozens of threads contending for the GIL stalled the
+    event loop)."""
 
     sessions: sessionmaker[Session]
     base_url: str
     known_ttl_s: float = 60.0
     unknown_ttl_s: float = 2.0
     _cache: dict[str, tuple[bool, float]] = field(default_factory=dict)
+    _pending: dict[str, asyncio.Future[bool]] = field(default_factory=dict)
 
     async def url_for(self, patient_id: str) -> str | None:
         hit = self._cache.get(patient_id)
-        now = time.monotonic()
-        if hit is None or hit[1] < now:
+        if hit is None or hit[1] < time.monotonic():
+            exists = await self._lookup(patient_id)
+        else:
+            exists = hit[0]
+        return f"{self.base_url}/patients/{patient_id}" if exists else None
+
+    async def _lookup(self, patient_id: str) -> bool:
+        pending = self._pending.get(patient_id)
+        if pending is not None:
+            return await _shared(pending)
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._pending[patient_id] = future
+        try:
             exists = await to_thread.run_sync(self._exists, patient_id)
-            ttl = self.known_ttl_s if exists else self.unknown_ttl_s
-            if len(self._cache) > 10_000:
-                self._cache.clear()
-            self._cache[patient_id] = (exists, now + ttl)
-            hit = self._cache[patient_id]
-        return f"{self.base_url}/patients/{patient_id}" if hit[0] else None
+        except BaseException:  # cancelled (_exists itself never raises): waiters get no link
+            future.cancel()
+            raise
+        finally:
+            del self._pending[patient_id]
+        ttl = self.known_ttl_s if exists else self.unknown_ttl_s
+        if len(self._cache) > 10_000:
+            self._cache.clear()
+        self._cache[patient_id] = (exists, time.monotonic() + ttl)
+        future.set_result(exists)
+        return exists
 
     def _exists(self, patient_id: str) -> bool:
         try:
@@ -70,6 +93,16 @@ class PatientDirectory:
         except Exception:  # the link is optional; never fail a hook call over it
             log.warning("patient lookup for the card link failed", exc_info=True)
             return False
+
+
+async def _shared(lookup: asyncio.Future[bool]) -> bool:
+    """The answer of a lookup another call started (False when that call was cancelled)."""
+    try:
+        return await asyncio.shield(lookup)
+    except asyncio.CancelledError:
+        if not lookup.cancelled():
+            raise  # this call itself is being cancelled
+        return False
 
 
 def on_date(
