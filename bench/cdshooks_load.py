@@ -1,7 +1,7 @@
 """Load test of the CDS Hooks `dystonia-treatment-options` service against a bare Starlette
 endpoint that only decodes and echoes the same body, side by side in the same run.
 
-    python bench/cdshooks_load.py [--quick]
+    python bench/cdshooks_load.py [--quick] [--loop auto|asyncio|uvloop]
 
 Servers run as uvicorn subprocesses on 127.0.0.1 (CDS Hooks in insecure dev mode, so no JWT
 work is measured; a temporary SQLite file). The load comes from `wrk` when it is installed
@@ -9,10 +9,14 @@ work is measured; a temporary SQLite file). The load comes from `wrk` when it is
 realistic prefetch of about 50 resources, and about 200 KB; concurrency 1 and 50; 1 and 2
 workers. Runs are interleaved (bare, CDS, bare, CDS ...) and medians reported. The last line:
 
-    RESULT rps_ratio=... p99_ratio=... p99_c1_ms=...
+    RESULT rps_ratio=... p99_ratio=... p99_c1_ms=... cds_p99_ms=... cds_mean_ms=... cds_little_ms=...
 
 (ratios CDS / bare at c=50 with the ~50-resource body and one worker; p99_c1_ms is the CDS
-p99 at c=1 with that body.)
+p99 at c=1 with that body; cds_mean_ms is the client's mean latency of that run and
+cds_little_ms the mean Little's law allows, connections / requests per second. A client mean
+well above cds_little_ms means the client's own timing added the latency (seen with wrk's single
+thread on a loaded 2-core machine: p99 of about 1 s while the server's own request times stayed
+under 150 ms), not the server.)
 """
 
 from __future__ import annotations
@@ -313,7 +317,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(target: str, workers: int, env: dict[str, str], *, factory: bool) -> Iterator[str]:
+def server(
+    target: str, workers: int, env: dict[str, str], *, factory: bool, loop: str = "auto"
+) -> Iterator[str]:
     port = free_port()
     cmd = [
         sys.executable,
@@ -331,6 +337,8 @@ def server(target: str, workers: int, env: dict[str, str], *, factory: bool) -> 
         "--log-level",
         "warning",
         "--no-access-log",
+        "--loop",
+        loop,
     ]
     if factory:
         cmd.append("--factory")
@@ -404,8 +412,10 @@ def run_wrk(url: str, body_path: Path, conns: int, seconds: float, vary: bool) -
     ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     p99 = _ms(re.search(r"99%\s+([\d.]+\w+)", out).group(1))  # type: ignore[union-attr]
+    mean = _ms(re.search(r"Latency\s+([\d.]+\w+)", out).group(1))  # type: ignore[union-attr]
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return {"rps": rps, "p99_ms": p99, "errors": float(errors.group(1)) if errors else 0.0}
+    failed = float(errors.group(1)) if errors else 0.0
+    return {"rps": rps, "p99_ms": p99, "mean_ms": mean, "errors": failed}
 
 
 def _ms(text: str) -> float:
@@ -443,7 +453,13 @@ async def _client_load(
         elapsed = time.perf_counter() - started
     latencies.sort()
     p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000
-    return {"rps": len(latencies) / elapsed, "p99_ms": p99, "errors": float(errors)}
+    mean = statistics.mean(latencies) * 1000
+    return {
+        "rps": len(latencies) / elapsed,
+        "p99_ms": p99,
+        "mean_ms": mean,
+        "errors": float(errors),
+    }
 
 
 @dataclass(frozen=True)
@@ -478,6 +494,10 @@ def measure(
     for name, results in runs.items():
         out[f"{name}_rps"] = statistics.median(r["rps"] for r in results)
         out[f"{name}_p99_ms"] = statistics.median(r["p99_ms"] for r in results)
+        out[f"{name}_mean_ms"] = statistics.median(r["mean_ms"] for r in results)
+        # Little's law: with every connection always busy, the mean latency is c / throughput;
+        # a reported mean well above it means the client's clock, not the server, added time.
+        out[f"{name}_little_ms"] = step.conns / out[f"{name}_rps"] * 1000
         out[f"{name}_errors"] = sum(r["errors"] for r in results)
     out["rps_ratio"] = out["cds_rps"] / out["bare_rps"]
     out["p99_ratio"] = out["cds_p99_ms"] / out["bare_p99_ms"]
@@ -488,7 +508,8 @@ def report(label: str, m: dict[str, float]) -> None:
     errors = m["bare_errors"] or m["cds_errors"]
     print(
         f"{label:<44} bare {m['bare_rps']:7.0f} rps p99 {m['bare_p99_ms']:7.1f} ms | "
-        f"cds {m['cds_rps']:7.0f} rps p99 {m['cds_p99_ms']:7.1f} ms | "
+        f"cds {m['cds_rps']:7.0f} rps p99 {m['cds_p99_ms']:7.1f} ms "
+        f"(mean {m['cds_mean_ms']:.1f}, c/rps {m['cds_little_ms']:.1f}) | "
         f"ratio rps {m['rps_ratio']:.2f} p99 {m['p99_ratio']:.2f}"
         + (f" | ERRORS bare {m['bare_errors']:.0f} cds {m['cds_errors']:.0f}" if errors else ""),
         flush=True,
@@ -520,15 +541,25 @@ def plan(quick: bool) -> list[Step]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="short runs (under 60 s in all)")
+    parser.add_argument(
+        "--loop",
+        choices=["auto", "asyncio", "uvloop"],
+        default="auto",
+        help="uvicorn's event loop for both servers (auto: uvloop when installed, as `serve`)",
+    )
     args = parser.parse_args()
     seconds, rounds = (2.0, 1) if args.quick else (5.0, 2)
+    loop = args.loop
     bodies = {
         "20 KB": body_of_size(20_000)[0],
         "50 resources": hook_body(50),
         "200 KB": body_of_size(200_000)[0],
     }
     client = "wrk" if shutil.which("wrk") else "asyncio/httpx"
-    print(f"load client: {client}; {seconds:.0f} s per run, {rounds} round(s), interleaved")
+    print(
+        f"load client: {client}; {seconds:.0f} s per run, {rounds} round(s), interleaved; "
+        f"uvicorn loop {loop}"
+    )
     for name, body in bodies.items():
         print(f"body {name}: {len(body)} bytes")
     results: dict[Step, dict[str, float]] = {}
@@ -545,8 +576,8 @@ def main() -> int:
         steps = plan(args.quick)
         for workers in sorted({s.workers for s in steps}):
             with (
-                server("cdshooks_load:make_app", workers, env, factory=True) as cds,
-                server("cdshooks_load:bare_app", workers, env, factory=True) as bare,
+                server("cdshooks_load:make_app", workers, env, factory=True, loop=loop) as cds,
+                server("cdshooks_load:bare_app", workers, env, factory=True, loop=loop) as bare,
             ):
                 for step in (s for s in steps if s.workers == workers):
                     m = measure(
@@ -574,7 +605,9 @@ def summarise(results: dict[Step, dict[str, float]]) -> None:
         )
     print(
         f"RESULT rps_ratio={main_run['rps_ratio']:.3f} p99_ratio={main_run['p99_ratio']:.3f} "
-        f"p99_c1_ms={c1['cds_p99_ms']:.2f}{extra}"
+        f"p99_c1_ms={c1['cds_p99_ms']:.2f} cds_p99_ms={main_run['cds_p99_ms']:.1f} "
+        f"cds_mean_ms={main_run['cds_mean_ms']:.1f} cds_little_ms={main_run['cds_little_ms']:.1f}"
+        f"{extra}"
     )
 
 
