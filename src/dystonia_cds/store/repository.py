@@ -130,13 +130,7 @@ class CareRepository:
     # phenotype ----------------------------------------------------------------------------
     def replace_phenotype(self, patient_id: str, data: PhenotypeData) -> None:
         patient = self.history(patient_id)
-        patient.phenotype = PhenotypeAxes(
-            distribution=data.distribution,
-            course=data.course,
-            variability=list(data.variability),
-            association=data.association,
-            etiology=data.etiology,
-        )
+        patient.phenotype = _phenotype_axes(data)
         patient.diagnoses = [_diagnosis(d) for d in data.diagnoses]
         patient.facts = _facts(data)
         self.session.flush()
@@ -269,13 +263,7 @@ class CareRepository:
             weight_kg=record.weight_kg,
         )
         phenotype = phenotype_data(record)
-        patient.phenotype = PhenotypeAxes(
-            distribution=phenotype.distribution,
-            course=phenotype.course,
-            variability=list(phenotype.variability),
-            association=phenotype.association,
-            etiology=phenotype.etiology,
-        )
+        patient.phenotype = _phenotype_axes(phenotype)
         patient.diagnoses = [_diagnosis(d) for d in phenotype.diagnoses]
         patient.facts = _facts(phenotype)
         patient.medications = [_medication(m) for m in record.medications]
@@ -309,6 +297,16 @@ def phenotype_data(record: PatientRecord) -> PhenotypeData:
         genes=tuple(sorted(ph.genes)),
         conditions=tuple(sorted(record.conditions)),
         findings=tuple(sorted(record.findings)),
+    )
+
+
+def _phenotype_axes(data: PhenotypeData) -> PhenotypeAxes:
+    return PhenotypeAxes(
+        distribution=data.distribution,
+        course=data.course,
+        variability=list(data.variability),
+        association=data.association,
+        etiology=data.etiology,
     )
 
 
