@@ -179,6 +179,17 @@ def token_create(
     _guarded(lambda: command.token_create(name, database))
 
 
+@token_app.command("revoke")
+def token_revoke(
+    name: Annotated[str, typer.Option(help="Name of the token(s) to revoke.")],
+    database: Annotated[str | None, typer.Option(help="SQLAlchemy database URL.")] = None,
+) -> None:
+    """Revoke every active API token of that name."""
+    from dystonia_cds.commands import admin as command
+
+    _guarded(lambda: command.token_revoke(name, database))
+
+
 @user_app.command("add")
 def user_add(
     username: Annotated[str, typer.Option(help="Sign-in name.")],

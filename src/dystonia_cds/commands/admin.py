@@ -36,3 +36,22 @@ def token_create(name: str, database: str | None) -> int:
         f"{token}\n"
     )
     return 0
+
+
+def token_revoke(name: str, database: str | None) -> int:
+    """Revoke every active API token of that name (a running server stops accepting them
+    within its 30-second token cache)."""
+    from dystonia_cds.domain.errors import InvalidInput
+    from dystonia_cds.store.database import open_database
+    from dystonia_cds.store.tokens import revoke_token
+
+    sessions = open_database(get_settings(database_url=database).database_url)
+    try:
+        with sessions.begin() as session:
+            revoked = revoke_token(session, name)
+    finally:
+        sessions.kw["bind"].dispose()
+    if not revoked:
+        raise InvalidInput(f"no active API token named {name!r}", location="--name")
+    sys.stdout.write(f"revoked {revoked} API token(s) named {name!r}\n")
+    return 0

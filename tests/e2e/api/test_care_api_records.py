@@ -16,7 +16,8 @@ from care_api_server import CLI, Server, start_server
 from typer.testing import CliRunner
 
 from dystonia_cds.cli import app as cli_app
-from dystonia_cds.store.database import alembic_config, make_engine
+from dystonia_cds.store.database import alembic_config, make_engine, open_database
+from dystonia_cds.store.tokens import token_owner
 
 SHARED = Path(__file__).resolve().parents[3].parent / "shared"
 SYNTHEA = SHARED / "interop" / "synthea-r4"
@@ -192,6 +193,29 @@ def test_token_create_prints_a_working_token_as_the_last_word(server: Server) ->
     token = result.output.strip().splitlines()[-1].split()[-1]
     response = httpx.get(server.url + "/api/scales", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200
+
+
+def test_token_revoke_ends_a_token_and_names_an_unknown_one(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'tokens.sqlite'}"
+    created = CliRunner().invoke(
+        cli_app, ["token", "create", "--name", "old robot", "--database", url]
+    )
+    token = created.output.strip().splitlines()[-1].split()[-1]
+    revoked = CliRunner().invoke(
+        cli_app, ["token", "revoke", "--name", "old robot", "--database", url]
+    )
+    assert revoked.exit_code == 0, revoked.output
+    sessions = open_database(url)
+    try:
+        with sessions.begin() as session:
+            assert token_owner(session, token) is None
+    finally:
+        sessions.kw["bind"].dispose()
+    unknown = CliRunner().invoke(
+        cli_app, ["token", "revoke", "--name", "nobody", "--database", url]
+    )
+    assert unknown.exit_code == 2
+    assert "no active API token named 'nobody'" in unknown.output
 
 
 def test_serve_refuses_a_database_behind_the_head_naming_db_upgrade(tmp_path: Path) -> None:
