@@ -100,6 +100,28 @@ def test_preview_returns_the_checks_as_json_and_needs_the_csrf_header(
     assert result["total"] == 450
 
 
+def test_preview_shows_a_contraindication_from_the_patients_conditions(
+    clinician: httpx.Client,
+) -> None:
+    patient_id = create_patient(
+        clinician, "Preview Infection", conditions="injection-site-infection"
+    )
+    token = re.search(r'name="csrf-token" content="([^"]+)"', clinician.get("/patients").text)
+    assert token
+    data = {
+        "date": date.today().isoformat(),
+        "product": "onabotulinumtoxinA",
+        "indication": "cervical-dystonia",
+        "muscle-0": "sternocleidomastoid",
+        "side-0": "left",
+        "units-0": "40",
+    }
+    path = f"/patients/{patient_id}/injections/preview"
+    result = clinician.post(path, data=data, headers={"x-csrf-token": token.group(1)}).json()
+    checks = {c["id"]: c for c in result["checks"]}
+    assert checks["botulinum-toxin-contraindicated"]["severity"] == "critical"
+
+
 def test_due_filter_lists_only_patients_past_twelve_weeks(clinician: httpx.Client) -> None:
     due = create_patient(clinician, "Due Patient Zeta")
     recent = create_patient(clinician, "Recent Patient Zeta")
