@@ -48,24 +48,12 @@ def _parse_date(value: str | None, option: str) -> date | None:
 
 def _guarded(body: Callable[[], int]) -> None:
     """Run a command body; turn the error tree into one line on stderr and a named exit code."""
-    from dystonia_cds.domain.errors import (
-        DystoniaCdsError,
-        InvalidInput,
-        KnowledgeError,
-        SchemaOutOfDate,
-        UpstreamUnavailable,
-    )
+    from dystonia_cds.domain.errors import DystoniaCdsError
 
-    table: list[tuple[type[DystoniaCdsError], int]] = [
-        (InvalidInput, exit_codes.BAD_INPUT),
-        (SchemaOutOfDate, exit_codes.SCHEMA_OUT_OF_DATE),
-        (UpstreamUnavailable, exit_codes.UPSTREAM_UNAVAILABLE),
-        (KnowledgeError, exit_codes.KNOWLEDGE_INVALID),
-    ]
     try:
         code = body()
     except DystoniaCdsError as exc:
-        code = next((c for t, c in table if isinstance(exc, t)), exit_codes.UNEXPECTED)
+        code = exit_codes.exit_code_for(exc)
         _fail(str(exc).replace("\n", " "), code)
     except KeyboardInterrupt:
         _fail("interrupted", exit_codes.UNEXPECTED)

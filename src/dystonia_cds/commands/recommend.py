@@ -20,9 +20,6 @@ from dystonia_cds.domain.errors import (
     DystoniaCdsError,
     FhirInputError,
     InvalidInput,
-    KnowledgeError,
-    SchemaOutOfDate,
-    UpstreamUnavailable,
 )
 from dystonia_cds.domain.recommendation import Recommendation
 from dystonia_cds.fhir.bundle import read_bundle
@@ -114,7 +111,7 @@ def fast_main(argv: Sequence[str]) -> int | None:
             raise InvalidInput(f"--format must be text or json, got {fmt!r}")
         return run(file, _date(at), fmt)
     except DystoniaCdsError as exc:
-        return _fail(str(exc), _exit_code(exc))
+        return _fail(str(exc), exit_codes.exit_code_for(exc))
     except KeyboardInterrupt:
         return _fail("interrupted", exit_codes.UNEXPECTED)
 
@@ -126,18 +123,6 @@ def _date(value: str | None) -> date | None:
         return datetime.strptime(value, "%Y-%m-%d").date()
     except ValueError:
         raise InvalidInput(f"--at must be a date as YYYY-MM-DD, got {value!r}") from None
-
-
-_EXIT_CODES: tuple[tuple[type[DystoniaCdsError], int], ...] = (
-    (InvalidInput, exit_codes.BAD_INPUT),
-    (SchemaOutOfDate, exit_codes.SCHEMA_OUT_OF_DATE),
-    (UpstreamUnavailable, exit_codes.UPSTREAM_UNAVAILABLE),
-    (KnowledgeError, exit_codes.KNOWLEDGE_INVALID),
-)  # the same table as the typer command line's
-
-
-def _exit_code(exc: DystoniaCdsError) -> int:
-    return next((c for t, c in _EXIT_CODES if isinstance(exc, t)), exit_codes.UNEXPECTED)
 
 
 def _fail(message: str, code: int) -> int:
