@@ -31,7 +31,8 @@ class Settings(BaseSettings):
     insecure_dev: bool = False
     max_body_bytes: int = 1_000_000
     secret_key: str = PLACEHOLDER_SECRET
-    session_max_age_s: int = 8 * 3600
+    session_max_age_s: int = 8 * 3600  # a web session ends this long after sign-in ...
+    session_idle_s: int = 30 * 60  # ... or this long after its last request, if sooner
     fhir_timeout_s: float = 10.0
     jwks_cache_s: int = 300
     cors_origins: list[str] = Field(default_factory=lambda: ["*"])

@@ -1,5 +1,9 @@
 """Web accounts and server-side sessions: argon2 password hashes, hashed session tokens,
-expiry, rotation on sign-in (a new token every time; whatever came before is dropped)."""
+expiry, rotation on sign-in (a new token every time; whatever came before is dropped).
+
+A session ends at the first of two deadlines: `idle_s` after the last request (kept in
+`expires_at`, slid forward as the clinician works, at most one write a minute) and `max_age_s`
+after sign-in, however active the session was (counted from `created_at`)."""
 
 from __future__ import annotations
 
@@ -22,6 +26,9 @@ _USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{2,64}$")
 MIN_PASSWORD = 8
 # Verified against when a username is unknown, so that timing does not reveal accounts.
 _DUMMY_HASH = _HASHER.hash("not-a-real-password-0")
+# An active session's idle deadline moves forward only when it would gain this much: one write a
+# minute at most, not one per page.
+SLIDE_STEP = timedelta(seconds=60)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,8 +103,16 @@ def authenticate(session: Session, username: str, password: str) -> WebUser | No
     return user
 
 
-def start_session(session: Session, user: WebUser, max_age_s: int, old_token: str | None) -> str:
-    """A brand-new session token for `user`; an old token presented is revoked (rotation)."""
+def start_session(
+    session: Session,
+    user: WebUser,
+    max_age_s: int,
+    old_token: str | None,
+    *,
+    idle_s: int | None = None,
+) -> str:
+    """A brand-new session token for `user`; an old token presented is revoked (rotation).
+    It expires after `idle_s` without use (when given), and after `max_age_s` in any case."""
     if old_token:
         end_session(session, old_token)
     session.execute(delete(WebSession).where(WebSession.expires_at < now()))
@@ -109,7 +124,7 @@ def start_session(session: Session, user: WebUser, max_age_s: int, old_token: st
             user_id=user.id,
             csrf_token=secrets.token_urlsafe(32),
             created_at=created,
-            expires_at=created + timedelta(seconds=max_age_s),
+            expires_at=created + timedelta(seconds=min(max_age_s, idle_s or max_age_s)),
         )
     )
     return token
@@ -119,8 +134,13 @@ def end_session(session: Session, token: str) -> None:
     session.execute(delete(WebSession).where(WebSession.token_hash == token_digest(token)))
 
 
-def resolve_session(session: Session, token: str) -> SignedIn | None:
-    """The signed-in account for a session token, or None if unknown or expired."""
+def resolve_session(
+    session: Session, token: str, *, idle_s: int | None = None, max_age_s: int | None = None
+) -> SignedIn | None:
+    """The signed-in account for a session token, or None if unknown or expired.
+
+    With `idle_s`, a valid session's idle deadline moves to `idle_s` from now (never past
+    `created_at + max_age_s`); the caller commits."""
     row = session.execute(
         select(WebSession, WebUser)
         .join(WebUser, WebUser.id == WebSession.user_id)
@@ -129,12 +149,22 @@ def resolve_session(session: Session, token: str) -> SignedIn | None:
     if row is None:
         return None
     web_session, user = row
-    expires = web_session.expires_at
-    if expires.tzinfo is None:  # SQLite drops the zone
-        expires = expires.replace(tzinfo=UTC)
-    if expires <= now() or not user.active:
+    expires = as_utc(web_session.expires_at)
+    current = now()
+    if expires <= current or not user.active:
         return None
+    if idle_s is not None:
+        deadline = current + timedelta(seconds=idle_s)
+        if max_age_s is not None:
+            deadline = min(deadline, as_utc(web_session.created_at) + timedelta(seconds=max_age_s))
+        if deadline - expires >= SLIDE_STEP:
+            web_session.expires_at = deadline
     return SignedIn(user.id, user.username, user.role, web_session.csrf_token)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """SQLite drops the zone of stored datetimes; they were written in UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def change_account(session: Session, user_id: int, *, role: str, active: bool) -> None:

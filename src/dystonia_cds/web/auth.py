@@ -51,8 +51,11 @@ def signed_in(request: Request) -> accounts.SignedIn:
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         raise SignInRequired
-    with _ctx(request).sessions() as session:
-        user = accounts.resolve_session(session, token)
+    settings = _ctx(request).settings
+    with _ctx(request).sessions.begin() as session:  # commits a slid idle deadline
+        user = accounts.resolve_session(
+            session, token, idle_s=settings.session_idle_s, max_age_s=settings.session_max_age_s
+        )
     if user is None:
         raise SignInRequired
     request.state.user = user
@@ -101,7 +104,10 @@ def _authenticate(ctx: AppContext, request: Request, username: str, password: st
         if user is None:
             return None
         old = request.cookies.get(SESSION_COOKIE)
-        return accounts.start_session(session, user, ctx.settings.session_max_age_s, old)
+        settings = ctx.settings
+        return accounts.start_session(
+            session, user, settings.session_max_age_s, old, idle_s=settings.session_idle_s
+        )
 
 
 def build_router(renderer: Renderer, throttle: SignInThrottle | None = None) -> APIRouter:

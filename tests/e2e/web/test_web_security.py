@@ -85,6 +85,31 @@ def test_signing_in_again_revokes_the_previous_session(web_server: WebServer) ->
         assert old.get("/patients", follow_redirects=False).status_code == 303
 
 
+def test_a_session_left_idle_past_the_limit_must_sign_in_again(web_server: WebServer) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from dystonia_cds.store.account_models import WebSession
+    from dystonia_cds.store.database import open_database
+    from dystonia_cds.web.accounts import as_utc, token_digest
+
+    with _new_client(web_server) as client:
+        token = sign_in(client, *CLINICIAN).cookies["dcds_session"]
+        assert client.get("/patients", follow_redirects=False).status_code == 200
+        sessions = open_database(web_server.database_url)
+        with sessions.begin() as s:  # 31 minutes pass without a request (default idle: 30)
+            row = s.scalars(
+                select(WebSession).where(WebSession.token_hash == token_digest(token))
+            ).one()
+            row.created_at = as_utc(row.created_at) - timedelta(minutes=31)
+            row.expires_at = as_utc(row.expires_at) - timedelta(minutes=31)
+        sessions.kw["bind"].dispose()
+        response = client.get("/patients", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/login")
+
+
 def test_session_cookie_is_http_only_and_same_site(web_server: WebServer) -> None:
     with _new_client(web_server) as client:
         header = sign_in(client, *CLINICIAN).headers["set-cookie"]

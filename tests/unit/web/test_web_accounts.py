@@ -164,3 +164,66 @@ def test_sessions_work_on_postgresql(postgres_url: str) -> None:
         assert signed_in.role == "clinician"
     finally:
         sessions.kw["bind"].dispose()
+
+
+def _deadline(sessions, token: str):  # type: ignore[no-untyped-def]
+    with sessions() as s:
+        row = s.get(WebSession, accounts.token_digest(token))
+        return accounts.as_utc(row.expires_at)
+
+
+def _shift(sessions, **delta: float) -> None:  # type: ignore[no-untyped-def]
+    """Move every session's clock marks back, as if that much time had passed."""
+    back = timedelta(**delta)
+    with sessions.begin() as s:
+        for row in s.scalars(select(WebSession)):
+            row.created_at = accounts.as_utc(row.created_at) - back
+            row.expires_at = accounts.as_utc(row.expires_at) - back
+
+
+def test_an_idle_session_ends_after_the_idle_limit(sessions) -> None:  # type: ignore[no-untyped-def]
+    with sessions.begin() as s:
+        user = accounts.create_user(s, "alice", "clinician", "correct horse")
+        token = accounts.start_session(s, user, 8 * 3600, None, idle_s=1800)
+    _shift(sessions, minutes=31)
+    with sessions.begin() as s:
+        assert accounts.resolve_session(s, token, idle_s=1800, max_age_s=8 * 3600) is None
+
+
+def test_use_keeps_a_session_alive_past_the_idle_limit(sessions) -> None:  # type: ignore[no-untyped-def]
+    with sessions.begin() as s:
+        user = accounts.create_user(s, "alice", "clinician", "correct horse")
+        token = accounts.start_session(s, user, 8 * 3600, None, idle_s=1800)
+    for _ in range(3):  # a request every 20 minutes for an hour
+        _shift(sessions, minutes=20)
+        with sessions.begin() as s:
+            assert accounts.resolve_session(s, token, idle_s=1800, max_age_s=8 * 3600)
+    remaining = _deadline(sessions, token) - accounts.now()
+    assert timedelta(minutes=29) < remaining <= timedelta(minutes=30)
+
+
+def test_use_never_extends_a_session_past_its_maximum_age(sessions) -> None:  # type: ignore[no-untyped-def]
+    with sessions.begin() as s:
+        user = accounts.create_user(s, "alice", "clinician", "correct horse")
+        token = accounts.start_session(s, user, 3600, None, idle_s=1800)
+    for _ in range(2):  # active every 20 minutes: the idle deadline slides ...
+        _shift(sessions, minutes=20)
+        with sessions.begin() as s:
+            assert accounts.resolve_session(s, token, idle_s=1800, max_age_s=3600)
+    with sessions() as s:
+        created = accounts.as_utc(s.get(WebSession, accounts.token_digest(token)).created_at)
+    assert _deadline(sessions, token) == created + timedelta(hours=1)  # ... up to the max age
+    _shift(sessions, minutes=21)  # 61 minutes after sign-in, 21 after the last request
+    with sessions.begin() as s:
+        assert accounts.resolve_session(s, token, idle_s=1800, max_age_s=3600) is None
+
+
+def test_requests_within_a_minute_do_not_rewrite_the_deadline(sessions) -> None:  # type: ignore[no-untyped-def]
+    with sessions.begin() as s:
+        user = accounts.create_user(s, "alice", "clinician", "correct horse")
+        token = accounts.start_session(s, user, 8 * 3600, None, idle_s=1800)
+    before = _deadline(sessions, token)
+    _shift(sessions, seconds=30)
+    with sessions.begin() as s:
+        assert accounts.resolve_session(s, token, idle_s=1800, max_age_s=8 * 3600)
+    assert _deadline(sessions, token) == before - timedelta(seconds=30)
