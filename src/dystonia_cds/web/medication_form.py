@@ -56,35 +56,28 @@ def build_router(renderer: Renderer) -> APIRouter:
 
     def page(
         request: Request,
-        pid: str,
-        name: str,
+        patient: tuple[str, str],
         values: dict[str, Any],
         errors: dict[str, str],
         status: int,
     ) -> Response:
-        context = {
-            "patient_id": pid,
-            "name": name,
-            "values": values,
-            "errors": errors,
-            "groups": medication_groups(),
-            "routes": ROUTES,
-            "label": vocab.label,
-        }
-        return renderer.page(request, "medication_form.html", context, status)
+        return renderer.form_page(
+            request, "medication_form.html", patient, values, errors, status,
+            groups=medication_groups(), routes=ROUTES,
+        )  # fmt: skip
 
     @router.get("/patients/{patient_id}/medications/new")
     async def medication_form(request: Request, patient_id: str, user: CurrentUser) -> Response:
-        name = patient_name(_ctx(request), user, patient_id)
-        return page(request, patient_id, name, {"active": "on"}, {}, 200)
+        patient = (patient_id, patient_name(_ctx(request), user, patient_id))
+        return page(request, patient, {"active": "on"}, {}, 200)
 
     @router.post("/patients/{patient_id}/medications/new")
     async def medication_submit(request: Request, patient_id: str, user: CurrentUser) -> Response:
         reader = FormReader(await read_form(request))
         medication = parse_medication(reader, date.today())
-        name = patient_name(_ctx(request), user, patient_id)
+        patient = (patient_id, patient_name(_ctx(request), user, patient_id))
         if reader.errors:
-            return page(request, patient_id, name, reader.values(), reader.errors, 422)
+            return page(request, patient, reader.values(), reader.errors, 422)
         with unit_of_work(_ctx(request)) as session:
             CareRepository(session).add_medication(patient_id, medication)
             audit(session, user, "web.medication.create", patient_id, 201)

@@ -69,25 +69,17 @@ def build_router(renderer: Renderer) -> APIRouter:
 
     def assessment_page(
         request: Request,
-        pid: str,
-        name: str,
+        patient: tuple[str, str],
         scale: ScaleDefinition,
         values: dict[str, Any],
         errors: dict[str, str],
         status: int,
     ) -> Response:
-        context = {
-            "patient_id": pid,
-            "name": name,
-            "scale": scale,
-            "scale_json": scale_json(scale),
-            "scales": vocab.SCALE_LABELS,
-            "values": values,
-            "errors": errors,
-            "today": today().isoformat(),
-            "label": vocab.label,
-        }
-        return renderer.page(request, "assessment_form.html", context, status)
+        return renderer.form_page(
+            request, "assessment_form.html", patient, values, errors, status,
+            scale=scale, scale_json=scale_json(scale), scales=vocab.SCALE_LABELS,
+            today=today().isoformat(),
+        )  # fmt: skip
 
     @router.get("/patients/{patient_id}/assessments/new")
     async def assessment_form(
@@ -96,11 +88,10 @@ def build_router(renderer: Renderer) -> APIRouter:
         user: CurrentUser,
         scale: str = "twstrs",
     ) -> Response:
-        name = patient_name(_ctx(request), user, patient_id)
+        patient = (patient_id, patient_name(_ctx(request), user, patient_id))
         return assessment_page(
             request,
-            patient_id,
-            name,
+            patient,
             scale_or_default(scale),
             {"date": today().isoformat()},
             {},
@@ -113,19 +104,15 @@ def build_router(renderer: Renderer) -> APIRouter:
         scale = scale_or_default(reader.raw("scale"))
         when = reader.day("date", required=True, not_after=today())
         items = parse_items(reader, scale)
-        name = patient_name(_ctx(request), user, patient_id)
+        patient = (patient_id, patient_name(_ctx(request), user, patient_id))
         if reader.errors or when is None:
-            return assessment_page(
-                request, patient_id, name, scale, reader.values(), reader.errors, 422
-            )
+            return assessment_page(request, patient, scale, reader.values(), reader.errors, 422)
         try:
             score = score_assessment(scale.id, items)
         except InvalidInput as exc:
             key = (exc.location or "").removeprefix("items.")
             reader.fail(f"item-{key}", str(exc).split(": ", 1)[-1])
-            return assessment_page(
-                request, patient_id, name, scale, reader.values(), reader.errors, 422
-            )
+            return assessment_page(request, patient, scale, reader.values(), reader.errors, 422)
         data = care_values.AssessmentData(
             date=when,
             scale=scale.id,

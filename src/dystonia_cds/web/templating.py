@@ -55,3 +55,21 @@ class Renderer:
         values.update(context)
         html = self.env.get_template(name).render(values)
         return HTMLResponse(html, status_code=status_code)
+
+    def form_page(
+        self,
+        request: Request,
+        template: str,
+        patient: tuple[str, str],
+        values: dict[str, Any],
+        errors: dict[str, str],
+        status_code: int,
+        **extra: Any,
+    ) -> HTMLResponse:
+        """An entry form about one patient (`patient`: id and display name), with the values
+        entered so far and the errors per field; `extra` adds what the template lists."""
+        from dystonia_cds.web.vocab import label
+
+        pid, name = patient
+        context = {"patient_id": pid, "name": name, "values": values, "errors": errors}
+        return self.page(request, template, {**context, "label": label, **extra}, status_code)

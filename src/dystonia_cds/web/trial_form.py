@@ -56,36 +56,28 @@ def build_router(renderer: Renderer) -> APIRouter:
 
     def trial_page(
         request: Request,
-        pid: str,
-        name: str,
+        patient: tuple[str, str],
         values: dict[str, Any],
         errors: dict[str, str],
         status: int,
     ) -> Response:
-        context = {
-            "patient_id": pid,
-            "name": name,
-            "values": values,
-            "errors": errors,
-            "groups": vocab.TREATMENT_GROUPS,
-            "outcomes": vocab.OUTCOMES,
-            "label": vocab.label,
-        }
-        return renderer.page(request, "trial_form.html", context, status)
+        return renderer.form_page(
+            request, "trial_form.html", patient, values, errors, status,
+            groups=vocab.TREATMENT_GROUPS, outcomes=vocab.OUTCOMES,
+        )  # fmt: skip
 
     @router.get("/patients/{patient_id}/trials/new")
     async def trial_form(request: Request, patient_id: str, user: CurrentUser) -> Response:
-        return trial_page(
-            request, patient_id, patient_name(_ctx(request), user, patient_id), {}, {}, 200
-        )
+        patient = (patient_id, patient_name(_ctx(request), user, patient_id))
+        return trial_page(request, patient, {}, {}, 200)
 
     @router.post("/patients/{patient_id}/trials/new")
     async def trial_submit(request: Request, patient_id: str, user: CurrentUser) -> Response:
         reader = FormReader(await read_form(request))
         trial, note = parse_trial(reader, today())
-        name = patient_name(_ctx(request), user, patient_id)
+        patient = (patient_id, patient_name(_ctx(request), user, patient_id))
         if reader.errors:
-            return trial_page(request, patient_id, name, reader.values(), reader.errors, 422)
+            return trial_page(request, patient, reader.values(), reader.errors, 422)
         with unit_of_work(_ctx(request)) as session:
             CareRepository(session).add_trial(patient_id, trial, note=note)
             audit(session, user, "web.trial.create", patient_id, 201)
