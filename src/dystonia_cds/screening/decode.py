@@ -14,7 +14,10 @@ extensions, onset ages) are handed to the mapping's own functions.
 JSON type anywhere it reads, a medication reference, a missing subject, a body weight or a
 genetic result, a non-ASCII line that is not valid UTF-8, any value the mapping would reject.
 The caller then decodes the line with orjson and runs the generic path, so errors are reported
-exactly as before. Equivalence with the orjson path is tested
+exactly as before. Codes, status concepts, body sites and an administration's dosage arrive as
+raw bytes and are read once per distinct value (a `Reader` memoises each reading on the bytes:
+the same few concepts fill millions of lines); every raw field is read before any early return,
+so a wrong type anywhere still declines the whole line. Equivalence with the orjson path is tested
 (tests/unit/screening/test_typed_decode.py). One difference is by design: a number beyond the
 double range (e.g. `1e400`) inside a field the mapping never reads is skipped here, where orjson
 refuses the whole line.
@@ -22,11 +25,11 @@ refuses the whole line.
 
 from __future__ import annotations
 
-from functools import cache
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import msgspec
-from msgspec import UNSET
+from msgspec import UNSET, Raw
 
 from dystonia_cds.domain.errors import FhirInputError
 from dystonia_cds.fhir import conditions as cond
@@ -64,51 +67,42 @@ from dystonia_cds.screening.structs import (
     _Line,
 )
 
-__all__ = ["PREFIXES", "Line", "typed_facts"]
+__all__ = ["PREFIXES", "Line", "Reader", "typed_facts"]
 
 _DECLINED = (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError, ValueError)
+MEMO_LIMIT = 1 << 14  # distinct raw values kept per reading; the memo is emptied when full
+_R = TypeVar("_R")
 
 
-@cache
+class _Marker:
+    """A memo entry that is not a reading."""
+
+
+_INVALID = _Marker()  # the raw value does not decode to the type the mapping expects
+_UNREADABLE = _Marker()  # it decodes, but the mapping would refuse it where it reads it
+_MISSING = _Marker()
+_CONCEPT = msgspec.json.Decoder(Concept | None)
+_ADMINISTRATION_DOSAGE = msgspec.json.Decoder(AdministrationDosage | None)
+_ANY: msgspec.json.Decoder[Any] = msgspec.json.Decoder()
+DrugConcept = tuple[list[tuple[str, str]], str]  # drugs, else the reason none matched
+CodeReading = tuple[list[tuple[str, str]], str, str]  # hits, text, reason / product
+Sites = tuple[tuple[str, ...], tuple[tuple[str, str], ...]]  # regions, (field, reason) notes
+
+
 def _decoder() -> msgspec.json.Decoder[Line]:
-    return msgspec.json.Decoder(Line)
+    return _LINE
+
+
+_LINE: msgspec.json.Decoder[Line] = msgspec.json.Decoder(Line)
+_readers: dict[int, tuple[Vocabulary, Reader]] = {}
 
 
 def typed_facts(line: bytes, vocab: Vocabulary) -> list[Fact] | None:
     """The facts of one line of a hot type (checked like any line), or None: use the generic way."""
-    if not line.isascii():
-        try:
-            line.decode("utf-8")
-        except UnicodeDecodeError:
-            return None
-    try:
-        obj = _decoder().decode(line)
-    except _DECLINED:
-        return None
-    try:
-        if isinstance(obj, PatientLine):
-            return _patient_facts(obj) if obj.id else None
-        pid = _patient(obj)
-        if pid is None or obj.id is None:
-            return None
-        if type(obj) is ProcedureLine:
-            return _procedure(obj, vocab, pid)
-        if type(obj) is ConditionLine:
-            return _condition(obj, vocab, pid)
-        if type(obj) is ObservationLine:
-            return _observation(obj, vocab, pid)
-        return _drug_use(obj, vocab, pid)  # type: ignore[arg-type]
-    except (fp._Bail, FhirInputError):
-        return None
-
-
-def _patient(obj: _Line) -> str | None:
-    """The patient id, when the line passes the screening check (a subject reference)."""
-    ref = obj.patient if obj.subject is UNSET else obj.subject
-    if ref is None or ref.reference is None:
-        return None  # the generic way reports it
-    value = ref.reference
-    return (_reference_key(value) if value else None) or ""
+    found = _readers.get(id(vocab))
+    if found is None:  # the vocabulary is kept with its reader, so its id is not reused
+        found = _readers[id(vocab)] = (vocab, Reader(vocab))
+    return found[1].facts(line)
 
 
 def _concept(concept: Concept) -> tuple[list[tuple[str, str, str]], str]:
@@ -124,48 +118,237 @@ def _rest(obj: _Line, rtype: str, **fields: Any) -> dict[str, Any]:
     return {"resourceType": rtype, "id": obj.id, **fields}
 
 
-def _drug_use(obj: _DrugLine, vocab: Vocabulary, pid: str) -> list[Fact] | None:
-    """`fastpath._drug_use` on a typed line."""
-    rtype = str(obj.__struct_config__.tag)
-    if obj.status in med.DROPPED[rtype]:
-        return []
-    concept = obj.medicationCodeableConcept
-    if concept is None or concept is UNSET:
-        return None
-    src = f"{rtype}/{obj.id}"
-    found, text = _concept(concept)
-    drugs = match_concepts(vocab, med.DRUG_KINDS, found, text)
-    if not drugs:
-        reason = f"{describe(found, text)} matches no drug the knowledge base uses"
-        return [UnrecognizedFact(pid, f"{src}.medicationCodeableConcept", reason)]
-    start, end = _drug_dates(obj, rtype)
-    facts: list[Fact] = []
-    outcome = None
-    if obj.statusReason is not None or obj.extension is not None or obj.note is not None:
-        rest = _rest(obj, rtype, statusReason=obj.statusReason, extension=obj.extension)
-        outcome = med._outcome({**rest, "note": obj.note}, pid, facts)
-    route = units = daily = None
-    if type(obj) is MedicationAdministrationLine:
-        route, units = _administered(obj.dosage)
-    elif obj.dosage is not None or obj.dosageInstruction is not None:
-        rest = _rest(obj, rtype, dosage=obj.dosage, dosageInstruction=obj.dosageInstruction)
-        route, units, daily = fp._dosage(rest, rtype)
-    active, administration = (
-        obj.status in med.CURRENT[rtype],
-        type(obj) is MedicationAdministrationLine,
-    )
-    facts.extend(
-        DrugFact(pid, src, cid, None, kind, start, end, active, administration, route, outcome,
-                 units, vocab.is_trial(cid), daily)
-        for kind, cid in drugs
-    )  # fmt: skip
-    return facts
+class Reader:
+    """Typed lines -> facts for one vocabulary, with each repeated sub-object read once."""
+
+    def __init__(self, vocab: Vocabulary) -> None:
+        self.vocab = vocab
+        self.drugs: dict[bytes, Any] = {}
+        self.procedures: dict[bytes, Any] = {}
+        self.conditions: dict[bytes, Any] = {}
+        self.statuses: dict[bytes, Any] = {}
+        self.sites: dict[bytes, Any] = {}
+        self.observations: dict[bytes, Any] = {}
+        self.dosages: dict[bytes, Any] = {}
+
+    def facts(self, line: bytes) -> list[Fact] | None:
+        """`typed_facts` of one line."""
+        if not line.isascii():
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                return None
+        try:
+            obj = _LINE.decode(line)
+        except _DECLINED:
+            return None
+        try:
+            if isinstance(obj, PatientLine):
+                return _patient_facts(obj) if obj.id else None
+            pid = _patient(obj)
+            if pid is None or obj.id is None:
+                return None
+            if type(obj) is ProcedureLine:
+                return self._procedure(obj, pid)
+            if type(obj) is ConditionLine:
+                return self._condition(obj, pid)
+            if type(obj) is ObservationLine:
+                return self._observation(obj, pid)
+            return self._drug_use(obj, pid)  # type: ignore[arg-type]
+        except (fp._Bail, FhirInputError):
+            return None
+
+    def _read(self, memo: dict[bytes, Any], raw: Raw, read: Callable[[Any], _R]) -> _R:
+        """The memoised reading of a raw value; a value that does not decode declines the line."""
+        key = bytes(raw)
+        found = memo.get(key, _MISSING)
+        if found is _MISSING:
+            try:
+                found = read(raw)
+            except _DECLINED:
+                found = _INVALID
+            if len(memo) >= MEMO_LIMIT:
+                memo.clear()
+            memo[key] = found
+        if found is _INVALID:
+            raise fp._Bail
+        return found  # type: ignore[no-any-return]
+
+    def _drug_concept(self, raw: Raw) -> DrugConcept | None:
+        concept = _CONCEPT.decode(raw) if raw else None
+        if concept is None:
+            return None
+        found, text = _concept(concept)
+        drugs = match_concepts(self.vocab, med.DRUG_KINDS, found, text)
+        return (
+            drugs,
+            "" if drugs else f"{describe(found, text)} matches no drug the knowledge base uses",
+        )
+
+    def _drug_use(self, obj: _DrugLine, pid: str) -> list[Fact] | None:
+        """`fastpath._drug_use` on a typed line."""
+        concept = self._read(self.drugs, obj.medicationCodeableConcept, self._drug_concept)
+        administered = type(obj) is MedicationAdministrationLine
+        dosage = self._read(self.dosages, obj.dosage, _administered) if administered else None
+        rtype = str(obj.__struct_config__.tag)
+        if obj.status in med.DROPPED[rtype]:
+            return []
+        if concept is None:
+            return None
+        drugs, reason = concept
+        src = f"{rtype}/{obj.id}"
+        if not drugs:
+            return [UnrecognizedFact(pid, f"{src}.medicationCodeableConcept", reason)]
+        start, end = _drug_dates(obj, rtype)
+        facts: list[Fact] = []
+        outcome = None
+        if obj.statusReason is not None or obj.extension is not None or obj.note is not None:
+            rest = _rest(obj, rtype, statusReason=obj.statusReason, extension=obj.extension)
+            outcome = med._outcome({**rest, "note": obj.note}, pid, facts)
+        route = units = daily = None
+        if administered:
+            route, units = dosage if dosage is not None else (None, None)
+        elif obj.dosage is not None or obj.dosageInstruction is not None:
+            rest = _rest(obj, rtype, dosage=obj.dosage, dosageInstruction=obj.dosageInstruction)
+            route, units, daily = fp._dosage(rest, rtype)
+        active, trial = obj.status in med.CURRENT[rtype], self.vocab.is_trial
+        facts.extend(
+            DrugFact(pid, src, cid, None, kind, start, end, active, administered, route, outcome,
+                     units, trial(cid), daily)
+            for kind, cid in drugs
+        )  # fmt: skip
+        return facts
+
+    def _procedure_code(self, raw: Raw) -> CodeReading:
+        concept = _CONCEPT.decode(raw) if raw else None
+        found, text = _concept(concept) if concept is not None else ([], "")
+        hits = match_concepts(self.vocab, ("procedure",), found, text)
+        product = fp._product_of_text(self.vocab, text) if ("procedure", BONT) in hits else None
+        return hits, text, product or ""
+
+    def _procedure(self, obj: ProcedureLine, pid: str) -> list[Fact]:
+        """`fastpath._procedure` on a typed line."""
+        hits, text, product_of_text = self._read(self.procedures, obj.code, self._procedure_code)
+        status = obj.status
+        if status in proc.DROPPED:
+            return []
+        if not hits:
+            return [IgnoredFact(pid, "Procedure", "Procedure")]
+        start, end = fp._date(obj.performedDateTime), None
+        if start is None:
+            start, end = _period(obj.performedPeriod)
+        facts: list[Fact] = []
+        outcome = product = None
+        if obj.outcome is not None or obj.statusReason is not None or obj.note is not None:
+            outcome = proc._outcome(_procedure_rest(obj), pid, facts)
+        if ("procedure", BONT) in hits:
+            plain = obj.usedCode is None and obj.note is None
+            product = (
+                (product_of_text or None)
+                if plain
+                else proc._product(_procedure_rest(obj), self.vocab, text)
+            )
+        src = f"Procedure/{obj.id}"
+        for _, t in hits:
+            active = status in proc.CURRENT or (status == "completed" and t in proc.DEVICES)
+            facts.append(ProcedureFact(pid, src, t, start, end, active, outcome, product))
+        return facts
+
+    def _condition_code(self, raw: Raw) -> CodeReading:
+        concept = _CONCEPT.decode(raw) if raw else None
+        found, text = _concept(concept) if concept is not None else ([], "")
+        hits = match_concepts(self.vocab, ("form", "condition"), found, text)
+        return hits, text, f"{describe(found, text)} matches no dystonia form or comorbidity"
+
+    def _body_sites(self, raw: Raw) -> Sites | _Marker:
+        """`conditions._regions` of a bodySite value, its notes' fields without the `Type/id`."""
+        value = _ANY.decode(raw) if raw else None
+        if value is None:
+            return (), ()
+        facts: list[Fact] = []
+        r = {"resourceType": "Condition", "id": "", "bodySite": value}
+        try:
+            regions = cond._regions(r, self.vocab, "", facts)
+        except (fp._Bail, FhirInputError):
+            return _UNREADABLE
+        notes = tuple((f.source[len("Condition/") :], f.reason) for f in facts)  # type: ignore[union-attr]
+        return regions, notes
+
+    def _condition(self, obj: ConditionLine, pid: str) -> list[Fact]:
+        """`conditions.condition_facts` on a typed line; extensions and an onset age go to the
+        mapping's own functions."""
+        verification = self._read(self.statuses, obj.verificationStatus, _status)
+        clinical = self._read(self.statuses, obj.clinicalStatus, _status)
+        hits, text, reason = self._read(self.conditions, obj.code, self._condition_code)
+        sites = self._read(self.sites, obj.bodySite, self._body_sites)
+        src = f"Condition/{obj.id}"
+        if verification == "entered-in-error":
+            return []
+        if verification == "refuted":
+            if ("condition", "wilson-disease") in hits:
+                return [FindingFact(pid, src, "wilson-disease-excluded")]
+            return []
+        facts: list[Fact] = []
+        if not _counts(obj, clinical, facts, pid, src):
+            return facts
+        if not hits:
+            return [*facts, UnrecognizedFact(pid, f"{src}.code", reason)]
+        forms = [cid for kind, cid in hits if kind == "form"]
+        if forms:
+            age, when = _onset(obj)
+            if isinstance(sites, _Marker):
+                raise fp._Bail
+            regions, notes = sites
+            facts.extend(UnrecognizedFact(pid, src + field, why) for field, why in notes)
+            facts.extend(FormFact(pid, src, f, regions, age, when, text) for f in forms)
+            if obj.extension is not None:
+                facts.extend(cond._axes(_rest(obj, "Condition", extension=obj.extension), pid, src))
+        facts.extend(ComorbidityFact(pid, src, cid) for kind, cid in hits if kind == "condition")
+        return facts
+
+    def _observation_code(self, raw: Raw) -> bool:
+        """True when the generic way reads the Observation (a weight or a genetic result)."""
+        concept = _CONCEPT.decode(raw) if raw else None
+        concept = concept if concept is not None else Concept()
+        found = [(c.system or "", c.code or "", c.display or "") for c in concept.coding or ()]
+        codes = {c for system, c, _ in found if system == LOINC}
+        if obs.BODY_WEIGHT in codes or obs.GENETIC in codes:
+            return True
+        displays = " | ".join(d for _, _, d in found if d)
+        return self.vocab.may_name("gene", f"{concept.text or ''} | {displays}")
+
+    def _observation(self, obj: ObservationLine, pid: str) -> list[Fact] | None:
+        """`observations.observation_facts` for an Observation it does not read; None otherwise."""
+        read_elsewhere = self._read(self.observations, obj.code, self._observation_code)
+        if obj.status in obs.DROPPED:
+            return []
+        if read_elsewhere:
+            return None
+        return [IgnoredFact(pid, "Observation", "Observation")]
 
 
-def _administered(dosage: AdministrationDosage | None) -> tuple[str | None, float | None]:
-    """Route and toxin units of an administration (`medications._dosage`)."""
+BONT = "botulinum-toxin"
+
+
+def _patient(obj: _Line) -> str | None:
+    """The patient id, when the line passes the screening check (a subject reference)."""
+    ref = obj.patient if obj.subject is UNSET else obj.subject
+    if ref is None or ref.reference is None:
+        return None  # the generic way reports it
+    value = ref.reference
+    return (_reference_key(value) if value else None) or ""
+
+
+def _procedure_rest(obj: ProcedureLine) -> dict[str, Any]:
+    return _rest(obj, "Procedure", outcome=obj.outcome, statusReason=obj.statusReason,
+                 note=obj.note, usedCode=obj.usedCode)  # fmt: skip
+
+
+def _administered(raw: Raw) -> tuple[str | None, float | None] | None:
+    """Route and toxin units of an administration's dosage (`medications._dosage`)."""
+    dosage = _ADMINISTRATION_DOSAGE.decode(raw) if raw else None
     if dosage is None:
-        return None, None
+        return None
     route = med._route(_concept(dosage.route)[1].lower()) if dosage.route is not None else None
     dose = dosage.dose
     if dose is None or dose.value is None:
@@ -199,35 +382,6 @@ def _period(period: Period | None) -> tuple[Any, Any]:
     return start, end
 
 
-def _procedure(obj: ProcedureLine, vocab: Vocabulary, pid: str) -> list[Fact]:
-    """`fastpath._procedure` on a typed line."""
-    status = obj.status
-    if status in proc.DROPPED:
-        return []
-    found, text = _concept(obj.code) if obj.code is not None else ([], "")
-    treatments = [cid for _, cid in match_concepts(vocab, ("procedure",), found, text)]
-    if not treatments:
-        return [IgnoredFact(pid, "Procedure", "Procedure")]
-    start, end = fp._date(obj.performedDateTime), None
-    if start is None:
-        start, end = _period(obj.performedPeriod)
-    facts: list[Fact] = []
-    rest = _rest(obj, "Procedure", outcome=obj.outcome, statusReason=obj.statusReason,
-                 note=obj.note, usedCode=obj.usedCode)  # fmt: skip
-    outcome = None
-    if obj.outcome is not None or obj.statusReason is not None or obj.note is not None:
-        outcome = proc._outcome(rest, pid, facts)
-    product = None
-    if "botulinum-toxin" in treatments:
-        plain = obj.usedCode is None and obj.note is None
-        product = fp._product_of_text(vocab, text) if plain else proc._product(rest, vocab, text)
-    src = f"Procedure/{obj.id}"
-    for t in treatments:
-        active = status in proc.CURRENT or (status == "completed" and t in proc.DEVICES)
-        facts.append(ProcedureFact(pid, src, t, start, end, active, outcome, product))
-    return facts
-
-
 def _patient_facts(obj: PatientLine) -> list[Fact]:
     """`extract.patient_facts`."""
     pid, gender = str(obj.id), obj.gender
@@ -240,48 +394,18 @@ def _patient_facts(obj: PatientLine) -> list[Fact]:
     return facts
 
 
-def _status(concept: Concept | None) -> str | None:
+def _status(raw: Raw) -> str | None:
     """`access.status_code`: the first code of a status CodeableConcept."""
+    concept = _CONCEPT.decode(raw) if raw else None
     if concept is None or not concept.coding:
         return None
     return next((c.code for c in concept.coding if c.code), None)
 
 
-def _condition(obj: ConditionLine, vocab: Vocabulary, pid: str) -> list[Fact]:
-    """`conditions.condition_facts` on a typed line; body sites, extensions and an onset age
-    go to the mapping's own functions."""
-    src = f"Condition/{obj.id}"
-    verification = _status(obj.verificationStatus)
-    if verification == "entered-in-error":
-        return []
-    found, text = _concept(obj.code) if obj.code is not None else ([], "")
-    hits = match_concepts(vocab, ("form", "condition"), found, text)
-    if verification == "refuted":
-        if ("condition", "wilson-disease") in hits:
-            return [FindingFact(pid, src, "wilson-disease-excluded")]
-        return []
-    facts: list[Fact] = []
-    if not _counts(obj, facts, pid, src):
-        return facts
-    if not hits:
-        reason = f"{describe(found, text)} matches no dystonia form or comorbidity"
-        return [*facts, UnrecognizedFact(pid, f"{src}.code", reason)]
-    forms = [cid for kind, cid in hits if kind == "form"]
-    if forms:
-        rest = _rest(obj, "Condition", onsetAge=obj.onsetAge, bodySite=obj.bodySite,
-                     extension=obj.extension)  # fmt: skip
-        age, when = _onset(obj, rest)
-        regions = cond._regions(rest, vocab, pid, facts) if obj.bodySite is not None else ()
-        facts.extend(FormFact(pid, src, f, regions, age, when, text) for f in forms)
-        if obj.extension is not None:
-            facts.extend(cond._axes(rest, pid, src))
-    facts.extend(ComorbidityFact(pid, src, cid) for kind, cid in hits if kind == "condition")
-    return facts
-
-
-def _counts(obj: ConditionLine, facts: list[Fact], pid: str, src: str) -> bool:
+def _counts(
+    obj: ConditionLine, clinical: str | None, facts: list[Fact], pid: str, src: str
+) -> bool:
     """`conditions._counts`."""
-    clinical = _status(obj.clinicalStatus)
     if clinical in cond.INACTIVE:
         return False
     if clinical is None:
@@ -294,7 +418,7 @@ def _counts(obj: ConditionLine, facts: list[Fact], pid: str, src: str) -> bool:
     return True
 
 
-def _onset(obj: ConditionLine, rest: dict[str, Any]) -> tuple[float | None, Any]:
+def _onset(obj: ConditionLine) -> tuple[float | None, Any]:
     """`conditions._onset`."""
     when = fp._date(obj.onsetDateTime)
     if when is None:
@@ -304,19 +428,5 @@ def _onset(obj: ConditionLine, rest: dict[str, Any]) -> tuple[float | None, Any]
         return None, when
     if type(age) is not dict:
         raise fp._Bail
+    rest = _rest(obj, "Condition", onsetAge=age)
     return (cond._age_years(rest, age, "onsetAge") if age else None), when
-
-
-def _observation(obj: ObservationLine, vocab: Vocabulary, pid: str) -> list[Fact] | None:
-    """`observations.observation_facts` for an Observation it does not read; None otherwise."""
-    if obj.status in obs.DROPPED:
-        return []
-    concept = obj.code if obj.code is not None else Concept()
-    found = [(c.system or "", c.code or "", c.display or "") for c in concept.coding or ()]
-    codes = {c for system, c, _ in found if system == LOINC}
-    if obs.BODY_WEIGHT in codes or obs.GENETIC in codes:
-        return None  # read by the generic way
-    displays = " | ".join(d for _, _, d in found if d)
-    if vocab.may_name("gene", f"{concept.text or ''} | {displays}"):
-        return None
-    return [IgnoredFact(pid, "Observation", "Observation")]

@@ -1,14 +1,19 @@
 """msgspec Structs for the lines of the hot resource types: only the fields the FHIR mapping
 reads (`decode.typed_facts` applies the mapping's rules to them). Fields whose presence the
 mapping tests (`"subject" in resource` ...) default to UNSET, so absent stays apart from null;
-fields the typed path hands to the mapping's own functions are decoded as plain JSON (Any)."""
+fields the typed path hands to the mapping's own functions are decoded as plain JSON (Any).
+Sub-objects that repeat across many lines (codes, status concepts, body sites, an
+administration's dosage) are kept as `msgspec.Raw` (their bytes, unparsed): the reader decodes
+each distinct one once and memoises its reading on those bytes (`decode.Reader`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import msgspec
-from msgspec import UNSET, UnsetType
+from msgspec import UNSET, Raw, UnsetType
+
+ABSENT = Raw()  # the default of a Raw field: no such key in the line
 
 HOT_TYPES = (
     "MedicationAdministration", "MedicationRequest", "MedicationStatement", "Procedure",
@@ -58,7 +63,7 @@ class _Line(msgspec.Struct, gc=False, tag_field="resourceType"):
 
 
 class _DrugLine(_Line):
-    medicationCodeableConcept: Concept | UnsetType | None = UNSET
+    medicationCodeableConcept: Raw = ABSENT  # Concept | None
     authoredOn: str | None = None
     effectiveDateTime: str | UnsetType | None = UNSET
     effectivePeriod: Period | None = None
@@ -77,11 +82,13 @@ class MedicationStatementLine(_DrugLine, tag="MedicationStatement"):
 
 
 class MedicationAdministrationLine(_DrugLine, tag="MedicationAdministration"):
-    dosage: AdministrationDosage | None = None  # the only fields an administration's dosage gives
+    dosage: Raw = (
+        ABSENT  # AdministrationDosage | None: the only fields an administration's dosage gives
+    )
 
 
 class ProcedureLine(_Line, tag="Procedure"):
-    code: Concept | None = None
+    code: Raw = ABSENT  # Concept | None
     performedDateTime: str | None = None
     performedPeriod: Period | None = None
     outcome: Any = None
@@ -89,13 +96,13 @@ class ProcedureLine(_Line, tag="Procedure"):
 
 
 class ConditionLine(_Line, tag="Condition"):
-    verificationStatus: Concept | None = None
-    clinicalStatus: Concept | None = None
-    code: Concept | None = None
+    verificationStatus: Raw = ABSENT  # Concept | None
+    clinicalStatus: Raw = ABSENT  # Concept | None
+    code: Raw = ABSENT  # Concept | None
     onsetDateTime: str | None = None
     onsetPeriod: Period | None = None
     onsetAge: Any = None
-    bodySite: Any = None
+    bodySite: Raw = ABSENT  # Any
     extension: Any = None
     abatementDateTime: Any = UNSET  # presence matters (a Condition without clinicalStatus)
     abatementAge: Any = UNSET
@@ -108,7 +115,7 @@ class ObservationLine(_Line, tag="Observation"):
     """Only what decides that an Observation is not read (vital signs, labs ...): weights and
     genetic results are declined here and read by the generic way."""
 
-    code: Concept | None = None
+    code: Raw = ABSENT  # Concept | None
 
 
 class PatientLine(msgspec.Struct, gc=False, tag_field="resourceType", tag="Patient"):
