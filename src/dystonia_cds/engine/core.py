@@ -1,4 +1,5 @@
-"""`recommend`: the pure, deterministic engine entry point (no I/O, no clock)."""
+"""`recommend`: the pure, deterministic engine entry point (no I/O, no clock); `alert_ids`: the
+ids of the alerts `recommend` would raise, for callers that need nothing else (screening)."""
 
 from __future__ import annotations
 
@@ -38,6 +39,15 @@ def recommend(record: PatientRecord, kb: KnowledgeBase, *, on: date) -> Recommen
     )
     alerts = tuple([render_alert(a, values) if a.dynamic else a.template for a in plan.alerts])
     return _result(ctx, kb, options, alerts, plan.trace)
+
+
+def alert_ids(record: PatientRecord, kb: KnowledgeBase, *, on: date) -> tuple[str, ...]:
+    """The ids of `recommend(record, kb, on=on).alerts`, in the same order: the same context
+    and the same memoised decision, without rendering options, alert texts or the phenotype."""
+    ctx = build_context(record, kb, on)
+    if "dystonia" not in ctx.features:
+        return ()
+    return plan_for(kb, ctx.features).alert_ids
 
 
 def _result(

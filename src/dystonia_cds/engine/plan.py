@@ -23,6 +23,7 @@ class Plan:
     options: tuple[OptionPlan, ...]
     alerts: tuple[AlertPlan, ...]
     trace: tuple[TraceEntry, ...]
+    alert_ids: tuple[str, ...] = ()  # the alerts' ids, in order
 
 
 def plan_for(kb: KnowledgeBase, features: Iterable[str]) -> Plan:
@@ -73,7 +74,8 @@ def decide(kb: KnowledgeBase, mask: int) -> Plan:
         trace.append(hit[1])
         if hit[0] is not None:
             alerts.append(hit[0])
-    return Plan(tuple(options), tuple(order_alerts(alerts)), tuple(trace))
+    ordered = tuple(order_alerts(alerts))
+    return Plan(tuple(options), ordered, tuple(trace), tuple(a.template.id for a in ordered))
 
 
 def _capped(before: OptionPlan, after: OptionPlan) -> TraceEntry:

@@ -1,7 +1,8 @@
 """The reduce phase: one hash bucket of packed facts -> one result row per patient.
 
 Facts are grouped by patient id, assembled into a `PatientRecord` by the FHIR mapping's
-`assemble_record`, evaluated by the engine at the evaluation date, and scored against the
+`assemble_record`, evaluated by the engine at the evaluation date (`alert_ids`: the ids of
+the alerts `recommend` raises, without rendering the rest), and scored against the
 measures. Pure apart from loading the knowledge base once per process.
 """
 
@@ -86,10 +87,10 @@ def score_record(
     record: PatientRecord, on: date, measures: tuple[Measure, ...], counts: dict[str, list[int]]
 ) -> Row:
     """One patient's row: demographics, forms, engine alerts, then (eligible, gap) per measure."""
-    from dystonia_cds.engine import recommend
+    from dystonia_cds.engine import alert_ids
 
     kb = _knowledge()
-    alerts = sorted({a.id for a in recommend(record, kb, on=on).alerts})
+    alerts = sorted(set(alert_ids(record, kb, on=on)))
     flags: list[bool] = []
     for measure in measures:
         eligible = measure.eligible(record, kb, on)
