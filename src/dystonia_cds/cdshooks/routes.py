@@ -8,6 +8,8 @@
 Order of checks on a call: unknown service 404 (whatever the token), Content-Length over the
 limit 413, JWT 401, streamed size 413, body 400, missing data 412. Handlers are `async def`,
 read the raw body and decode it with orjson (PERFORMANCE.md); errors are JSON `{"error": ...}`.
+The two POSTs are answered by `dispatch.HookDispatch` before FastAPI's router, through the same
+`CdsHooksApi` methods as the routes registered here (which keep the OpenAPI document whole).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from dystonia_cds.cdshooks.auth import JwksCache, JwtVerifier, bearer_token
+from dystonia_cds.cdshooks.dispatch import HookDispatch, Reply, header, receive_body
 from dystonia_cds.cdshooks.errors import BodyTooLarge, UnknownService, status_for
 from dystonia_cds.cdshooks.feedback import parse_feedback, store_feedback, summarise
 from dystonia_cds.cdshooks.issued import CardLog
@@ -81,9 +84,18 @@ def json_response(data: Any, status: int = 200) -> Response:
     return Response(orjson.dumps(data), status_code=status, media_type=JSON)
 
 
+def error_reply(exc: DystoniaCdsError) -> Reply:
+    return status_for(exc), orjson.dumps({"error": str(exc)})
+
+
 def error_response(exc: DystoniaCdsError) -> Response:
-    status = status_for(exc)
-    response = json_response({"error": str(exc)}, status)
+    return reply_response(error_reply(exc))
+
+
+def reply_response(reply: Reply) -> Response:
+    """The Starlette response of a reply (what `dispatch.send_reply` sends)."""
+    status, body = reply
+    response = Response(body, status_code=status, media_type=JSON)
     if status == 401:
         response.headers["WWW-Authenticate"] = "Bearer"
     return response
@@ -96,25 +108,14 @@ def find_service(service_id: str) -> Service:
     return service
 
 
-def check_length(request: Request, limit: int) -> None:
-    length = request.headers.get("content-length")
+def check_length(length: str | None, limit: int) -> None:
+    """The Content-Length header's value against the limit (no header: checked while read)."""
     if length is None:
         return
     if not length.isdigit():
         raise InvalidInput("the Content-Length header is not a number")
     if int(length) > limit:
         raise BodyTooLarge(f"the request body is over the limit of {limit} bytes")
-
-
-async def read_body(request: Request, limit: int) -> bytes:
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise BodyTooLarge(f"the request body is over the limit of {limit} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 class CdsHooksApi:
@@ -133,35 +134,38 @@ class CdsHooksApi:
             self.verifier = JwtVerifier(settings.trusted_issuers, jwks)
         self.discovery = orjson.dumps(discovery_document())
 
-    async def authenticate(self, request: Request, audiences: list[str]) -> None:
+    async def authenticate(self, authorization: str | None, audiences: list[str]) -> None:
         if self.verifier is not None:
-            await self.verifier.verify(request.headers.get("authorization"), audiences)
+            await self.verifier.verify(authorization, audiences)
 
     async def discover(self) -> Response:
         return Response(self.discovery, media_type=JSON)
 
-    async def call(self, service_id: str, request: Request) -> Response:
+    async def call(self, service_id: str, scope: Scope, receive: Receive) -> Reply:
+        """A hook call: 404, 413 (Content-Length), 401, 413 (streamed), then the runner."""
         try:
             service = find_service(service_id)
-            check_length(request, self.limit)
-            await self.authenticate(request, [f"{self.base}/cds-services/{service.id}"])
-            body = await read_body(request, self.limit)
-            result = await self.runners.get().run(service, body)
+            headers = scope["headers"]
+            check_length(header(headers, b"content-length"), self.limit)
+            audience = [f"{self.base}/cds-services/{service.id}"]
+            await self.authenticate(header(headers, b"authorization"), audience)
+            body = await receive_body(receive, self.limit)
+            return 200, await self.runners.get().respond(service, body)
         except DystoniaCdsError as exc:
-            return error_response(exc)
-        return json_response(result)
+            return error_reply(exc)
 
-    async def feedback(self, service_id: str, request: Request) -> Response:
+    async def feedback(self, service_id: str, scope: Scope, receive: Receive) -> Reply:
         try:
             service = find_service(service_id)
-            check_length(request, self.limit)
+            headers = scope["headers"]
+            check_length(header(headers, b"content-length"), self.limit)
             url = f"{self.base}/cds-services/{service.id}"
-            await self.authenticate(request, [url, f"{url}/feedback"])
-            parsed = parse_feedback(await read_body(request, self.limit))
+            await self.authenticate(header(headers, b"authorization"), [url, f"{url}/feedback"])
+            parsed = parse_feedback(await receive_body(receive, self.limit))
             stored = await to_thread.run_sync(self._store, service.id, parsed)
         except DystoniaCdsError as exc:
-            return error_response(exc)
-        return json_response({"stored": stored})
+            return error_reply(exc)
+        return 200, orjson.dumps({"stored": stored})
 
     def _store(self, service_id: str, parsed: Any) -> int:
         self.card_log.flush()
@@ -200,15 +204,18 @@ def install(app: FastAPI, ctx: AppContext) -> None:
         )
     api = CdsHooksApi(ctx)
     api.runners.warm()
+    # innermost first: HookDispatch answers the hot POSTs inside CORS and security headers
+    app.add_middleware(HookDispatch, call=api.call, feedback=api.feedback)
     app.add_middleware(ScopedCors, origins=list(ctx.settings.cors_origins))
     tags: list[str | Enum] = ["CDS Hooks"]
     app.add_api_route("/cds-services", api.discover, methods=["GET"], tags=tags)
 
+    # The two POST routes document the calls in OpenAPI; HookDispatch answers them first.
     async def call_service(service_id: str, request: Request) -> Response:
-        return await api.call(service_id, request)
+        return reply_response(await api.call(service_id, request.scope, request.receive))
 
     async def post_feedback(service_id: str, request: Request) -> Response:
-        return await api.feedback(service_id, request)
+        return reply_response(await api.feedback(service_id, request.scope, request.receive))
 
     async def feedback_summary(request: Request) -> Response:
         return await api.summary(request)

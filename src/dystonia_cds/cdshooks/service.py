@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import orjson
 from anyio import to_thread
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -135,6 +136,10 @@ class HookRunner:
         return CardSettings(
             self.source_label, self.sources, maker, self.kb.drug_classes, patient_url
         )
+
+    async def respond(self, service: Service, body: bytes) -> bytes:
+        """The JSON response body of a hook call."""
+        return orjson.dumps(await self.run(service, body))
 
     async def run(self, service: Service, body: bytes) -> dict[str, Any]:
         request = parse_hook_request(body, service)

@@ -32,8 +32,8 @@ BODY = {"hook": "patient-view", "hookInstance": "x", "context": {"patientId": "p
 class FakeRunner:
     """Stands in for the engine: the tests here are about who may call, not what comes back."""
 
-    async def run(self, service: Service, body: bytes) -> dict[str, Any]:
-        return {"cards": []}
+    async def respond(self, service: Service, body: bytes) -> bytes:
+        return b'{"cards":[]}'
 
 
 def build_app(tmp: Path, settings: Settings) -> FastAPI:
