@@ -59,6 +59,8 @@ from dystonia_cds.screening.structs import (
     ConditionLine,
     Line,
     MedicationAdministrationLine,
+    MedicationRequestLine,
+    MedicationStatementLine,
     ObservationLine,
     PatientLine,
     Period,
@@ -84,7 +86,7 @@ _MISSING = _Marker()
 _CONCEPT = msgspec.json.Decoder(Concept | None)
 _ADMINISTRATION_DOSAGE = msgspec.json.Decoder(AdministrationDosage | None)
 _ANY: msgspec.json.Decoder[Any] = msgspec.json.Decoder()
-DrugConcept = tuple[list[tuple[str, str]], str]  # drugs, else the reason none matched
+DrugConcept = tuple[tuple[tuple[str, str, bool], ...], str]  # (kind, id, trial), else why not
 CodeReading = tuple[list[tuple[str, str]], str, str]  # hits, text, reason / product
 Sites = tuple[tuple[str, ...], tuple[tuple[str, str], ...]]  # regions, (field, reason) notes
 
@@ -130,6 +132,15 @@ class Reader:
         self.sites: dict[bytes, Any] = {}
         self.observations: dict[bytes, Any] = {}
         self.dosages: dict[bytes, Any] = {}
+        self.pids: dict[str, str] = {}
+        self.handlers: dict[type, Callable[[Any, str], list[Fact] | None]] = {
+            MedicationRequestLine: self._drug_use,
+            MedicationStatementLine: self._drug_use,
+            MedicationAdministrationLine: self._drug_use,
+            ProcedureLine: self._procedure,
+            ConditionLine: self._condition,
+            ObservationLine: self._observation,
+        }
 
     def facts(self, line: bytes) -> list[Fact] | None:
         """`typed_facts` of one line."""
@@ -145,23 +156,29 @@ class Reader:
         try:
             if isinstance(obj, PatientLine):
                 return _patient_facts(obj) if obj.id else None
-            pid = _patient(obj)
-            if pid is None or obj.id is None:
-                return None
-            if type(obj) is ProcedureLine:
-                return self._procedure(obj, pid)
-            if type(obj) is ConditionLine:
-                return self._condition(obj, pid)
-            if type(obj) is ObservationLine:
-                return self._observation(obj, pid)
-            return self._drug_use(obj, pid)  # type: ignore[arg-type]
+            ref = obj.patient if obj.subject is UNSET else obj.subject
+            if ref is None or ref.reference is None or obj.id is None:
+                return None  # no subject reference: the generic way reports it
+            pid = self.pids.get(ref.reference)
+            if pid is None:
+                pid = self._patient(ref.reference)
+            return self.handlers[type(obj)](obj, pid)
         except (fp._Bail, FhirInputError):
             return None
+
+    def _patient(self, reference: str) -> str:
+        """The patient id of a subject reference (memoised: a patient's lines come together)."""
+        if len(self.pids) >= MEMO_LIMIT:
+            self.pids.clear()
+        pid = self.pids[reference] = (_reference_key(reference) if reference else None) or ""
+        return pid
 
     def _read(self, memo: dict[bytes, Any], raw: Raw, read: Callable[[Any], _R]) -> _R:
         """The memoised reading of a raw value; a value that does not decode declines the line."""
         key = bytes(raw)
         found = memo.get(key, _MISSING)
+        if found.__class__ is not _Marker:
+            return found  # type: ignore[no-any-return]
         if found is _MISSING:
             try:
                 found = read(raw)
@@ -180,18 +197,17 @@ class Reader:
             return None
         found, text = _concept(concept)
         drugs = match_concepts(self.vocab, med.DRUG_KINDS, found, text)
-        return (
-            drugs,
-            "" if drugs else f"{describe(found, text)} matches no drug the knowledge base uses",
-        )
+        if not drugs:
+            return (), f"{describe(found, text)} matches no drug the knowledge base uses"
+        return tuple((kind, cid, self.vocab.is_trial(cid)) for kind, cid in drugs), ""
 
     def _drug_use(self, obj: _DrugLine, pid: str) -> list[Fact] | None:
         """`fastpath._drug_use` on a typed line."""
+        rtype, administered, dropped, current = _DRUG_TYPES[type(obj)]
         concept = self._read(self.drugs, obj.medicationCodeableConcept, self._drug_concept)
-        administered = type(obj) is MedicationAdministrationLine
         dosage = self._read(self.dosages, obj.dosage, _administered) if administered else None
-        rtype = str(obj.__struct_config__.tag)
-        if obj.status in med.DROPPED[rtype]:
+        status = obj.status
+        if status in dropped:
             return []
         if concept is None:
             return None
@@ -199,7 +215,10 @@ class Reader:
         src = f"{rtype}/{obj.id}"
         if not drugs:
             return [UnrecognizedFact(pid, f"{src}.medicationCodeableConcept", reason)]
-        start, end = _drug_dates(obj, rtype)
+        if administered:
+            start, end = _administration_dates(obj)
+        else:
+            start, end = _drug_dates(obj, rtype)
         facts: list[Fact] = []
         outcome = None
         if obj.statusReason is not None or obj.extension is not None or obj.note is not None:
@@ -211,12 +230,12 @@ class Reader:
         elif obj.dosage is not None or obj.dosageInstruction is not None:
             rest = _rest(obj, rtype, dosage=obj.dosage, dosageInstruction=obj.dosageInstruction)
             route, units, daily = fp._dosage(rest, rtype)
-        active, trial = obj.status in med.CURRENT[rtype], self.vocab.is_trial
-        facts.extend(
-            DrugFact(pid, src, cid, None, kind, start, end, active, administered, route, outcome,
-                     units, trial(cid), daily)
-            for kind, cid in drugs
-        )  # fmt: skip
+        active = status in current
+        for kind, cid, trial in drugs:
+            facts.append(
+                DrugFact(pid, src, cid, None, kind, start, end, active, administered, route,
+                         outcome, units, trial, daily)
+            )  # fmt: skip
         return facts
 
     def _procedure_code(self, raw: Raw) -> CodeReading:
@@ -328,6 +347,16 @@ class Reader:
 
 
 BONT = "botulinum-toxin"
+_DRUG_TYPES: dict[
+    type, tuple[str, bool, frozenset[str], frozenset[str]]
+] = {  # type -> resourceType, is an administration, dropped and current statuses
+    line: (rtype, line is MedicationAdministrationLine, med.DROPPED[rtype], med.CURRENT[rtype])
+    for line, rtype in (
+        (MedicationRequestLine, "MedicationRequest"),
+        (MedicationStatementLine, "MedicationStatement"),
+        (MedicationAdministrationLine, "MedicationAdministration"),
+    )
+}
 
 
 def _patient(obj: _Line) -> str | None:
@@ -355,6 +384,15 @@ def _administered(raw: Raw) -> tuple[str | None, float | None] | None:
         return route, None
     unit = dose.code or dose.unit or ""
     return route, float(dose.value) if unit.strip().lower() in med._UNITS else None
+
+
+def _administration_dates(obj: _DrugLine) -> tuple[Any, Any]:
+    """`medications._dates` of a MedicationAdministration."""
+    when = obj.effectiveDateTime
+    start = fp._date(None if when is UNSET else when)
+    if start is None:
+        return _period(obj.effectivePeriod)
+    return start, start
 
 
 def _drug_dates(obj: _DrugLine, rtype: str) -> tuple[Any, Any]:

@@ -62,12 +62,11 @@ def _reduce(args: tuple[list[bytes], list[bytes], ScreenJob]) -> BucketResult:
 def warm() -> None:
     """Load the vocabulary, the typed decoder, the knowledge base and the engine (cached)."""
     from dystonia_cds.engine import recommend  # noqa: F401 - imported for its load cost
-    from dystonia_cds.screening.decode import _decoder
     from dystonia_cds.screening.grouping import _knowledge
-    from dystonia_cds.screening.mapper import default_extract
+    from dystonia_cds.screening.mapper import _reader, default_extract
 
     default_extract()
-    _decoder()
+    _reader()
     _knowledge()
 
 

@@ -22,7 +22,7 @@ import orjson
 
 from dystonia_cds.domain.errors import DystoniaCdsError
 from dystonia_cds.knowledge.vocabulary import Vocabulary
-from dystonia_cds.screening.decode import PREFIXES, typed_facts
+from dystonia_cds.screening.decode import PREFIXES, Reader
 from dystonia_cds.screening.gcpause import quiet_gc
 from dystonia_cds.screening.lines import DamagedGzip, read_blocks
 from dystonia_cds.screening.partitions import OTHER_TYPES, READ_TYPES, Partition
@@ -61,6 +61,11 @@ def _vocabulary() -> Vocabulary:
 
 
 @cache
+def _reader() -> Reader:
+    return Reader(_vocabulary())
+
+
+@cache
 def default_extract() -> Extract:
     """`extract_facts` bound to the vocabulary, loaded once per process."""
     from dystonia_cds.fhir.extract import extract_facts
@@ -72,7 +77,7 @@ def default_extract() -> Extract:
 
 def map_partition(part: Partition, buckets: int, extract: Extract | None = None) -> MapResult:
     """Decode, check and extract every line of a partition; facts packed per bucket."""
-    typed = _vocabulary() if extract is None else None  # a given extract: the generic way only
+    typed = _reader() if extract is None else None  # a given extract: the generic way only
     run = _Run(part, buckets, extract or default_extract(), typed)
     with quiet_gc():
         try:
@@ -87,32 +92,37 @@ def map_partition(part: Partition, buckets: int, extract: Extract | None = None)
 
 class _Run:
     def __init__(
-        self, part: Partition, buckets: int, extract: Extract, vocab: Vocabulary | None
+        self, part: Partition, buckets: int, extract: Extract, reader: Reader | None
     ) -> None:
-        self.part, self.count, self.extract, self.vocab = part, buckets, extract, vocab
+        self.part, self.count, self.extract, self.reader = part, buckets, extract, reader
         self.lists: list[list[Any]] = [[] for _ in range(buckets)]
         self.shared: list[Any] = []
-        self.where: dict[str, int] = {}
+        self.where: dict[str, list[Any]] = {}  # patient id -> the list of its bucket
         self.result = MapResult([], b"", size=part.size)
 
     def fail(self, line: int, reason: str) -> None:
         self.result.errors.append(LineError(self.part.path, self.part.start, line, reason))
 
     def block(self, block: bytes) -> None:
-        result, resource = self.result, self.resource
-        for line in block.splitlines():
-            result.lines += 1
-            if line and not line.isspace():
-                resource(line)
-
-    def resource(self, line: bytes) -> None:
-        """Hot types take the typed decoder; anything it declines goes the generic way."""
-        if self.vocab is not None and line.startswith(PREFIXES):
-            facts = typed_facts(line, self.vocab)
-            if facts is not None:
-                self.took(facts)
-                return
-        self.generic(line)
+        """Hot types take the typed reader; anything it declines goes the generic way."""
+        result, route = self.result, self.route
+        typed = self.reader.facts if self.reader is not None else None
+        first, taken = result.lines + 1, 0
+        lines = block.splitlines()
+        for n, line in enumerate(lines, first):
+            if not line or line.isspace():
+                continue
+            if typed is not None and line.startswith(PREFIXES):
+                facts = typed(line)
+                if facts is not None:
+                    taken += 1
+                    if facts:
+                        route(facts)
+                    continue
+            result.lines = n  # the generic way's errors name this line
+            self.generic(line)
+        result.lines = first - 1 + len(lines)
+        result.resources += taken
 
     def generic(self, line: bytes) -> None:
         try:
@@ -145,19 +155,20 @@ class _Run:
     def route(self, facts: list[Any]) -> None:
         patient = facts[0].patient_id
         if patient and (len(facts) == 1 or all(f.patient_id == patient for f in facts)):
-            self.lists[self.bucket(patient)].extend(facts)
+            found = self.where.get(patient)
+            (found if found is not None else self.bucket(patient)).extend(facts)
             return
         for fact in facts:
             if fact.patient_id:
-                self.lists[self.bucket(fact.patient_id)].append(fact)
+                found = self.where.get(fact.patient_id)
+                (found if found is not None else self.bucket(fact.patient_id)).append(fact)
             else:
                 self.shared.append(fact)
 
-    def bucket(self, patient: str) -> int:
-        index = self.where.get(patient)
-        if index is None:
-            index = self.where[patient] = zlib.crc32(patient.encode()) % self.count
-        return index
+    def bucket(self, patient: str) -> list[Any]:
+        """The list of the patient's bucket, `zlib.crc32(patient id) % buckets` (kept per id)."""
+        found = self.where[patient] = self.lists[zlib.crc32(patient.encode()) % self.count]
+        return found
 
     def finish(self) -> MapResult:
         encode = msgspec.msgpack.encode
