@@ -16,10 +16,9 @@ Derivations (docs/fhir-input.md):
 from __future__ import annotations
 
 import re
-from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from dystonia_cds.domain.patient import (
     Association,
@@ -56,6 +55,7 @@ from dystonia_cds.fhir.facts import (
 
 F = DystoniaForm
 _E = TypeVar("_E", Course, Association)
+_T = TypeVar("_T")
 IMPLIED_REGION = {
     F.CERVICAL: BodyRegion.NECK,
     F.BLEPHAROSPASM: BodyRegion.EYES,
@@ -97,7 +97,7 @@ class _Acc:
         self.procedures: list[ProcedureFact] = []
         self.weights: list[WeightFact] = []
         self.unrecognized: list[Unrecognized] = []
-        self.ignored: Counter[str] = Counter()
+        self.ignored: dict[str, int] = {}
 
     def add(self, f: Fact) -> None:  # noqa: C901 - one flat dispatch over the fact types
         match f:
@@ -126,7 +126,7 @@ class _Acc:
             case WeightFact():
                 self.weights.append(f)
             case IgnoredFact():
-                self.ignored[f.resource_type] += 1
+                self.ignored[f.resource_type] = self.ignored.get(f.resource_type, 0) + 1
 
 
 def assemble_record(patient_id: str, facts: Iterable[Fact]) -> PatientRecord:
@@ -135,7 +135,7 @@ def assemble_record(patient_id: str, facts: Iterable[Fact]) -> PatientRecord:
     ignored, drugs, procedures = acc.ignored, acc.drugs, acc.procedures
     for f in facts:  # the commonest facts by far are taken without dispatch
         if type(f) is IgnoredFact:
-            ignored[f.resource_type] += 1
+            ignored[f.resource_type] = ignored.get(f.resource_type, 0) + 1
         elif type(f) is DrugFact:
             drugs.append(f)
         elif type(f) is ProcedureFact:
@@ -195,15 +195,20 @@ def _treatments(
     trials: list[TreatmentTrial] = []
     injections: list[Injection] = []
     for d in drugs:
-        assert d.ingredient is not None  # noqa: S101 - resolved above
+        ingredient = d.ingredient
+        assert ingredient is not None  # noqa: S101 - resolved above
         if d.kind == "botulinum-toxin":
-            _toxin(acc, d, trials, injections)
+            if d.administration and d.start is not None and not d.outcome:  # the common case
+                product = None if ingredient == "botulinum-toxin" else ingredient
+                injections.append(Injection(d.start, product, d.units, None, d.source))
+            else:
+                _toxin(acc, d, trials, injections)
             continue
-        meds.append(Medication(d.ingredient, d.start, d.end, d.active, d.route, d.source))
+        meds.append(Medication(ingredient, d.start, d.end, d.active, d.route, d.source))
         if d.trial or d.outcome:
             trials.append(
                 TreatmentTrial(
-                    d.ingredient,
+                    ingredient,
                     d.start,
                     d.end,
                     d.active,
@@ -222,10 +227,26 @@ def _treatments(
                 )
             )
     return (
-        tuple(sorted(meds, key=lambda m: (m.start or date.min, m.ingredient, m.source))),
-        tuple(sorted(trials, key=lambda t: (t.start or date.min, t.treatment, t.source))),
-        tuple(sorted(injections, key=lambda i: (i.date, i.source))),
+        _sorted(meds, _medication_key),
+        _sorted(trials, _trial_key),
+        _sorted(injections, _injection_key),
     )
+
+
+def _sorted(items: list[_T], key: Callable[[_T], Any]) -> tuple[_T, ...]:
+    return tuple(sorted(items, key=key)) if len(items) > 1 else tuple(items)
+
+
+def _medication_key(m: Medication) -> tuple[date, str, str]:
+    return (m.start or date.min, m.ingredient, m.source)
+
+
+def _trial_key(t: TreatmentTrial) -> tuple[date, str, str]:
+    return (t.start or date.min, t.treatment, t.source)
+
+
+def _injection_key(i: Injection) -> tuple[date, str]:
+    return (i.date, i.source)
 
 
 def _toxin(
@@ -343,7 +364,7 @@ def _collapse(items: list[Unrecognized]) -> tuple[Unrecognized, ...]:
     )
 
 
-def _ignored_summary(ignored: Counter[str]) -> tuple[Unrecognized, ...]:
+def _ignored_summary(ignored: dict[str, int]) -> tuple[Unrecognized, ...]:
     if not ignored:
         return ()
     parts = ", ".join(f"{n} {t}" for t, n in sorted(ignored.items(), key=lambda x: (-x[1], x[0])))
