@@ -8,8 +8,10 @@ topic table is kept in the database (`cds_topic`) as topics are first issued.
 
 from __future__ import annotations
 
+import os
 import uuid
 import zlib
+from collections.abc import Sequence
 
 KEY_BITS = 24
 KEY_MASK = (1 << KEY_BITS) - 1
@@ -19,10 +21,32 @@ def topic_key(topic: str) -> int:
     return zlib.crc32(topic.encode()) & KEY_MASK
 
 
+def random_uuids(keys: Sequence[int | None]) -> list[str]:
+    """Fresh random (version 4) uuids, one per entry of `keys`; an entry that is a topic key
+    takes the place of the last 24 bits (a card uuid). What `uuid.uuid4()` gives, from one
+    read of `os.urandom` for all of them."""
+    buf = bytearray(os.urandom(16 * len(keys)))
+    for i, key in enumerate(keys):
+        j = 16 * i
+        buf[j + 6] = buf[j + 6] & 0x0F | 0x40  # version 4
+        buf[j + 8] = buf[j + 8] & 0x3F | 0x80  # the RFC 4122 variant
+        if key is not None:
+            buf[j + 13 : j + 16] = key.to_bytes(3)
+    h = buf.hex()
+    return [
+        f"{h[k : k + 8]}-{h[k + 8 : k + 12]}-{h[k + 12 : k + 16]}-{h[k + 16 : k + 20]}-{h[k + 20 : k + 32]}"
+        for k in range(0, len(h), 32)
+    ]
+
+
 def card_uuid(topic: str) -> str:
     """A fresh card uuid carrying the topic's key."""
-    value = (uuid.uuid4().int & ~KEY_MASK) | topic_key(topic)
-    return str(uuid.UUID(int=value))
+    return random_uuids((topic_key(topic),))[0]
+
+
+def random_uuid() -> str:
+    """A fresh random uuid (as `str(uuid.uuid4())`)."""
+    return random_uuids((None,))[0]
 
 
 def key_of(card: str) -> int | None:

@@ -13,6 +13,7 @@ import asyncio
 import logging
 import threading
 from collections import Counter
+from collections.abc import Collection
 from datetime import UTC, datetime
 from typing import Any
 
@@ -41,12 +42,15 @@ class CardLog:
 
     def record(self, service_id: str, cards: list[dict[str, Any]]) -> None:
         """Count the cards of one response; called on the event loop."""
-        if not cards:
+        self.count(service_id, [(c["source"]["topic"]["code"], c["indicator"]) for c in cards])
+
+    def count(self, service_id: str, issued: Collection[tuple[str, str]]) -> None:
+        """Count issued cards given as (topic, indicator); called on the event loop."""
+        if not issued:
             return
         with self._lock:
-            for card in cards:
-                topic = card["source"]["topic"]["code"]
-                self._counts[(service_id, topic, card["indicator"])] += 1
+            for topic, indicator in issued:
+                self._counts[(service_id, topic, indicator)] += 1
                 if topic not in self._known:
                     self._known[topic] = key = topic_key(topic)
                     self._new[key] = topic

@@ -2,6 +2,15 @@
 
 No pydantic model over `prefetch` (PERFORMANCE.md): the prefetch Bundles are walked once to
 collect their resources. Every problem is an `InvalidInput` naming the field.
+
+Reading happens in two steps, so that a repeated prefetch is not decoded again:
+`read_envelope` splits the top-level object with msgspec, keeping `prefetch` as its raw bytes
+(their digest keys the evaluation cache), and decodes every other member with orjson;
+`load_prefetch` decodes and checks the prefetch, and is skipped when the cache already holds
+the evaluation of those same bytes for that patient (they were decoded and checked when it was
+stored). Whatever the split does not take (a member the envelope does not name, a body msgspec
+refuses) and every error take the reference path -- orjson over the whole body -- so answers and
+messages are those of reading the whole body at once (tested, hypothesis included).
 """
 
 from __future__ import annotations
@@ -9,13 +18,36 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import msgspec
 import orjson
 
-from dystonia_cds.cdshooks.evaluations import prefetch_digest
+from dystonia_cds.cdshooks.evaluations import prefetch_digest, raw_digest
 from dystonia_cds.cdshooks.services import PREFETCH_TYPES, Service
 from dystonia_cds.domain.errors import InvalidInput
 
 ORDER_HOOKS = frozenset({"order-select", "order-sign"})
+_NULL = msgspec.Raw(b"null")
+
+
+class _Envelope(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+    """The CDS Hooks 2.0 request members, each as its raw JSON (absent reads as null)."""
+
+    hook: msgspec.Raw = _NULL
+    hook_instance: msgspec.Raw = _NULL
+    fhir_server: msgspec.Raw = _NULL
+    fhir_authorization: msgspec.Raw = _NULL
+    context: msgspec.Raw = _NULL
+    prefetch: msgspec.Raw = _NULL
+
+
+_ENVELOPE = msgspec.json.Decoder(_Envelope)
+_MEMBERS = {  # member -> attribute of _Envelope
+    "hook": "hook",
+    "hookInstance": "hook_instance",
+    "fhirServer": "fhir_server",
+    "fhirAuthorization": "fhir_authorization",
+    "context": "context",
+}
 
 
 @dataclass(slots=True)
@@ -29,6 +61,9 @@ class HookRequest:
     resources: list[dict[str, Any]] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)  # prefetch keys not supplied
     digest: bytes | None = None  # of the prefetch, when it supplied every key (cache key)
+    prefetch: Any = None  # the decoded prefetch, until `load_prefetch` reads it
+    raw_prefetch: bytes | None = None  # its raw JSON, when `read_envelope` split the body
+    body: bytes = b""  # the whole body (an error in the raw prefetch is reported against it)
 
 
 def decode_json(body: bytes) -> Any:
@@ -42,9 +77,73 @@ def decode_json(body: bytes) -> Any:
 
 def parse_hook_request(body: bytes, service: Service) -> HookRequest:
     """Check the request's envelope and collect the prefetched resources."""
+    request = read_envelope(body, service)
+    load_prefetch(request)
+    return request
+
+
+def read_envelope(body: bytes, service: Service, *, split: bool = True) -> HookRequest:
+    """The checked envelope; the prefetch is read by `load_prefetch`. `digest` is a candidate
+    cache key until then (`load_prefetch` drops it when a prefetch key is missing).
+    `split=False` takes the reference path (the whole body decoded by orjson)."""
+    members = _split(body) if split else None
+    if members is not None:
+        data, raw = members
+        try:
+            request = _request(data, service)
+        except InvalidInput:
+            pass  # the whole body decides which error comes first
+        else:
+            request.raw_prefetch, request.body = raw, body
+            request.digest = raw_digest(raw)
+            return request
     data = decode_json(body)
     if not isinstance(data, dict):
         raise InvalidInput("the request body must be a JSON object")
+    request = _request(data, service)
+    request.prefetch = data.get("prefetch")
+    request.digest = prefetch_digest(request.prefetch)
+    return request
+
+
+def _split(body: bytes) -> tuple[dict[str, Any], bytes] | None:
+    """The members but `prefetch` decoded (orjson) and `prefetch` raw; None when the body is not
+    a plain envelope: a member the envelope does not name, a body msgspec refuses, or a member
+    given twice (msgspec keeps the last without checking the others' strings as orjson does)."""
+    try:
+        envelope = _ENVELOPE.decode(body)
+        raws = {key: getattr(envelope, attr) for key, attr in _MEMBERS.items()}
+        raws["prefetch"] = envelope.prefetch
+        given = {key: bytes(raw) for key, raw in raws.items() if raw is not _NULL}
+        if not _each_once(body, given):
+            return None
+        data = {key: _member(raws[key]) for key in _MEMBERS}
+    except (msgspec.MsgspecError, ValueError):  # orjson's and msgspec's decode errors too
+        return None
+    return data, given.get("prefetch", b"null")
+
+
+def _each_once(body: bytes, given: dict[str, bytes]) -> bool:
+    """Whether the body holds nothing but these members (each once) and whitespace: its bytes
+    other than whitespace are exactly those of the members written compactly."""
+    compact = 1 + sum(len(key) + 4 + len(raw) for key, raw in given.items())  # "k":v, and {}
+    if len(body) == compact:
+        return True
+    blank = _blank(body) - sum(_blank(raw) for raw in given.values())
+    return len(body) - blank == compact
+
+
+def _blank(data: bytes) -> int:
+    """How many bytes are JSON whitespace."""
+    return len(data) - len(data.translate(None, b" \t\n\r"))
+
+
+def _member(raw: msgspec.Raw | bytes) -> Any:
+    """A member's value, decoded as deep in brackets as it sits in the body."""
+    return orjson.loads(b"[" + bytes(raw) + b"]")[0]
+
+
+def _request(data: dict[str, Any], service: Service) -> HookRequest:
     hook = data.get("hook")
     if hook not in service.hooks:
         expected = " or ".join(service.hooks)
@@ -57,10 +156,23 @@ def parse_hook_request(body: bytes, service: Service) -> HookRequest:
         raise InvalidInput("context.patientId is missing or empty", location="context.patientId")
     request = HookRequest(service.id, str(hook), patient_id, context)
     request.fhir_server, request.fhir_token = _fhir_access(data)
-    request.resources, request.missing = collect_prefetch(data.get("prefetch"), patient_id)
-    if not request.missing:
-        request.digest = prefetch_digest(data.get("prefetch"))
     return request
+
+
+def load_prefetch(request: HookRequest) -> None:
+    """Decode and check the prefetch; collect its resources and the keys it lacks."""
+    prefetch = request.prefetch
+    if request.raw_prefetch is not None:
+        try:
+            prefetch = _member(request.raw_prefetch)
+        except orjson.JSONDecodeError:
+            decode_json(request.body)  # raises, naming the place in the whole body
+            raise  # pragma: no cover - the whole body holds the same bad member
+        request.raw_prefetch = None
+    request.prefetch = None
+    request.resources, request.missing = collect_prefetch(prefetch, request.patient_id)
+    if request.missing:
+        request.digest = None
 
 
 def _fhir_access(data: dict[str, Any]) -> tuple[str | None, str | None]:

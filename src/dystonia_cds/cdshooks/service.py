@@ -19,11 +19,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from dystonia_cds.cdshooks.cards import CardSettings, finding_card, treatment_cards
-from dystonia_cds.cdshooks.evaluations import EvaluationCache
+from dystonia_cds.cdshooks.evaluations import Evaluation, EvaluationCache, render
 from dystonia_cds.cdshooks.issued import CardLog
 from dystonia_cds.cdshooks.order_safety import OrderChecker
 from dystonia_cds.cdshooks.orders import VocabularyLike, read_order
-from dystonia_cds.cdshooks.payload import HookRequest, draft_orders, parse_hook_request
+from dystonia_cds.cdshooks.payload import HookRequest, draft_orders, load_prefetch, read_envelope
 from dystonia_cds.cdshooks.prefetch import complete_prefetch
 from dystonia_cds.cdshooks.services import TREATMENT_OPTIONS, Service
 from dystonia_cds.cdshooks.suggestions import SuggestionMaker
@@ -131,47 +131,70 @@ class HookRunner:
     cache: EvaluationCache = field(default_factory=EvaluationCache)
     features: FeaturesOn | None = None  # the engine's features of a record on a date
 
+    _suggestions: SuggestionMaker | None = None
+
     def settings_for(self, patient_url: str | None) -> CardSettings:
-        maker = SuggestionMaker(self.vocab.emit_code, self.labels)
+        if self._suggestions is None:
+            self._suggestions = SuggestionMaker(self.vocab.emit_code, self.labels)
         return CardSettings(
-            self.source_label, self.sources, maker, self.kb.drug_classes, patient_url
+            self.source_label, self.sources, self._suggestions, self.kb.drug_classes, patient_url
         )
 
-    async def respond(self, service: Service, body: bytes) -> bytes:
-        """The JSON response body of a hook call."""
-        return orjson.dumps(await self.run(service, body))
-
     async def run(self, service: Service, body: bytes) -> dict[str, Any]:
-        request = parse_hook_request(body, service)
+        """`respond`, decoded."""
+        result: dict[str, Any] = orjson.loads(await self.respond(service, body))
+        return result
+
+    async def respond(self, service: Service, body: bytes) -> bytes:
+        """The JSON response body (`{"cards": [...]}`) of a hook call."""
+        request = read_envelope(body, service)
+        today = date.today()
+        key = (request.digest, request.patient_id, today) if request.digest else None
+        cached = self.cache.get(key) if key else None
+        if cached is None:
+            load_prefetch(request)  # skipped on a hit: these bytes were read and checked before
         orders = None
         if service.id != TREATMENT_OPTIONS:
             orders = [read_order(o, self.vocab) for o in draft_orders(request)]
         await complete_prefetch(request, self.fhir_timeout_s)
-        today = date.today()
-        record, baseline = self.evaluation(request, today)
-        cs = self.settings_for(await self.directory.url_for(request.patient_id))
+        entry = cached or self.evaluation(request, today)
+        url = await self.directory.url_for(request.patient_id)
         if orders is None:
-            cards = treatment_cards(baseline, cs)
-        else:
-            features = on_date(self.features, today)
-            checker = OrderChecker(
-                self.kb, lambda r: baseline if r is record else self.evaluate(r, today), features
-            )
-            cards = [finding_card(f, cs) for f in checker.check(record, orders, today)]
+            return self.treatment_body(service.id, entry, url, repeated=cached is not None)
+        record, baseline = entry.record, entry.recommendation
+        features = on_date(self.features, today)
+        checker = OrderChecker(
+            self.kb, lambda r: baseline if r is record else self.evaluate(r, today), features
+        )
+        cs = self.settings_for(url)
+        cards = [finding_card(f, cs) for f in checker.check(record, orders, today)]
         self.card_log.record(service.id, cards)
-        return {"cards": cards}
+        return orjson.dumps({"cards": cards})
 
-    def evaluation(self, request: HookRequest, today: date) -> tuple[PatientRecord, Recommendation]:
-        """The patient's record and recommendation, from the cache when the prefetch repeats."""
-        key = (request.digest, request.patient_id, today) if request.digest else None
-        cached = self.cache.get(key) if key else None
-        if cached is not None:
-            return cached
+    def treatment_body(
+        self, service_id: str, entry: Evaluation, url: str | None, *, repeated: bool
+    ) -> bytes:
+        """The treatment cards; for a repeated evaluation, encoded once and issued with fresh
+        uuids from then on."""
+        rendered = entry.rendered.get(url)
+        if rendered is None:
+            cards = treatment_cards(entry.recommendation, self.settings_for(url))
+            if not repeated:
+                self.card_log.record(service_id, cards)
+                return orjson.dumps({"cards": cards})
+            rendered = entry.rendered[url] = render(cards)
+        self.card_log.count(service_id, rendered.issued)
+        return rendered.fresh()
+
+    def evaluation(self, request: HookRequest, today: date) -> Evaluation:
+        """The patient's record and recommendation, cached when the prefetch was complete."""
         record = self.record(request)
         recommendation = self.evaluate(record, today)
-        if key:
-            self.cache.put(key, record, recommendation)
-        return record, recommendation
+        if request.digest:
+            return self.cache.put(
+                (request.digest, request.patient_id, today), record, recommendation
+            )
+        return Evaluation(record, recommendation)
 
     def record(self, request: HookRequest) -> PatientRecord:
         try:

@@ -8,11 +8,11 @@ condition. No dose is suggested: the dose is the prescriber's decision (see the 
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from dystonia_cds.cdshooks.cardids import random_uuid
 from dystonia_cds.domain.recommendation import Option
 
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
@@ -111,7 +111,7 @@ class SuggestionMaker:
 def suggestion(label: str, actions: list[dict[str, Any]], *, recommended: bool) -> dict[str, Any]:
     return {
         "label": label[:200],
-        "uuid": str(uuid.uuid4()),
+        "uuid": random_uuid(),
         "isRecommended": recommended,
         "actions": actions,
     }

@@ -9,7 +9,7 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from dystonia_cds.cdshooks.cardids import card_uuid, key_of, topic_key
+from dystonia_cds.cdshooks.cardids import KEY_MASK, card_uuid, key_of, random_uuids, topic_key
 from dystonia_cds.cdshooks.issued import FLUSH_DELAY_S, CardLog
 from dystonia_cds.store.database import open_database
 from dystonia_cds.store.feedback_models import CdsIssued, CdsTopic
@@ -81,3 +81,16 @@ def test_card_uuids_are_random_v4_uuids_carrying_the_topic_key(topic: str) -> No
         assert uuid.UUID(value).version == 4
         assert key_of(value) == topic_key(topic)
     assert key_of("not-a-uuid") is None
+
+
+def test_random_uuids_are_v4_uuids_and_card_ones_carry_their_topic_key() -> None:
+    keys = [None, topic_key("a"), 0, KEY_MASK, None] * 40
+    texts = random_uuids(keys)
+    assert len(set(texts)) == len(keys)
+    for text, key in zip(texts, keys, strict=True):
+        parsed = uuid.UUID(text)
+        assert str(parsed) == text
+        assert parsed.version == 4
+        assert parsed.variant == uuid.RFC_4122
+        if key is not None:
+            assert key_of(text) == key

@@ -5,6 +5,8 @@ is evaluated once per process while cards stay fresh."""
 from __future__ import annotations
 
 import asyncio
+import re
+from collections.abc import Collection
 from datetime import date
 from typing import Any
 
@@ -13,7 +15,9 @@ import pytest
 from fhir.resources.R4B.medicationrequest import MedicationRequest
 from fhir.resources.R4B.servicerequest import ServiceRequest
 
-from dystonia_cds.cdshooks.evaluations import EvaluationCache, prefetch_digest
+from dystonia_cds.cdshooks.cardids import key_of, topic_key
+from dystonia_cds.cdshooks.cards import CardSettings, treatment_cards
+from dystonia_cds.cdshooks.evaluations import Evaluation, EvaluationCache, prefetch_digest, render
 from dystonia_cds.cdshooks.issued import CardLog
 from dystonia_cds.cdshooks.service import HookRunner, PatientDirectory
 from dystonia_cds.cdshooks.services import SERVICES
@@ -113,6 +117,78 @@ def test_the_cache_is_bounded_and_keys_on_content() -> None:
     for n in range(3):
         cache.put((bytes([n]), "p", date(2026, 1, 1)), record, rec)
     assert cache.get((bytes([0]), "p", date(2026, 1, 1))) is None
-    assert cache.get((bytes([2]), "p", date(2026, 1, 1))) == (record, rec)
+    assert cache.get((bytes([2]), "p", date(2026, 1, 1))) == Evaluation(record, rec)
     assert prefetch_digest({"a": 1}) == prefetch_digest({"a": 1}) != prefetch_digest({"a": 2})
     assert prefetch_digest(None) is None
+
+
+UUID_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
+
+
+def masked(body: bytes) -> bytes:
+    return UUID_TEXT.sub("<uuid>", body.decode()).encode()
+
+
+def test_rendered_cards_are_the_cards_with_fresh_uuids_in_place() -> None:
+    maker = SuggestionMaker(load_vocabulary().emit_code, {})
+    cs = CardSettings("test", {}, maker, lambda _i: frozenset(), "https://x/patients/p")
+    options = tuple(
+        option(o) for o in ("botulinum-toxin", "baclofen", "clonazepam", "levodopa-trial")
+    )
+    rec = Recommendation(PatientRecord("p"), date(2026, 1, 1), None, options, (), (), "t")
+    cards = treatment_cards(rec, cs)
+    original = orjson.dumps({"cards": cards})
+    rendered = render(cards)
+    first, second = rendered.fresh(), rendered.fresh()
+    assert masked(first) == masked(second) == masked(original)
+    old = set(UUID_TEXT.findall(original.decode()))
+    new = [UUID_TEXT.findall(b.decode()) for b in (first, second)]
+    assert len(new[0]) == len(old) == len(rendered.parts) - 1
+    assert not old & set(new[0])
+    assert not set(new[0]) & set(new[1])
+    for card, fresh in zip(cards, orjson.loads(first)["cards"], strict=True):
+        assert key_of(fresh["uuid"]) == topic_key(card["source"]["topic"]["code"])
+    assert rendered.issued == tuple((c["source"]["topic"]["code"], c["indicator"]) for c in cards)
+
+
+def test_a_repeated_call_issues_the_same_cards_with_new_uuids_and_counts_them() -> None:
+    counted: list[tuple[str, str]] = []
+
+    class Log(CardLog):
+        def count(self, service_id: str, issued: Collection[tuple[str, str]]) -> None:
+            counted.extend(issued)
+
+    runner = HookRunner(
+        kb=type("Kb", (), {"drug_classes": staticmethod(lambda _i: frozenset())})(),
+        vocab=load_vocabulary(),
+        build_record=lambda _resources, pid: PatientRecord(pid),
+        evaluate=lambda r, on: Recommendation(
+            r, on, None, (option("botulinum-toxin"), option("baclofen")), (), (), "t"
+        ),
+        card_log=Log(None),  # type: ignore[arg-type]
+        directory=Directory(None, ""),  # type: ignore[arg-type]
+        fhir_timeout_s=1,
+        source_label="test",
+        sources={},
+        labels={},
+    )
+    prefetch = dict.fromkeys(
+        [
+            "patient",
+            "conditions",
+            "medicationRequests",
+            "medicationStatements",
+            "medicationAdministrations",
+            "procedures",
+            "observations",
+        ]
+    )
+    body = orjson.dumps(
+        {"hook": "patient-view", "context": {"patientId": "p"}, "prefetch": prefetch}
+    )
+    service = SERVICES["dystonia-treatment-options"]
+    bodies = [asyncio.run(runner.respond(service, body)) for _ in range(4)]
+    assert len({masked(b) for b in bodies}) == 1  # the first built, the second rendered ...
+    assert len(set(bodies)) == 4
+    assert runner.cache.hits == 3
+    assert counted == [("botulinum-toxin", "info"), ("baclofen", "info")] * 4
