@@ -276,14 +276,14 @@ def _weight(weights: list[WeightFact]) -> float | None:
 
 
 def _phenotype(acc: _Acc) -> Phenotype:
-    forms = frozenset(_FORM.get(f.form) or F(f.form) for f in acc.forms)
-    regions = {_REGION.get(r) or BodyRegion(r) for f in acc.forms for r in f.regions}
-    regions.update(IMPLIED_REGION[f] for f in forms if f in IMPLIED_REGION)
+    forms, regions, distribution = _shape(acc.forms)
     onset_date = _onset_date(acc.forms)
+    if "distribution" in acc.axes:
+        distribution = Distribution(acc.axes["distribution"])
     return Phenotype(
         forms=forms,
-        regions=frozenset(regions),
-        distribution=_distribution(acc, regions),
+        regions=regions,
+        distribution=distribution,
         onset_age_years=_onset_age(acc),
         course=_axis(acc, "course", Course),
         variability=frozenset(Variability(v) for v in acc.variability),
@@ -292,6 +292,36 @@ def _phenotype(acc: _Acc) -> Phenotype:
         genes=frozenset(acc.genes),
         onset_date=onset_date,
     )
+
+
+Shape = tuple[frozenset[DystoniaForm], frozenset[BodyRegion], Distribution | None]
+_shapes: dict[tuple[str, tuple[str, ...], str], Shape] = {}  # one form fact's shape, memoised
+SHAPES_LIMIT = 4096
+
+
+def _shape(facts: list[FormFact]) -> Shape:
+    """Forms, regions (with those the forms imply) and the distribution the forms' words and
+    regions give (the extension, when there is one, wins over it)."""
+    if len(facts) != 1:
+        return _derive_shape(facts)
+    f = facts[0]
+    key = (f.form, f.regions, f.text)
+    try:
+        found = _shapes.get(key)
+    except TypeError:  # regions given as a list (built by hand): not memoised
+        return _derive_shape(facts)
+    if found is None:
+        if len(_shapes) >= SHAPES_LIMIT:
+            _shapes.clear()
+        found = _shapes[key] = _derive_shape(facts)
+    return found
+
+
+def _derive_shape(facts: list[FormFact]) -> Shape:
+    forms = frozenset(_FORM.get(f.form) or F(f.form) for f in facts)
+    regions = {_REGION.get(r) or BodyRegion(r) for f in facts for r in f.regions}
+    regions.update(IMPLIED_REGION[f] for f in forms if f in IMPLIED_REGION)
+    return forms, frozenset(regions), _distribution(facts, regions)
 
 
 def _axis(acc: _Acc, name: str, enum: type[_E]) -> _E | None:
@@ -326,10 +356,8 @@ def _onset_age(acc: _Acc) -> float | None:
     return round((first - acc.birth).days / 365.25, 1)
 
 
-def _distribution(acc: _Acc, regions: set[BodyRegion]) -> Distribution | None:
-    if "distribution" in acc.axes:
-        return Distribution(acc.axes["distribution"])
-    for f in acc.forms:
+def _distribution(forms: list[FormFact], regions: set[BodyRegion]) -> Distribution | None:
+    for f in forms:
         m = _DISTRIBUTION_WORDS.search(f.text)
         if m:
             word = m.group(1).lower().replace("generalised", "generalized")

@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
+from itertools import groupby
+from operator import attrgetter
 from typing import Any
 
 import msgspec
@@ -25,6 +27,13 @@ from dystonia_cds.screening.measures import MEASURES, Measure
 
 Row = tuple[Any, ...]
 ROW_COLUMNS = ("patient_id", "age_years", "sex", "forms", "alerts")
+
+
+_PATIENT_ID = attrgetter("patient_id")
+# Memos of what rows show (few distinct values: alert id tuples, sets of forms).
+MEMO_LIMIT = 4096
+_ALERTS: dict[tuple[str, ...], tuple[frozenset[str], str]] = {}
+_FORMS: dict[frozenset[Any], str] = {}
 
 
 @dataclass(slots=True)
@@ -76,10 +85,11 @@ def reduce_bucket(
 
 
 def _group(blobs: Iterable[bytes]) -> dict[str, list[Any]]:
+    """Facts by patient id; a patient's facts from one partition mostly come as one run."""
     groups: dict[str, list[Any]] = defaultdict(list)
     for blob in blobs:
-        for fact in decode_facts(blob):
-            groups[fact.patient_id].append(fact)
+        for patient_id, run in groupby(decode_facts(blob), _PATIENT_ID):
+            groups[patient_id].extend(run)
     return groups
 
 
@@ -90,17 +100,33 @@ def score_record(
     from dystonia_cds.engine import alert_ids
 
     kb = _knowledge()
-    alerts = sorted(set(alert_ids(record, kb, on=on)))
+    alerts, shown = _shown(alert_ids(record, kb, on=on))
     flags: list[bool] = []
     for measure in measures:
         eligible = measure.eligible(record, kb, on)
         gap = eligible and measure.id in alerts
-        counts[measure.id][0] += gap
-        counts[measure.id][1] += eligible
-        flags.extend((eligible, gap))
-    age = age_in_years(record.birth_date, on) if record.birth_date else None
-    forms = ";".join(sorted(record.phenotype.forms))
-    return (record.patient_id, age, record.sex.value, forms, ";".join(alerts), *flags)
+        count = counts[measure.id]
+        count[0] += gap
+        count[1] += eligible
+        flags += (eligible, gap)
+    birth = record.birth_date
+    age = age_in_years(birth, on) if birth else None
+    forms = _FORMS.get(record.phenotype.forms)
+    if forms is None:
+        if len(_FORMS) >= MEMO_LIMIT:
+            _FORMS.clear()
+        forms = _FORMS[record.phenotype.forms] = ";".join(sorted(record.phenotype.forms))
+    return (record.patient_id, age, record.sex.value, forms, shown, *flags)
+
+
+def _shown(ids: tuple[str, ...]) -> tuple[frozenset[str], str]:
+    """The alert ids as a set and as the row shows them (sorted, `;`-joined), memoised."""
+    found = _ALERTS.get(ids)
+    if found is None:
+        if len(_ALERTS) >= MEMO_LIMIT:
+            _ALERTS.clear()
+        found = _ALERTS[ids] = (frozenset(ids), ";".join(sorted(set(ids))))
+    return found
 
 
 def _definitions(shared: Iterable[bytes]) -> dict[str, Any]:
