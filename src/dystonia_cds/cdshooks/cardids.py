@@ -12,11 +12,13 @@ import os
 import uuid
 import zlib
 from collections.abc import Sequence
+from functools import lru_cache
 
 KEY_BITS = 24
 KEY_MASK = (1 << KEY_BITS) - 1
 
 
+@lru_cache(maxsize=1024)
 def topic_key(topic: str) -> int:
     return zlib.crc32(topic.encode()) & KEY_MASK
 
@@ -39,14 +41,23 @@ def random_uuids(keys: Sequence[int | None]) -> list[str]:
     ]
 
 
-def card_uuid(topic: str) -> str:
-    """A fresh card uuid carrying the topic's key."""
-    return random_uuids((topic_key(topic),))[0]
+_POOL_SIZE = 64
+_pool: list[str] = []  # random uuids read ahead, taken one at a time (list.pop is atomic)
+os.register_at_fork(after_in_child=_pool.clear)  # a forked worker never reuses its parent's
 
 
 def random_uuid() -> str:
-    """A fresh random uuid (as `str(uuid.uuid4())`)."""
-    return random_uuids((None,))[0]
+    """A fresh random uuid (as `str(uuid.uuid4())`); read ahead in batches of `_POOL_SIZE`."""
+    try:
+        return _pool.pop()
+    except IndexError:
+        _pool.extend(random_uuids((None,) * _POOL_SIZE))
+        return _pool.pop()
+
+
+def card_uuid(topic: str) -> str:
+    """A fresh card uuid carrying the topic's key (its last six hex digits)."""
+    return f"{random_uuid()[:-6]}{topic_key(topic):06x}"
 
 
 def key_of(card: str) -> int | None:

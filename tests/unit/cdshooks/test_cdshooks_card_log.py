@@ -9,7 +9,14 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from dystonia_cds.cdshooks.cardids import KEY_MASK, card_uuid, key_of, random_uuids, topic_key
+from dystonia_cds.cdshooks.cardids import (
+    KEY_MASK,
+    card_uuid,
+    key_of,
+    random_uuid,
+    random_uuids,
+    topic_key,
+)
 from dystonia_cds.cdshooks.issued import FLUSH_DELAY_S, CardLog
 from dystonia_cds.store.database import open_database
 from dystonia_cds.store.feedback_models import CdsIssued, CdsTopic
@@ -94,3 +101,9 @@ def test_random_uuids_are_v4_uuids_and_card_ones_carry_their_topic_key() -> None
         assert parsed.variant == uuid.RFC_4122
         if key is not None:
             assert key_of(text) == key
+
+
+def test_uuids_read_ahead_are_each_issued_once() -> None:
+    issued = [random_uuid() for _ in range(500)] + [card_uuid("summary") for _ in range(500)]
+    assert len(set(issued)) == 1000
+    assert all(uuid.UUID(text).version == 4 for text in issued)
