@@ -1,8 +1,9 @@
 """What the engine reads from a `Phenotype` alone (no dates, no drugs): its feature words,
 involved regions, body distribution and the sorted ids the understood phenotype reports.
 
-Derived once per distinct phenotype and memoised on the knowledge base (`kb.derived`), so
-patients who share a phenotype share the work; equal phenotypes give equal facts.
+Derived once per distinct phenotype (onset aside) and memoised on the knowledge base
+(`kb.derived`), so patients who share a phenotype share the work; equal phenotypes give equal
+facts.
 """
 
 from __future__ import annotations
@@ -43,13 +44,16 @@ class PhenotypeFacts:
 
 
 def phenotype_facts(p: Phenotype, kb: KnowledgeBase) -> PhenotypeFacts:
-    """The memoised facts of one phenotype."""
+    """The memoised facts of one phenotype, keyed by the fields `derive_facts` reads (not the
+    onset age and date, which make nearly every patient's phenotype distinct)."""
     memo = kb.derived
-    facts: PhenotypeFacts | None = memo.get(p)
+    key = ("phenotype", p.forms, p.regions, p.distribution, p.course, p.variability,
+           p.association, p.etiology, p.genes)  # fmt: skip
+    facts: PhenotypeFacts | None = memo.get(key)
     if facts is None:
         if len(memo) >= DERIVED_LIMIT:
             memo.clear()
-        facts = memo[p] = derive_facts(p)
+        facts = memo[key] = derive_facts(p)
     return facts
 
 
