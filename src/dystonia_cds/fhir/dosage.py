@@ -22,6 +22,8 @@ def daily_dose_mg(r: dict[str, Any], dosage: dict[str, Any], field: str) -> floa
 
 
 def _dose_mg(r: dict[str, Any], dosage: dict[str, Any], field: str) -> float | None:
+    if dosage.get("doseAndRate") is None:
+        return None
     rates = list(a.dicts(r, dosage, "doseAndRate", f"{field}.doseAndRate"))
     if not rates:
         return None
@@ -38,9 +40,11 @@ def _dose_mg(r: dict[str, Any], dosage: dict[str, Any], field: str) -> float | N
 
 
 def _times_per_day(r: dict[str, Any], dosage: dict[str, Any], field: str) -> float | None:
-    if dosage.get("asNeededBoolean") is True:
+    if dosage.get("asNeededBoolean") is True or dosage.get("timing") is None:
         return None
     timing = a.get_dict(r, dosage, "timing", f"{field}.timing")
+    if timing.get("repeat") is None:
+        return None
     repeat = a.get_dict(r, timing, "repeat", f"{field}.timing.repeat")
     if not repeat:
         return None

@@ -19,15 +19,32 @@ from datetime import date
 from typing import Any
 
 from dystonia_cds.domain.errors import FhirInputError
+from dystonia_cds.domain.patient import Sex
 from dystonia_cds.fhir import access as a
+from dystonia_cds.fhir import conditions as cond
 from dystonia_cds.fhir import medications as med
+from dystonia_cds.fhir import observations as obs
 from dystonia_cds.fhir import procedures as proc
 from dystonia_cds.fhir.dosage import daily_dose_mg
-from dystonia_cds.fhir.facts import DrugFact, Fact, IgnoredFact, ProcedureFact, UnrecognizedFact
+from dystonia_cds.fhir.facts import (
+    ComorbidityFact,
+    DrugFact,
+    Fact,
+    FindingFact,
+    FormFact,
+    IgnoredFact,
+    PatientFact,
+    ProcedureFact,
+    UnrecognizedFact,
+)
 from dystonia_cds.fhir.matching import describe, match_concepts
-from dystonia_cds.knowledge.vocabulary import Vocabulary
+from dystonia_cds.knowledge.vocabulary import LOINC, Vocabulary
 
 _DATE_CACHE = 1 << 16
+CONDITION_KINDS = ("form", "condition")
+PROCEDURE_KINDS = ("procedure",)
+_OBSERVATIONS_READ = frozenset({obs.BODY_WEIGHT, obs.GENETIC})
+_SEXES = frozenset(s.value for s in Sex)
 
 
 class _Bail(Exception):
@@ -35,6 +52,7 @@ class _Bail(Exception):
 
 
 _dates: dict[str, date] = {}
+_vocabularies: dict[int, Vocabulary] = {}  # those memoised on, kept so their ids are not reused
 
 
 def _date(value: Any) -> date | None:
@@ -91,6 +109,26 @@ def _concept(
     return found, a.concept_text(r, concept, field, found)
 
 
+Matched = tuple[tuple[tuple[str, str], ...], str]  # (kind, concept id) pairs; how it reads
+_matches: dict[tuple[int, tuple[str, ...], tuple[tuple[str, str, str], ...], str], Matched] = {}
+
+
+def _match(
+    vocab: Vocabulary, kinds: tuple[str, ...], found: list[tuple[str, str, str]], text: str
+) -> Matched:
+    """`match_concepts` and `describe` of a concept, memoised on its codings and text (the same
+    few concepts fill most records)."""
+    key = (id(vocab), kinds, tuple(found), text)
+    hit = _matches.get(key)
+    if hit is None:
+        hit = (tuple(match_concepts(vocab, kinds, found, text)), describe(found, text))
+        if len(_matches) >= _DATE_CACHE:
+            _matches.clear()
+        _vocabularies[id(vocab)] = vocab  # kept, so that its id is not reused
+        _matches[key] = hit
+    return hit
+
+
 # ---- MedicationRequest / MedicationStatement / MedicationAdministration ----------------------
 
 
@@ -136,14 +174,19 @@ def _dosage(r: dict[str, Any], rtype: str) -> tuple[str | None, float | None, fl
     dosage, field = _first_dosage(r, rtype)
     if not dosage:
         return None, None, None
-    route = _dict(dosage.get("route"))
-    route_text = a.concept_text(r, route, f"{field}.route", a.codings(r, route, f"{field}.route"))
+    route = None if dosage.get("route") is None else _route(r, _dict(dosage["route"]), field)
     if rtype == "MedicationAdministration":
-        return med._route(route_text.lower()), _units(dosage), None
-    return med._route(route_text.lower()), None, daily_dose_mg(r, dosage, field)
+        return route, _units(dosage), None
+    return route, None, daily_dose_mg(r, dosage, field)
 
 
-def _drug_use(r: dict[str, Any], vocab: Vocabulary, rid: str) -> list[Fact]:
+def _route(r: dict[str, Any], route: dict[str, Any], field: str) -> str | None:
+    """The route of a dosage that names one (`medications._route` of its text)."""
+    where = f"{field}.route"
+    return med._route(a.concept_text(r, route, where, a.codings(r, route, where)).lower())
+
+
+def _drug_use(r: dict[str, Any], vocab: Vocabulary, rid: str, pid: str) -> list[Fact]:
     """`medications.drug_use_facts` for a `medicationCodeableConcept`."""
     rtype: str = r["resourceType"]
     status = _str(r.get("status"))
@@ -152,11 +195,11 @@ def _drug_use(r: dict[str, Any], vocab: Vocabulary, rid: str) -> list[Fact]:
     concept = r.get("medicationCodeableConcept")
     if type(concept) is not dict:
         raise _Bail  # a reference, or an odd shape
-    pid, src = a.patient_of(r), f"{rtype}/{rid}"
+    src = f"{rtype}/{rid}"
     found, text = _concept(r, concept, "medicationCodeableConcept")
-    drugs = match_concepts(vocab, med.DRUG_KINDS, found, text)
+    drugs, described = _match(vocab, med.DRUG_KINDS, found, text)
     if not drugs:
-        reason = f"{describe(found, text)} matches no drug the knowledge base uses"
+        reason = f"{described} matches no drug the knowledge base uses"
         return [UnrecognizedFact(pid, f"{src}.medicationCodeableConcept", reason)]
     start, end = _drug_dates(r, rtype)
     facts: list[Fact] = []
@@ -176,14 +219,13 @@ def _drug_use(r: dict[str, Any], vocab: Vocabulary, rid: str) -> list[Fact]:
 # ---- Procedure -------------------------------------------------------------------------------
 
 
-def _procedure(r: dict[str, Any], vocab: Vocabulary, rid: str) -> list[Fact]:
+def _procedure(r: dict[str, Any], vocab: Vocabulary, rid: str, pid: str) -> list[Fact]:
     """`procedures.procedure_facts`."""
     status = _str(r.get("status"))
     if status in proc.DROPPED:
         return []
-    pid = a.patient_of(r)
     found, text = _concept(r, _dict(r.get("code")), "code")
-    treatments = [cid for _, cid in match_concepts(vocab, ("procedure",), found, text)]
+    treatments = [cid for _, cid in _match(vocab, PROCEDURE_KINDS, found, text)[0]]
     if not treatments:
         return [IgnoredFact(pid, "Procedure", "Procedure")]
     start, end = _date(r.get("performedDateTime")), None
@@ -210,12 +252,123 @@ def _product_of_text(vocab: Vocabulary, text: str) -> str | None:
     return products[0] if len(products) == 1 else None
 
 
-Handler = Callable[[dict[str, Any], Vocabulary, str], list[Fact]]
+# ---- Condition, Observation, Patient ----------------------------------------------------------
+
+
+def _status_code(r: dict[str, Any], key: str) -> str | None:
+    """`access.status_code`."""
+    concept = _dict(r.get(key))
+    for _, code, _ in a.codings(r, concept, key):
+        if code:
+            return code
+    return None
+
+
+def _condition(r: dict[str, Any], vocab: Vocabulary, rid: str, pid: str) -> list[Fact]:
+    """`conditions.condition_facts`."""
+    verification = _status_code(r, "verificationStatus")
+    if verification == "entered-in-error":
+        return []
+    src = f"Condition/{rid}"
+    found, text = _concept(r, _dict(r.get("code")), "code")
+    hits, described = _match(vocab, CONDITION_KINDS, found, text)
+    if verification == "refuted":
+        if ("condition", "wilson-disease") in hits:
+            return [FindingFact(pid, src, "wilson-disease-excluded")]
+        return []
+    facts: list[Fact] = []
+    if not _counts(r, facts, pid, src):
+        return facts
+    if not hits:
+        reason = f"{described} matches no dystonia form or comorbidity"
+        return [*facts, UnrecognizedFact(pid, f"{src}.code", reason)]
+    forms = [cid for kind, cid in hits if kind == "form"]
+    if forms:
+        onset = _onset(r)
+        regions = () if r.get("bodySite") is None else cond._regions(r, vocab, pid, facts)
+        facts.extend(FormFact(pid, src, f, regions, onset[0], onset[1], text) for f in forms)
+        if r.get("extension") is not None:
+            facts.extend(cond._axes(r, pid, src))
+    facts.extend(ComorbidityFact(pid, src, cid) for kind, cid in hits if kind == "condition")
+    return facts
+
+
+def _counts(r: dict[str, Any], facts: list[Fact], pid: str, src: str) -> bool:
+    """`conditions._counts`."""
+    clinical = _status_code(r, "clinicalStatus")
+    if clinical in cond.INACTIVE:
+        return False
+    if clinical is None:
+        return not any(key in r for key in cond.ABATEMENT)
+    if clinical not in cond.ACTIVE:
+        reason = f"unknown code {clinical!r}; counted as active"
+        facts.append(UnrecognizedFact(pid, f"{src}.clinicalStatus", reason))
+    return True
+
+
+def _onset(r: dict[str, Any]) -> tuple[float | None, date | None]:
+    """`conditions._onset`."""
+    when = _date(r.get("onsetDateTime"))
+    if when is None:
+        when = _period(r.get("onsetPeriod"))[0]
+    age = _dict(r.get("onsetAge"))
+    return (cond._age_years(r, age, "onsetAge") if age else None), when
+
+
+def _observation(r: dict[str, Any], vocab: Vocabulary, rid: str, pid: str) -> list[Fact]:
+    """`observations.observation_facts` for the Observations it ignores (vital signs, labs);
+    body weights and possible genetic results take the generic path."""
+    if _str(r.get("status")) in obs.DROPPED:
+        return []
+    code = _dict(r.get("code"))
+    found = a.codings(r, code, "code")
+    if any(s == LOINC and c in _OBSERVATIONS_READ for s, c, _ in found):
+        raise _Bail
+    text = _str(code.get("text")) or ""
+    displays = " | ".join(d for _, _, d in found if d)
+    if _may_name_gene(vocab, f"{text} | {displays}"):
+        raise _Bail
+    return [IgnoredFact(pid, "Observation", "Observation")]
+
+
+_gene_hints: dict[tuple[int, str], bool] = {}
+
+
+def _may_name_gene(vocab: Vocabulary, text: str) -> bool:
+    """`vocab.may_name("gene", text)`, memoised (observation texts repeat a lot)."""
+    key = (id(vocab), text)
+    found = _gene_hints.get(key)
+    if found is None:
+        found = vocab.may_name("gene", text)
+        if len(_gene_hints) >= _DATE_CACHE:
+            _gene_hints.clear()
+        _vocabularies[id(vocab)] = vocab  # kept, so that its id is not reused
+        _gene_hints[key] = found
+    return found
+
+
+def _patient(r: dict[str, Any], vocab: Vocabulary, rid: str, pid: str) -> list[Fact]:
+    """`extract.patient_facts` for a known or absent gender (else the generic path)."""
+    if not rid:
+        raise _Bail
+    birth = _date(r.get("birthDate"))
+    gender = r.get("gender")
+    if gender is None:
+        gender = "unknown"
+    elif type(gender) is not str or gender not in _SEXES:
+        raise _Bail
+    return [PatientFact(rid, f"Patient/{rid}", birth, gender)]
+
+
+Handler = Callable[[dict[str, Any], Vocabulary, str, str], list[Fact]]
 _HANDLERS: dict[str, Handler] = {
     "MedicationRequest": _drug_use,
     "MedicationStatement": _drug_use,
     "MedicationAdministration": _drug_use,
     "Procedure": _procedure,
+    "Condition": _condition,
+    "Observation": _observation,
+    "Patient": _patient,
 }
 
 
@@ -228,7 +381,7 @@ def fast_facts(resource: dict[str, Any], vocab: Vocabulary) -> list[Fact] | None
     rid = resource.get("id")
     if handler is None or type(rid) is not str:
         return None
-    try:
-        return handler(resource, vocab, rid)
+    try:  # the patient first, as the generic path reads it before anything else
+        return handler(resource, vocab, rid, a.patient_of(resource))
     except (_Bail, FhirInputError):
         return None

@@ -51,23 +51,27 @@ def build_record(
 ) -> PatientRecord:
     """Extract, pick the patient, assemble. `aliases`: other keys the patient is referred by."""
     facts: list[Fact] = []
-    patients: list[str] = []
     for resource in resources:
         try:
-            found = extract_facts(resource, vocab)
+            facts += extract_facts(resource, vocab)
         except FhirInputError as exc:
             raise FhirInputError(str(exc), location=source) from exc
-        patients.extend(f.patient_id for f in found if isinstance(f, PatientFact))
-        facts.extend(found)
-    pid = _the_patient(patients, patient_id, source)
+    if patient_id is None:
+        patients = [f.patient_id for f in facts if isinstance(f, PatientFact)]
+        pid = _the_patient(patients, patient_id, source)
+    else:
+        pid = patient_id
     keys = {pid, "", *aliases}
-    mine = [f for f in facts if f.patient_id in keys]
-    others = {
-        f.source.split(".")[0]
-        for f in facts
-        if f.patient_id not in keys and not isinstance(f, IgnoredFact)
-    }
-    unused = sum(1 for f in facts if f.patient_id not in keys and isinstance(f, IgnoredFact))
+    mine: list[Fact] = []
+    others: set[str] = set()
+    unused = 0
+    for f in facts:  # one pass: the patient's facts, and what refers to someone else
+        if f.patient_id in keys:
+            mine.append(f)
+        elif isinstance(f, IgnoredFact):
+            unused += 1
+        else:
+            others.add(f.source.split(".")[0])
     if others or unused:
         reason = f"{len(others) + unused} resource(s) refer to another patient and were left out"
         mine.append(UnrecognizedFact(pid, "input", reason))

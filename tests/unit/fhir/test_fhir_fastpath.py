@@ -6,6 +6,7 @@ line of a generated Bulk export, and every resource of the Synthea Bundles."""
 from __future__ import annotations
 
 import copy
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -15,24 +16,37 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dystonia_cds.domain.errors import FhirInputError
+from dystonia_cds.fhir import extract
 from dystonia_cds.fhir.extract import extract_facts, generic_facts
 from dystonia_cds.fhir.fastpath import fast_facts
+from dystonia_cds.fhir.mapping import record_from_resources
 from dystonia_cds.knowledge.vocabulary import load_vocabulary
 from dystonia_cds.screening.synth import generate_export
 from fhir_builders import (
+    LOINC,
+    coding,
     concept,
+    condition,
+    gene_observation,
+    icd10,
     medication_administration,
     medication_request,
     medication_statement,
     outcome,
+    patient,
+    phenotype_extension,
     procedure,
     rxnorm,
+    snomed,
+    subject,
     synthea_dir,
     text_only,
+    weight_observation,
 )
 
 VOCAB = load_vocabulary()
-FAST_TYPES = ("MedicationRequest", "MedicationStatement", "MedicationAdministration", "Procedure")
+DRUG_TYPES = ("MedicationRequest", "MedicationStatement", "MedicationAdministration", "Procedure")
+FAST_TYPES = (*DRUG_TYPES, "Condition", "Observation", "Patient")
 DOSAGE = {
     "route": {"text": "oral"},
     "timing": {"repeat": {"frequency": 2, "period": 1, "periodUnit": "d"}},
@@ -64,7 +78,38 @@ VALID: list[dict[str, Any]] = [
         outcome=concept(outcome("partial-response")),
     ),
     procedure(text_only("physiotherapy session"), usedCode=[text_only("Botox")]),
+    condition(icd10("G24.3", "Spasmodic torticollis"), onsetDateTime="2020-04-01"),
+    condition(
+        icd10("G24.1", text="Generalized dystonia"),
+        body_sites=[text_only("neck"), text_only("left leg"), text_only("elbow skin")],
+        onsetAge={"value": 9, "unit": "a"},
+        extension=[phenotype_extension("course", "progressive"), phenotype_extension("x", "y")],
+    ),
+    condition(icd10("G24.3"), clinical=None, onsetPeriod={"start": "2019", "end": "2020"}),
+    condition(icd10("E83.01", "Wilson disease"), verification="refuted"),
+    condition(icd10("I10", "Essential hypertension"), verification="entered-in-error"),
+    condition(icd10("F32.9", "Depression"), clinical="resolved"),
+    condition(icd10("F32.9", "Depression"), clinical="unknown-status"),
+    condition(text_only("narrow-angle glaucoma"), clinical=None, abatementDateTime="2021-01-01"),
+    condition(snomed("44054006", "Diabetes"), clinical=None),
+    {
+        "resourceType": "Observation",
+        "id": "o1",
+        "status": "final",
+        "code": concept(coding(LOINC, "8480-6", "Systolic blood pressure"), text="BP"),
+        "subject": subject(),
+        "valueQuantity": {"value": 120, "unit": "mmHg"},
+    },
+    {"resourceType": "Observation", "id": "o2", "status": "cancelled", "code": text_only("x")},
+    patient(),
+    patient(gender=None, birth_date="2001-07"),
 ]  # fmt: skip
+DECLINED: list[dict[str, Any]] = [  # shapes the generic path reads (same facts, tested here)
+    {"resourceType": "Observation", "id": "o3", "code": text_only("GCH1 sequencing")},
+    weight_observation(31.5),
+    gene_observation("GCH1"),
+    patient(gender="robot"),
+]
 json_scalars = (
     st.none()
     | st.booleans()
@@ -84,7 +129,9 @@ FIELDS = [
     "id", "status", "subject", "patient", "medicationCodeableConcept", "medicationReference",
     "authoredOn", "effectiveDateTime", "effectivePeriod", "dateAsserted", "statusReason", "note",
     "extension", "dosage", "dosageInstruction", "code", "performedDateTime", "performedPeriod",
-    "outcome", "usedCode",
+    "outcome", "usedCode", "clinicalStatus", "verificationStatus", "onsetDateTime",
+    "onsetPeriod", "onsetAge", "bodySite", "abatementDateTime", "birthDate", "gender",
+    "valueQuantity", "component", "valueCodeableConcept",
 ]  # fmt: skip
 
 
@@ -124,12 +171,16 @@ def test_the_fast_path_takes_every_valid_example_and_agrees() -> None:
     assert all(_assert_same(r) for r in VALID)
 
 
+def test_weights_genetic_results_and_odd_genders_are_left_to_the_generic_path() -> None:
+    assert not any(_assert_same(r) for r in DECLINED)
+
+
 @settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.sampled_from(range(len(VALID))), st.data(), json_values)
+@given(st.sampled_from(range(len(VALID) + len(DECLINED))), st.data(), json_values)
 def test_one_garbled_element_gives_the_generic_facts_or_the_generic_error(
     index: int, data: st.DataObject, junk: Any
 ) -> None:
-    resource = copy.deepcopy(VALID[index])
+    resource = copy.deepcopy([*VALID, *DECLINED][index])
     path = data.draw(st.sampled_from(_paths(resource)))
     target = resource
     for step in path[:-1]:
@@ -142,7 +193,7 @@ def test_one_garbled_element_gives_the_generic_facts_or_the_generic_error(
 @given(
     st.sampled_from(FAST_TYPES),
     st.dictionaries(st.sampled_from(FIELDS), json_values, max_size=7),
-    st.sampled_from(VALID),
+    st.sampled_from([*VALID, *DECLINED]),
 )
 def test_random_fields_over_a_valid_resource_agree(
     rtype: str, fields: dict[str, Any], base: dict[str, Any]
@@ -152,14 +203,16 @@ def test_random_fields_over_a_valid_resource_agree(
 
 def test_every_line_of_a_generated_export_agrees(tmp_path: Path) -> None:
     generate_export(tmp_path, patients=400, seed=5)
-    taken = total = 0
+    taken: Counter[str] = Counter()
+    total: Counter[str] = Counter()
     for path in sorted(tmp_path.glob("*.ndjson")):
         for line in path.read_bytes().splitlines():
             resource = orjson.loads(line)
-            total += resource["resourceType"] in FAST_TYPES
-            taken += _assert_same(resource)
-    assert total > 1000
-    assert taken == total  # the generated shapes are all common ones
+            total[resource["resourceType"]] += 1
+            taken[resource["resourceType"]] += _assert_same(resource)
+    assert sum(total[t] for t in DRUG_TYPES) > 1000
+    for rtype in (*DRUG_TYPES, "Condition", "Patient"):
+        assert taken[rtype] == total[rtype], rtype  # the generated shapes are all common ones
 
 
 SYNTHEA = sorted(synthea_dir().glob("*.json"))
@@ -172,3 +225,31 @@ def test_every_resource_of_the_synthea_bundles_agrees() -> None:
         for entry in orjson.loads(path.read_bytes())["entry"]:
             taken += _assert_same(entry["resource"])
     assert taken > 100
+
+
+EXAMPLES = sorted((Path(__file__).resolve().parents[3] / "examples").glob("*.json"))
+
+
+def _bench_prefetch() -> list[dict[str, Any]]:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "bench"))
+    from cdshooks_load import prefetch_resources
+
+    return prefetch_resources(50)
+
+
+@pytest.mark.parametrize(
+    "name", [p.name for p in EXAMPLES] + [p.name for p in SYNTHEA] + ["bench prefetch"]
+)
+def test_the_record_is_the_generic_paths_record(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The whole mapping (`record_from_resources`, as CDS Hooks runs it) with and without the
+    fast path gives the same PatientRecord, on the examples, Synthea and the bench's prefetch."""
+    paths = {p.name: p for p in [*EXAMPLES, *SYNTHEA]}
+    if name in paths:
+        resources = [e["resource"] for e in orjson.loads(paths[name].read_bytes())["entry"]]
+    else:
+        resources = _bench_prefetch()
+    fast = record_from_resources(copy.deepcopy(resources))
+    monkeypatch.setattr(extract, "fast_facts", lambda _r, _v: None)
+    assert record_from_resources(copy.deepcopy(resources)) == fast
