@@ -216,6 +216,12 @@ def run(tmp: Path, patients: int, partition_bytes: int) -> None:
             f"map phase {count / t['map_cpu']:,.0f}/s, whole screening {count / t['whole_cpu']:,.0f}/s "
             f"(wall: {count / t['decode_wall']:,.0f}, {count / t['map_wall']:,.0f}, {count / t['whole_wall']:,.0f}/s)"
         )
+        per = 1e6 / patients
+        print(
+            f"{name}: CPU per patient: orjson {t['decode_cpu'] * per:.1f} µs, "
+            f"map phase {t['map_cpu'] * per:.1f} µs, whole screening {t['whole_cpu'] * per:.1f} µs "
+            f"(reduce and the rest: {(t['whole_cpu'] - t['map_cpu']) * per:.1f} µs)"
+        )
         if name == "plain":
             single_map, single_whole = t["map_wall"], t["whole_wall"]
     figures["rss"] = peak_rss_mb(tmp / "plain", tmp / "out")  # before any other child process

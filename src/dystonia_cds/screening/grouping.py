@@ -21,6 +21,7 @@ import msgspec
 
 from dystonia_cds.domain.errors import DystoniaCdsError
 from dystonia_cds.domain.patient import PatientRecord, age_in_years
+from dystonia_cds.engine import alert_ids
 from dystonia_cds.knowledge import KnowledgeBase
 from dystonia_cds.screening.gcpause import quiet_gc
 from dystonia_cds.screening.measures import MEASURES, Measure
@@ -97,8 +98,6 @@ def score_record(
     record: PatientRecord, on: date, measures: tuple[Measure, ...], counts: dict[str, list[int]]
 ) -> Row:
     """One patient's row: demographics, forms, engine alerts, then (eligible, gap) per measure."""
-    from dystonia_cds.engine import alert_ids
-
     kb = _knowledge()
     alerts, shown = _shown(alert_ids(record, kb, on=on))
     flags: list[bool] = []
