@@ -91,11 +91,8 @@ CodeReading = tuple[list[tuple[str, str]], str, str]  # hits, text, reason / pro
 Sites = tuple[tuple[str, ...], tuple[tuple[str, str], ...]]  # regions, (field, reason) notes
 
 
-def _decoder() -> msgspec.json.Decoder[Line]:
-    return _LINE
-
-
 _LINE: msgspec.json.Decoder[Line] = msgspec.json.Decoder(Line)
+READERS_LIMIT = 8  # vocabularies with a reader kept (one in a screening process)
 _readers: dict[int, tuple[Vocabulary, Reader]] = {}
 
 
@@ -103,6 +100,8 @@ def typed_facts(line: bytes, vocab: Vocabulary) -> list[Fact] | None:
     """The facts of one line of a hot type (checked like any line), or None: use the generic way."""
     found = _readers.get(id(vocab))
     if found is None:  # the vocabulary is kept with its reader, so its id is not reused
+        if len(_readers) >= READERS_LIMIT:
+            _readers.clear()
         found = _readers[id(vocab)] = (vocab, Reader(vocab))
     return found[1].facts(line)
 
