@@ -48,6 +48,8 @@ class SecurityHeaders:
             if hsts
             else ()
         )
+        self.added = (*BASE_HEADERS, *self.extra)
+        self.names = frozenset(name for name, _ in self.added)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -59,7 +61,10 @@ class SecurityHeaders:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
-                headers.extend(h for h in (*BASE_HEADERS, *self.extra) if h[0] not in present)
+                if present.isdisjoint(self.names):
+                    headers.extend(self.added)
+                else:
+                    headers.extend(h for h in self.added if h[0] not in present)
                 if b"cache-control" not in present:
                     headers.append((b"cache-control", STATIC_CACHE if cacheable else b"no-store"))
                 message["headers"] = headers

@@ -19,6 +19,7 @@ from fastapi import FastAPI
 
 from dystonia_cds.app import create_app
 from dystonia_cds.cdshooks.dispatch import HookDispatch, hot_target, route_path
+from dystonia_cds.cdshooks.routes import ScopedCors
 from dystonia_cds.config import Settings
 
 TREATMENT = "/cds-services/dystonia-treatment-options"
@@ -228,3 +229,33 @@ def test_the_root_path_is_taken_off_as_the_router_does() -> None:
     assert route_path({"path": "/basement", "root_path": "/base"}) == "/basement"
     assert route_path({"path": "/base", "root_path": "/base"}) == ""
     assert route_path({"path": "/cds-services/x", "root_path": ""}) == "/cds-services/x"
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        [],
+        [(b"content-type", b"application/json")],
+        [(b"vary", b"Accept")],
+        [(b"vary", b"Accept"), (b"x", b"1"), (b"vary", b"Cookie")],
+    ],
+)
+def test_a_call_without_origin_gets_the_vary_header_starlettes_cors_gives(
+    headers: list[tuple[bytes, bytes]],
+) -> None:
+    async def inner(scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": list(headers)})
+        await send({"type": "http.response.body", "body": b"{}"})
+
+    def sent_by(app: Any) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+
+        async def send(message: dict[str, Any]) -> None:
+            out.append(message)
+
+        scope = {"type": "http", "method": "POST", "path": TREATMENT, "headers": []}
+        asyncio.run(app(scope, None, send))
+        return out
+
+    scoped = ScopedCors(inner, ["*"])
+    assert sent_by(scoped) == sent_by(scoped.cors)
