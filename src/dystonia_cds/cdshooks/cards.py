@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from dystonia_cds import DISCLAIMER
@@ -39,12 +40,21 @@ OVERRIDE_REASONS: tuple[tuple[str, str], ...] = (
 
 
 def override_reasons(extra: tuple[tuple[str, str], ...] = ()) -> list[dict[str, str]]:
+    if not extra:
+        return list(_REASONS)  # a new list; the Coding dicts are built once (never changed)
     return [
         {"system": OVERRIDE_SYSTEM, "code": code, "display": display}
         for code, display in (*extra, *OVERRIDE_REASONS)
     ]
 
 
+_REASONS = tuple(
+    {"system": OVERRIDE_SYSTEM, "code": code, "display": display}
+    for code, display in OVERRIDE_REASONS
+)
+
+
+@lru_cache(maxsize=4096)  # titles, messages and summaries repeat from patient to patient
 def clip(text: str, limit: int = SUMMARY_MAX) -> str:
     """At most `limit` characters; a long text is cut at its last clause break (else a word)."""
     text = " ".join(text.split())
@@ -99,7 +109,7 @@ def with_suggestions(out: dict[str, Any], suggestions: list[dict[str, Any]]) -> 
 def bullets(title: str, items: tuple[str, ...] | list[str]) -> str:
     if not items:
         return ""
-    return f"**{title}**\n\n" + "\n".join(f"- {item}" for item in items) + "\n\n"
+    return f"**{title}**\n\n" + "\n".join([f"- {item}" for item in items]) + "\n\n"
 
 
 def source_lines(keys: tuple[str, ...], cs: CardSettings) -> list[str]:

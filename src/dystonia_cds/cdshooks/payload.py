@@ -26,6 +26,7 @@ from dystonia_cds.cdshooks.services import PREFETCH_TYPES, Service
 from dystonia_cds.domain.errors import InvalidInput
 
 ORDER_HOOKS = frozenset({"order-select", "order-sign"})
+OUTCOME = "OperationOutcome"
 _NULL = msgspec.Raw(b"null")
 
 
@@ -239,7 +240,16 @@ def bundle_resources(bundle: dict[str, Any], location: str) -> list[dict[str, An
     entries = bundle.get("entry", [])
     if not isinstance(entries, list):
         raise InvalidInput("Bundle.entry must be a list", location=location)
-    found: list[dict[str, Any]] = []
+    try:  # the usual shape in one pass; anything else is checked entry by entry below
+        found = [e["resource"] for e in entries]
+        if all(
+            type(r) is dict and type(r["resourceType"]) is str and r["resourceType"] != OUTCOME
+            for r in found
+        ):
+            return found
+    except (KeyError, TypeError):
+        pass
+    found = []
     for index, entry in enumerate(entries):
         resource = entry.get("resource") if isinstance(entry, dict) else None
         if not isinstance(resource, dict) or not isinstance(resource.get("resourceType"), str):

@@ -204,7 +204,7 @@ def _drug_use(r: dict[str, Any], vocab: Vocabulary, rid: str, pid: str) -> list[
     start, end = _drug_dates(r, rtype)
     facts: list[Fact] = []
     outcome = None
-    if not _absent(r, ("statusReason", "extension", "note")):
+    if not (r.get("statusReason") is None and r.get("extension") is None and r.get("note") is None):
         outcome = med._outcome(r, pid, facts)
     route, units, daily = _dosage(r, rtype)
     active, administration = status in med.CURRENT[rtype], rtype == "MedicationAdministration"
@@ -233,11 +233,11 @@ def _procedure(r: dict[str, Any], vocab: Vocabulary, rid: str, pid: str) -> list
         start, end = _period(r.get("performedPeriod"))
     facts: list[Fact] = []
     outcome = None
-    if not _absent(r, ("outcome", "statusReason", "note")):
+    if not (r.get("outcome") is None and r.get("statusReason") is None and r.get("note") is None):
         outcome = proc._outcome(r, pid, facts)
     product = None
     if "botulinum-toxin" in treatments:
-        plain = _absent(r, ("usedCode", "note"))
+        plain = r.get("usedCode") is None and r.get("note") is None
         product = _product_of_text(vocab, text) if plain else proc._product(r, vocab, text)
     src = f"Procedure/{rid}"
     for t in treatments:
