@@ -24,16 +24,15 @@ from pathlib import Path
 
 import orjson
 
-from dystonia_cds.screening.executors import run_local
 from dystonia_cds.screening.job import ScreenJob
 from dystonia_cds.screening.lines import read_blocks
 from dystonia_cds.screening.mapper import map_partition
 from dystonia_cds.screening.measures import MEASURE_IDS
 from dystonia_cds.screening.partitions import Partition, find_export_files, plan_partitions
+from dystonia_cds.screening.pipeline import LOCAL_BUCKETS, Executor, bucket_count, execute
 from dystonia_cds.screening.progress import Silent
 from dystonia_cds.screening.synth import ANCHOR, generate_export
 
-BUCKETS = 32
 ROUNDS = 3
 
 
@@ -89,16 +88,19 @@ def orjson_rate(parts: list[Partition]) -> tuple[int, float]:
 
 
 def map_time(parts: list[Partition]) -> tuple[int, float]:
+    """The map phase alone, with as many buckets as the local executor uses."""
+    buckets = bucket_count(tuple(parts), LOCAL_BUCKETS)
     start, count = time.perf_counter(), 0
     for part in parts:
-        count += map_partition(part, BUCKETS).resources
+        count += map_partition(part, buckets).resources
     return count, time.perf_counter() - start
 
 
 def pipeline_time(parts: list[Partition], on: date) -> tuple[int, float]:
-    job = ScreenJob(tuple(parts), BUCKETS, on, MEASURE_IDS)
+    """The whole screening as `dystonia-cds screen` runs it (local executor, its buckets)."""
+    job = ScreenJob(tuple(parts), LOCAL_BUCKETS, on, MEASURE_IDS)
     start = time.perf_counter()
-    outcome = run_local(job, Silent())
+    outcome = execute(job, Executor(), Silent())
     return outcome.resources, time.perf_counter() - start
 
 
@@ -112,7 +114,8 @@ def processes_map_time(parts: list[Partition]) -> float:
         rounds = []
         for _ in range(ROUNDS):
             start = time.perf_counter()
-            for _ in pool.imap_unordered(partial(map_partition, buckets=8), parts):
+            mapper = partial(map_partition, buckets=8)  # as `--processes 2`
+            for _ in pool.imap_unordered(mapper, parts):
                 pass
             rounds.append(time.perf_counter() - start)
         return min(rounds)
@@ -120,13 +123,11 @@ def processes_map_time(parts: list[Partition]) -> float:
 
 def processes_pipeline_time(parts: list[Partition], on: date) -> float:
     """The whole pipeline with `--processes 2` (pool start included, as a user sees it)."""
-    from dystonia_cds.screening.executors import run_processes
-
-    job = ScreenJob(tuple(parts), 8, on, MEASURE_IDS)
+    job = ScreenJob(tuple(parts), LOCAL_BUCKETS, on, MEASURE_IDS)
     rounds = []
     for _ in range(2):
         start = time.perf_counter()
-        run_processes(job, Silent(), 2)
+        execute(job, Executor(processes=2), Silent())
         rounds.append(time.perf_counter() - start)
     return min(rounds)
 
