@@ -53,6 +53,17 @@ class _Bail(Exception):
 
 _dates: dict[str, date] = {}
 _vocabularies: dict[int, Vocabulary] = {}  # those memoised on, kept so their ids are not reused
+MAX_VOCABULARIES = 8
+
+
+def _remember(vocab: Vocabulary) -> None:
+    """Keep a vocabulary the memos below key on (by id); past a few, start them afresh."""
+    if id(vocab) not in _vocabularies:
+        if len(_vocabularies) >= MAX_VOCABULARIES:
+            _matches.clear()
+            _gene_hints.clear()
+            _vocabularies.clear()
+        _vocabularies[id(vocab)] = vocab
 
 
 def _date(value: Any) -> date | None:
@@ -124,7 +135,7 @@ def _match(
         hit = (tuple(match_concepts(vocab, kinds, found, text)), describe(found, text))
         if len(_matches) >= _DATE_CACHE:
             _matches.clear()
-        _vocabularies[id(vocab)] = vocab  # kept, so that its id is not reused
+        _remember(vocab)
         _matches[key] = hit
     return hit
 
@@ -342,7 +353,7 @@ def _may_name_gene(vocab: Vocabulary, text: str) -> bool:
         found = vocab.may_name("gene", text)
         if len(_gene_hints) >= _DATE_CACHE:
             _gene_hints.clear()
-        _vocabularies[id(vocab)] = vocab  # kept, so that its id is not reused
+        _remember(vocab)
         _gene_hints[key] = found
     return found
 

@@ -253,3 +253,13 @@ def test_the_record_is_the_generic_paths_record(name: str, monkeypatch: pytest.M
     fast = record_from_resources(copy.deepcopy(resources))
     monkeypatch.setattr(extract, "fast_facts", lambda _r, _v: None)
     assert record_from_resources(copy.deepcopy(resources)) == fast
+
+
+def test_the_concept_memos_keep_a_few_vocabularies_and_still_agree() -> None:
+    from dystonia_cds.fhir import fastpath
+
+    vocabularies = [copy.copy(VOCAB) for _ in range(fastpath.MAX_VOCABULARIES + 3)]
+    for vocab in vocabularies:
+        for resource in VALID:
+            assert fast_facts(copy.deepcopy(resource), vocab) == fast_facts(resource, VOCAB)
+    assert len(fastpath._vocabularies) <= fastpath.MAX_VOCABULARIES
