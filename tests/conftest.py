@@ -58,6 +58,23 @@ def postgres_url() -> Iterator[str]:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+REDIS_URL = os.environ.get("DYSTONIA_CDS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The real Redis server (CI starts it); tests use keys of their own, nothing is flushed."""
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
+    except redis.RedisError as exc:
+        if os.environ.get("CI"):
+            raise  # CI starts Redis; a missing server is a failure there
+        pytest.skip(f"Redis not reachable: {exc}")
+    return REDIS_URL
+
+
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     """A new SQLite file database in the test's temporary folder."""

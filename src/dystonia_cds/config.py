@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     session_idle_s: int = 30 * 60  # ... or this long after its last request, if sooner
     fhir_timeout_s: float = 10.0
     jwks_cache_s: int = 300
+    # redis://host:6379/0: JWT jti replay checks shared by every worker and node (else per process)
+    replay_cache_url: str | None = None
     cors_origins: list[str] = Field(default_factory=lambda: ["*"])
 
     @model_validator(mode="after")

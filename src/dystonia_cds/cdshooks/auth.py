@@ -7,22 +7,23 @@ What is checked, in order (each failure is an `AuthenticationError` naming the r
 - the key named by `kid` is in that JWKS (fetched with httpx, cached `settings.jwks_cache_s`
   seconds, re-fetched once when a `kid` is unknown, for key rotation);
 - the signature, `exp`, `iat` (not in the future), `aud` (one of the expected URLs);
-- `jti` was not seen before from that issuer. Seen `jti`s are kept in this process until
-  their `exp` (an in-process cache: with several workers a replay that lands on another
-  worker is not detected; run one worker or put a shared cache in front if that matters).
+- `jti` was not seen before from that issuer while its token is valid (`cdshooks.replay`: this
+  process's own cache by default; a Redis shared by every worker and node when
+  `DYSTONIA_CDS_REPLAY_CACHE_URL` is set).
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import jwt
 import orjson
 
+from dystonia_cds.cdshooks.replay import LocalReplayCache, ReplayGuard
 from dystonia_cds.domain.errors import AuthenticationError
 
 ALLOWED_ALGORITHMS = frozenset(
@@ -31,25 +32,6 @@ ALLOWED_ALGORITHMS = frozenset(
 CLOCK_SKEW_S = 30
 MIN_REFETCH_S = 5.0
 REQUIRED_CLAIMS = ["iss", "aud", "exp", "iat", "jti"]
-
-
-@dataclass(slots=True)
-class ReplayCache:
-    """`jti`s seen per issuer, each kept until its token's `exp`."""
-
-    seen: dict[tuple[str, str], float] = field(default_factory=dict)
-    next_purge: float = 0.0
-
-    def remember(self, issuer: str, jti: str, exp: float, now: float) -> bool:
-        """Record a jti; False when it was already seen and has not expired."""
-        if now >= self.next_purge:
-            self.seen = {k: v for k, v in self.seen.items() if v > now}
-            self.next_purge = now + 60
-        key = (issuer, jti)
-        if self.seen.get(key, 0.0) > now:
-            return False
-        self.seen[key] = exp
-        return True
 
 
 @dataclass(slots=True)
@@ -168,10 +150,12 @@ def _decode_error_message(exc: Exception) -> str:
 class JwtVerifier:
     """Verifies CDS Hooks bearer JWTs for the issuers in `trusted_issuers`."""
 
-    def __init__(self, trusted_issuers: dict[str, str], jwks: JwksCache) -> None:
+    def __init__(
+        self, trusted_issuers: dict[str, str], jwks: JwksCache, replay: ReplayGuard | None = None
+    ) -> None:
         self.trusted_issuers = dict(trusted_issuers)
         self.jwks = jwks
-        self.replay = ReplayCache()
+        self.replay: ReplayGuard = replay or LocalReplayCache()
 
     async def verify(self, authorization: str | None, audiences: list[str]) -> dict[str, Any]:
         """The verified claims, or `AuthenticationError` naming what is wrong."""
@@ -188,7 +172,10 @@ class JwtVerifier:
         if key_alg is not None and key_alg != alg:
             raise AuthenticationError(f"the JWT alg {alg} does not match key {kid!r} ({key_alg})")
         claims = self._decode(token, key, alg, issuer, audiences)
-        if not self.replay.remember(issuer, str(claims["jti"]), float(claims["exp"]), time.time()):
+        fresh = await self.replay.remember(
+            issuer, str(claims["jti"]), float(claims["exp"]), time.time()
+        )
+        if not fresh:
             raise AuthenticationError("the JWT jti was already used (replay)")
         return claims
 

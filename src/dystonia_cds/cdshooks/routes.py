@@ -30,6 +30,7 @@ from dystonia_cds.cdshooks.dispatch import HookDispatch, Reply, header, receive_
 from dystonia_cds.cdshooks.errors import BodyTooLarge, UnknownService, status_for
 from dystonia_cds.cdshooks.feedback import parse_feedback, store_feedback, summarise
 from dystonia_cds.cdshooks.issued import CardLog
+from dystonia_cds.cdshooks.replay import replay_guard
 from dystonia_cds.cdshooks.runner_factory import RunnerHolder
 from dystonia_cds.cdshooks.services import SERVICES, Service, discovery_document
 from dystonia_cds.context import AppContext
@@ -157,7 +158,8 @@ class CdsHooksApi:
         self.verifier: JwtVerifier | None = None
         if not settings.insecure_dev:
             jwks = JwksCache(settings.jwks_cache_s, timeout_s=min(settings.fhir_timeout_s, 10.0))
-            self.verifier = JwtVerifier(settings.trusted_issuers, jwks)
+            replay = replay_guard(settings.replay_cache_url)
+            self.verifier = JwtVerifier(settings.trusted_issuers, jwks, replay)
         self.discovery = orjson.dumps(discovery_document())
 
     async def authenticate(self, authorization: str | None, audiences: list[str]) -> None:
@@ -230,6 +232,8 @@ def install(app: FastAPI, ctx: AppContext) -> None:
         )
     api = CdsHooksApi(ctx)
     api.runners.warm()
+    if api.verifier is not None:
+        app.router.add_event_handler("shutdown", api.verifier.replay.close)
     # innermost first: HookDispatch answers the hot POSTs inside CORS and security headers
     app.add_middleware(HookDispatch, call=api.call, feedback=api.feedback)
     app.add_middleware(ScopedCors, origins=list(ctx.settings.cors_origins))

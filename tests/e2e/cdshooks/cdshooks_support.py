@@ -31,15 +31,16 @@ TODAY = date.today()
 
 
 @contextmanager
-def serve(app: Any, *, timeout_s: float = 10.0) -> Iterator[str]:
-    """Run an ASGI app with uvicorn on 127.0.0.1 (a free port) in a thread; yields its base URL."""
+def serve(app: Any, *, timeout_s: float = 10.0, lifespan: str = "off") -> Iterator[str]:
+    """Run an ASGI app with uvicorn on 127.0.0.1 (a free port) in a thread; yields its base URL
+    (`lifespan="on"` runs the app's start-up and shut-down handlers)."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     config = uvicorn.Config(
         app,
         log_level="warning",
-        lifespan="off",
+        lifespan=lifespan,  # type: ignore[arg-type]
         ws="none",
         access_log=False,
         timeout_graceful_shutdown=2,

@@ -232,3 +232,50 @@ def test_a_signed_call_through_the_whole_app_returns_cards(
     assert response.status_code == 200, response.text
     assert "botulinum-toxin" in [c["source"]["topic"]["code"] for c in response.json()["cards"]]
     assert unsigned.status_code == 401
+
+
+@pytest.fixture(scope="module")
+def two_workers(
+    tmp_path_factory: pytest.TempPathFactory, jwks_url: str, redis_url: str
+) -> Iterator[tuple[str, str]]:
+    """Two servers (as two workers or two nodes would be) sharing one Redis replay store."""
+    tmp = tmp_path_factory.mktemp("replay")
+    settings = Settings(
+        database_url=f"sqlite:///{tmp / 'db.sqlite'}",
+        public_url=PUBLIC,
+        trusted_issuers={ISSUER: jwks_url},
+        replay_cache_url=redis_url,
+    )
+    with (  # lifespan on: shutting down closes each server's Redis connections
+        serve(build_app(tmp, settings), lifespan="on") as first,
+        serve(build_app(tmp, settings), lifespan="on") as second,
+    ):
+        yield first, second
+
+
+def test_a_token_replayed_to_another_worker_is_rejected_with_a_shared_store(
+    two_workers: tuple[str, str], keys: EhrKeys
+) -> None:
+    first, second = two_workers
+    token = keys.token(iss=ISSUER, aud=AUD)
+    assert call(first, token).status_code == 200
+    replay = call(second, token)
+    assert replay.status_code == 401
+    assert "replay" in replay.json()["error"]
+    assert call(second, keys.token(iss=ISSUER, aud=AUD)).status_code == 200  # a fresh jti
+
+
+def test_without_a_shared_store_each_worker_keeps_its_own_replay_cache(
+    server: str, tmp_path_factory: pytest.TempPathFactory, jwks_url: str, keys: EhrKeys
+) -> None:
+    """The documented limit of the default: a replay on another worker is not seen."""
+    tmp = tmp_path_factory.mktemp("own")
+    settings = Settings(
+        database_url=f"sqlite:///{tmp / 'db.sqlite'}",
+        public_url=PUBLIC,
+        trusted_issuers={ISSUER: jwks_url},
+    )
+    token = keys.token(iss=ISSUER, aud=AUD)
+    with serve(build_app(tmp, settings)) as other:
+        assert call(server, token).status_code == 200
+        assert call(other, token).status_code == 200

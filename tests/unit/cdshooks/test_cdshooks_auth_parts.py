@@ -12,7 +12,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from dystonia_cds.cdshooks import auth
-from dystonia_cds.cdshooks.auth import JwksCache, ReplayCache, bearer_token
+from dystonia_cds.cdshooks.auth import JwksCache, bearer_token
+from dystonia_cds.cdshooks.replay import LocalReplayCache
 from dystonia_cds.domain.errors import AuthenticationError
 
 
@@ -28,11 +29,11 @@ def test_bearer_token_is_taken_from_the_header() -> None:
 
 
 def test_a_jti_is_refused_again_until_its_token_expires() -> None:
-    cache = ReplayCache()
-    assert cache.remember("iss", "j1", exp=100.0, now=10.0)
-    assert not cache.remember("iss", "j1", exp=100.0, now=20.0)
-    assert cache.remember("other-iss", "j1", exp=100.0, now=20.0)
-    assert cache.remember("iss", "j1", exp=300.0, now=150.0)  # the first token has expired
+    cache = LocalReplayCache()
+    assert cache.remember_now("iss", "j1", exp=100.0, now=10.0)
+    assert not cache.remember_now("iss", "j1", exp=100.0, now=20.0)
+    assert cache.remember_now("other-iss", "j1", exp=100.0, now=20.0)
+    assert cache.remember_now("iss", "j1", exp=300.0, now=150.0)  # the first token has expired
 
 
 def jwk(kid: str) -> dict[str, Any]:
