@@ -23,6 +23,7 @@ from dystonia_cds.domain.errors import DystoniaCdsError
 from dystonia_cds.domain.patient import PatientRecord, age_in_years
 from dystonia_cds.engine import alert_ids
 from dystonia_cds.knowledge import KnowledgeBase
+from dystonia_cds.screening.allocator import tune_allocator
 from dystonia_cds.screening.gcpause import quiet_gc
 from dystonia_cds.screening.measures import MEASURES, Measure
 
@@ -68,6 +69,7 @@ def reduce_bucket(
     """Group, assemble, evaluate and score every patient of one bucket (rows sorted by id)."""
     from dystonia_cds.fhir.assemble import assemble_record
 
+    tune_allocator()
     measures = tuple(m for m in MEASURES if m.id in measure_ids)
     result = BucketResult(counts={m.id: [0, 0] for m in measures})
     with quiet_gc():  # facts are gc-free; records hold no cycles: no collector passes needed

@@ -22,6 +22,7 @@ import orjson
 
 from dystonia_cds.domain.errors import DystoniaCdsError
 from dystonia_cds.knowledge.vocabulary import Vocabulary
+from dystonia_cds.screening.allocator import tune_allocator
 from dystonia_cds.screening.decode import PREFIXES, Reader
 from dystonia_cds.screening.gcpause import quiet_gc
 from dystonia_cds.screening.lines import DamagedGzip, read_blocks
@@ -77,6 +78,7 @@ def default_extract() -> Extract:
 
 def map_partition(part: Partition, buckets: int, extract: Extract | None = None) -> MapResult:
     """Decode, check and extract every line of a partition; facts packed per bucket."""
+    tune_allocator()
     typed = _reader() if extract is None else None  # a given extract: the generic way only
     run = _Run(part, buckets, extract or default_extract(), typed)
     with quiet_gc():
