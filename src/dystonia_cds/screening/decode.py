@@ -38,7 +38,6 @@ from dystonia_cds.fhir import medications as med
 from dystonia_cds.fhir import observations as obs
 from dystonia_cds.fhir import procedures as proc
 from dystonia_cds.fhir.access import _reference_key
-from dystonia_cds.fhir.extract import _SEXES as SEXES
 from dystonia_cds.fhir.facts import (
     ComorbidityFact,
     DrugFact,
@@ -46,15 +45,27 @@ from dystonia_cds.fhir.facts import (
     FindingFact,
     FormFact,
     IgnoredFact,
-    PatientFact,
     ProcedureFact,
     UnrecognizedFact,
 )
 from dystonia_cds.fhir.matching import describe, match_concepts
 from dystonia_cds.knowledge.vocabulary import LOINC, Vocabulary
+from dystonia_cds.screening.fields import (
+    CONCEPT,
+    administration_dates,
+    administration_dosage,
+    as_resource,
+    concept_words,
+    counts,
+    drug_dates,
+    onset,
+    patient_facts,
+    period_dates,
+    procedure_resource,
+    status_code,
+)
 from dystonia_cds.screening.structs import (
     PREFIXES,
-    AdministrationDosage,
     Concept,
     ConditionLine,
     Line,
@@ -63,10 +74,8 @@ from dystonia_cds.screening.structs import (
     MedicationStatementLine,
     ObservationLine,
     PatientLine,
-    Period,
     ProcedureLine,
     _DrugLine,
-    _Line,
 )
 
 __all__ = ["PREFIXES", "Line", "Reader", "typed_facts"]
@@ -83,8 +92,6 @@ class _Marker:
 _INVALID = _Marker()  # the raw value does not decode to the type the mapping expects
 _UNREADABLE = _Marker()  # it decodes, but the mapping would refuse it where it reads it
 _MISSING = _Marker()
-_CONCEPT = msgspec.json.Decoder(Concept | None)
-_ADMINISTRATION_DOSAGE = msgspec.json.Decoder(AdministrationDosage | None)
 _ANY: msgspec.json.Decoder[Any] = msgspec.json.Decoder()
 DrugConcept = tuple[tuple[tuple[str, str, bool], ...], str]  # (kind, id, trial), else why not
 CodeReading = tuple[list[tuple[str, str]], str, str]  # hits, text, reason / product
@@ -104,19 +111,6 @@ def typed_facts(line: bytes, vocab: Vocabulary) -> list[Fact] | None:
             _readers.clear()
         found = _readers[id(vocab)] = (vocab, Reader(vocab))
     return found[1].facts(line)
-
-
-def _concept(concept: Concept) -> tuple[list[tuple[str, str, str]], str]:
-    """`access.codings` and `access.concept_text` of a typed CodeableConcept."""
-    found = [(c.system or "", c.code or "", c.display or "") for c in concept.coding or ()]
-    text = concept.text or ""
-    displays = " | ".join(d for _, _, d in found if d)
-    return found, (f"{text} | {displays}" if displays else text)
-
-
-def _rest(obj: _Line, rtype: str, **fields: Any) -> dict[str, Any]:
-    """The few fields handed to the mapping's own functions, as the dict they expect."""
-    return {"resourceType": rtype, "id": obj.id, **fields}
 
 
 class Reader:
@@ -154,7 +148,7 @@ class Reader:
             return None
         try:
             if isinstance(obj, PatientLine):
-                return _patient_facts(obj) if obj.id else None
+                return patient_facts(obj) if obj.id else None
             ref = obj.patient if obj.subject is UNSET else obj.subject
             if ref is None or ref.reference is None or obj.id is None:
                 return None  # no subject reference: the generic way reports it
@@ -191,10 +185,10 @@ class Reader:
         return found  # type: ignore[no-any-return]
 
     def _drug_concept(self, raw: Raw) -> DrugConcept | None:
-        concept = _CONCEPT.decode(raw) if raw else None
+        concept = CONCEPT.decode(raw) if raw else None
         if concept is None:
             return None
-        found, text = _concept(concept)
+        found, text = concept_words(concept)
         drugs = match_concepts(self.vocab, med.DRUG_KINDS, found, text)
         if not drugs:
             return (), f"{describe(found, text)} matches no drug the knowledge base uses"
@@ -204,7 +198,9 @@ class Reader:
         """`fastpath._drug_use` on a typed line."""
         rtype, administered, dropped, current = _DRUG_TYPES[type(obj)]
         concept = self._read(self.drugs, obj.medicationCodeableConcept, self._drug_concept)
-        dosage = self._read(self.dosages, obj.dosage, _administered) if administered else None
+        dosage = (
+            self._read(self.dosages, obj.dosage, administration_dosage) if administered else None
+        )
         status = obj.status
         if status in dropped:
             return []
@@ -215,19 +211,21 @@ class Reader:
         if not drugs:
             return [UnrecognizedFact(pid, f"{src}.medicationCodeableConcept", reason)]
         if administered:
-            start, end = _administration_dates(obj)
+            start, end = administration_dates(obj)
         else:
-            start, end = _drug_dates(obj, rtype)
+            start, end = drug_dates(obj, rtype)
         facts: list[Fact] = []
         outcome = None
         if obj.statusReason is not None or obj.extension is not None or obj.note is not None:
-            rest = _rest(obj, rtype, statusReason=obj.statusReason, extension=obj.extension)
+            rest = as_resource(obj, rtype, statusReason=obj.statusReason, extension=obj.extension)
             outcome = med._outcome({**rest, "note": obj.note}, pid, facts)
         route = units = daily = None
         if administered:
             route, units = dosage if dosage is not None else (None, None)
         elif obj.dosage is not None or obj.dosageInstruction is not None:
-            rest = _rest(obj, rtype, dosage=obj.dosage, dosageInstruction=obj.dosageInstruction)
+            rest = as_resource(
+                obj, rtype, dosage=obj.dosage, dosageInstruction=obj.dosageInstruction
+            )
             route, units, daily = fp._dosage(rest, rtype)
         active = status in current
         for kind, cid, trial in drugs:
@@ -238,8 +236,8 @@ class Reader:
         return facts
 
     def _procedure_code(self, raw: Raw) -> CodeReading:
-        concept = _CONCEPT.decode(raw) if raw else None
-        found, text = _concept(concept) if concept is not None else ([], "")
+        concept = CONCEPT.decode(raw) if raw else None
+        found, text = concept_words(concept) if concept is not None else ([], "")
         hits = match_concepts(self.vocab, ("procedure",), found, text)
         product = fp._product_of_text(self.vocab, text) if ("procedure", BONT) in hits else None
         return hits, text, product or ""
@@ -254,17 +252,17 @@ class Reader:
             return [IgnoredFact(pid, "Procedure", "Procedure")]
         start, end = fp._date(obj.performedDateTime), None
         if start is None:
-            start, end = _period(obj.performedPeriod)
+            start, end = period_dates(obj.performedPeriod)
         facts: list[Fact] = []
         outcome = product = None
         if obj.outcome is not None or obj.statusReason is not None or obj.note is not None:
-            outcome = proc._outcome(_procedure_rest(obj), pid, facts)
+            outcome = proc._outcome(procedure_resource(obj), pid, facts)
         if ("procedure", BONT) in hits:
             plain = obj.usedCode is None and obj.note is None
             product = (
                 (product_of_text or None)
                 if plain
-                else proc._product(_procedure_rest(obj), self.vocab, text)
+                else proc._product(procedure_resource(obj), self.vocab, text)
             )
         src = f"Procedure/{obj.id}"
         for _, t in hits:
@@ -273,8 +271,8 @@ class Reader:
         return facts
 
     def _condition_code(self, raw: Raw) -> CodeReading:
-        concept = _CONCEPT.decode(raw) if raw else None
-        found, text = _concept(concept) if concept is not None else ([], "")
+        concept = CONCEPT.decode(raw) if raw else None
+        found, text = concept_words(concept) if concept is not None else ([], "")
         hits = match_concepts(self.vocab, ("form", "condition"), found, text)
         return hits, text, f"{describe(found, text)} matches no dystonia form or comorbidity"
 
@@ -295,8 +293,8 @@ class Reader:
     def _condition(self, obj: ConditionLine, pid: str) -> list[Fact]:
         """`conditions.condition_facts` on a typed line; extensions and an onset age go to the
         mapping's own functions."""
-        verification = self._read(self.statuses, obj.verificationStatus, _status)
-        clinical = self._read(self.statuses, obj.clinicalStatus, _status)
+        verification = self._read(self.statuses, obj.verificationStatus, status_code)
+        clinical = self._read(self.statuses, obj.clinicalStatus, status_code)
         hits, text, reason = self._read(self.conditions, obj.code, self._condition_code)
         sites = self._read(self.sites, obj.bodySite, self._body_sites)
         src = f"Condition/{obj.id}"
@@ -307,26 +305,28 @@ class Reader:
                 return [FindingFact(pid, src, "wilson-disease-excluded")]
             return []
         facts: list[Fact] = []
-        if not _counts(obj, clinical, facts, pid, src):
+        if not counts(obj, clinical, facts, pid, src):
             return facts
         if not hits:
             return [*facts, UnrecognizedFact(pid, f"{src}.code", reason)]
         forms = [cid for kind, cid in hits if kind == "form"]
         if forms:
-            age, when = _onset(obj)
+            age, when = onset(obj)
             if isinstance(sites, _Marker):
                 raise fp._Bail
             regions, notes = sites
             facts.extend(UnrecognizedFact(pid, src + field, why) for field, why in notes)
             facts.extend(FormFact(pid, src, f, regions, age, when, text) for f in forms)
             if obj.extension is not None:
-                facts.extend(cond._axes(_rest(obj, "Condition", extension=obj.extension), pid, src))
+                facts.extend(
+                    cond._axes(as_resource(obj, "Condition", extension=obj.extension), pid, src)
+                )
         facts.extend(ComorbidityFact(pid, src, cid) for kind, cid in hits if kind == "condition")
         return facts
 
     def _observation_code(self, raw: Raw) -> bool:
         """True when the generic way reads the Observation (a weight or a genetic result)."""
-        concept = _CONCEPT.decode(raw) if raw else None
+        concept = CONCEPT.decode(raw) if raw else None
         concept = concept if concept is not None else Concept()
         found = [(c.system or "", c.code or "", c.display or "") for c in concept.coding or ()]
         codes = {c for system, c, _ in found if system == LOINC}
@@ -356,114 +356,3 @@ _DRUG_TYPES: dict[
         (MedicationAdministrationLine, "MedicationAdministration"),
     )
 }
-
-
-def _patient(obj: _Line) -> str | None:
-    """The patient id, when the line passes the screening check (a subject reference)."""
-    ref = obj.patient if obj.subject is UNSET else obj.subject
-    if ref is None or ref.reference is None:
-        return None  # the generic way reports it
-    value = ref.reference
-    return (_reference_key(value) if value else None) or ""
-
-
-def _procedure_rest(obj: ProcedureLine) -> dict[str, Any]:
-    return _rest(obj, "Procedure", outcome=obj.outcome, statusReason=obj.statusReason,
-                 note=obj.note, usedCode=obj.usedCode)  # fmt: skip
-
-
-def _administered(raw: Raw) -> tuple[str | None, float | None] | None:
-    """Route and toxin units of an administration's dosage (`medications._dosage`)."""
-    dosage = _ADMINISTRATION_DOSAGE.decode(raw) if raw else None
-    if dosage is None:
-        return None
-    route = med._route(_concept(dosage.route)[1].lower()) if dosage.route is not None else None
-    dose = dosage.dose
-    if dose is None or dose.value is None:
-        return route, None
-    unit = dose.code or dose.unit or ""
-    return route, float(dose.value) if unit.strip().lower() in med._UNITS else None
-
-
-def _administration_dates(obj: _DrugLine) -> tuple[Any, Any]:
-    """`medications._dates` of a MedicationAdministration."""
-    when = obj.effectiveDateTime
-    start = fp._date(None if when is UNSET else when)
-    if start is None:
-        return _period(obj.effectivePeriod)
-    return start, start
-
-
-def _drug_dates(obj: _DrugLine, rtype: str) -> tuple[Any, Any]:
-    """`medications._dates`."""
-    if rtype == "MedicationRequest":
-        return fp._date(obj.authoredOn), None
-    when = obj.effectiveDateTime
-    start = end = fp._date(None if when is UNSET else when)
-    if start is None:
-        start, end = _period(obj.effectivePeriod)
-    if rtype == "MedicationStatement":
-        if when is not UNSET:
-            end = None
-        if start is None:
-            start = fp._date(obj.dateAsserted)
-    return start, end
-
-
-def _period(period: Period | None) -> tuple[Any, Any]:
-    if period is None:
-        return None, None
-    start, end = fp._date(period.start), fp._date(period.end)
-    if start and end and end < start:
-        raise fp._Bail
-    return start, end
-
-
-def _patient_facts(obj: PatientLine) -> list[Fact]:
-    """`extract.patient_facts`."""
-    pid, gender = str(obj.id), obj.gender
-    src = f"Patient/{pid}"
-    facts: list[Fact] = [
-        PatientFact(pid, src, fp._date(obj.birthDate), gender if gender in SEXES else "unknown")
-    ]
-    if gender is not None and gender not in SEXES:
-        facts.append(UnrecognizedFact(pid, f"{src}.gender", f"unknown gender {gender[:20]!r}"))
-    return facts
-
-
-def _status(raw: Raw) -> str | None:
-    """`access.status_code`: the first code of a status CodeableConcept."""
-    concept = _CONCEPT.decode(raw) if raw else None
-    if concept is None or not concept.coding:
-        return None
-    return next((c.code for c in concept.coding if c.code), None)
-
-
-def _counts(
-    obj: ConditionLine, clinical: str | None, facts: list[Fact], pid: str, src: str
-) -> bool:
-    """`conditions._counts`."""
-    if clinical in cond.INACTIVE:
-        return False
-    if clinical is None:
-        abatements = (obj.abatementDateTime, obj.abatementAge, obj.abatementPeriod,
-                      obj.abatementRange, obj.abatementString)  # fmt: skip
-        return all(a is UNSET for a in abatements)
-    if clinical not in cond.ACTIVE:
-        reason = f"unknown code {clinical!r}; counted as active"
-        facts.append(UnrecognizedFact(pid, f"{src}.clinicalStatus", reason))
-    return True
-
-
-def _onset(obj: ConditionLine) -> tuple[float | None, Any]:
-    """`conditions._onset`."""
-    when = fp._date(obj.onsetDateTime)
-    if when is None:
-        when = _period(obj.onsetPeriod)[0]
-    age = obj.onsetAge
-    if age is None:
-        return None, when
-    if type(age) is not dict:
-        raise fp._Bail
-    rest = _rest(obj, "Condition", onsetAge=age)
-    return (cond._age_years(rest, age, "onsetAge") if age else None), when
