@@ -149,7 +149,7 @@ def parse_date(resource: dict[str, Any], value: Any, field: str) -> date | None:
 
 
 @lru_cache(maxsize=8192)
-def _reference_key(value: str) -> str | None:
+def cached_reference_key(value: str) -> str | None:
     if value.startswith("urn:uuid:"):
         return value[9:]
     if value.startswith("urn:oid:"):
@@ -167,7 +167,7 @@ def reference_key(value: Any) -> str | None:
     `https://x/fhir/Patient/123/_history/2` -> `123`, `#med1` -> `#med1`."""
     if not isinstance(value, str) or not value:
         return None
-    return _reference_key(value)
+    return cached_reference_key(value)
 
 
 def reference(resource: dict[str, Any], key: str) -> str | None:
@@ -188,7 +188,7 @@ def patient_of(resource: dict[str, Any]) -> str:
     if type(ref) is dict:
         value = ref.get("reference")
         if type(value) is str:
-            return (_reference_key(value) if value else None) or ""
+            return (cached_reference_key(value) if value else None) or ""
     return reference(resource, key) or ""  # the checked path names what is wrong
 
 

@@ -79,9 +79,9 @@ def condition_facts(r: dict[str, Any], vocab: Vocabulary, pid: str) -> list[Fact
     forms = [cid for kind, cid in hits if kind == "form"]
     if forms:
         onset = _onset(r)
-        regions = _regions(r, vocab, pid, facts)
+        regions = body_regions(r, vocab, pid, facts)
         facts.extend(FormFact(pid, src, f, regions, onset[0], onset[1], text) for f in forms)
-        facts.extend(_axes(r, pid, src))
+        facts.extend(phenotype_axes(r, pid, src))
     facts.extend(ComorbidityFact(pid, src, cid) for kind, cid in hits if kind == "condition")
     return facts
 
@@ -106,10 +106,10 @@ def _onset(r: dict[str, Any]) -> tuple[float | None, Any]:
     if when is None:
         when = a.period(r, "onsetPeriod")[0]
     age = a.get_dict(r, r, "onsetAge", "onsetAge")
-    return (_age_years(r, age, "onsetAge") if age else None), when
+    return (onset_age_years(r, age, "onsetAge") if age else None), when
 
 
-def _age_years(r: dict[str, Any], age: dict[str, Any], field: str) -> float:
+def onset_age_years(r: dict[str, Any], age: dict[str, Any], field: str) -> float:
     value = a.get_number(r, age, "value", f"{field}.value")
     unit = a.get_str(r, age, "code", f"{field}.code") or a.get_str(r, age, "unit", f"{field}.unit")
     if value is None or value < 0 or value > 150:
@@ -120,7 +120,9 @@ def _age_years(r: dict[str, Any], age: dict[str, Any], field: str) -> float:
     return round(value * factor, 3)
 
 
-def _regions(r: dict[str, Any], vocab: Vocabulary, pid: str, facts: list[Fact]) -> tuple[str, ...]:
+def body_regions(
+    r: dict[str, Any], vocab: Vocabulary, pid: str, facts: list[Fact]
+) -> tuple[str, ...]:
     regions: list[str] = []
     for i, site in enumerate(a.dicts(r, r, "bodySite", "bodySite")):
         field = f"bodySite[{i}]"
@@ -137,7 +139,7 @@ def _regions(r: dict[str, Any], vocab: Vocabulary, pid: str, facts: list[Fact]) 
     return tuple(regions)
 
 
-def _axes(r: dict[str, Any], pid: str, src: str) -> list[Fact]:
+def phenotype_axes(r: dict[str, Any], pid: str, src: str) -> list[Fact]:
     out: list[Fact] = []
     for i, ext in enumerate(a.dicts(r, r, "extension", "extension")):
         url = a.get_str(r, ext, "url", f"extension[{i}].url") or ""

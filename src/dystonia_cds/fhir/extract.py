@@ -23,7 +23,7 @@ from dystonia_cds.fhir.observations import observation_facts
 from dystonia_cds.fhir.procedures import allergy_facts, procedure_facts
 from dystonia_cds.knowledge.vocabulary import Vocabulary
 
-_SEXES = frozenset(s.value for s in Sex)
+SEXES = frozenset(s.value for s in Sex)
 
 
 def patient_facts(r: dict[str, Any], vocab: Vocabulary, pid: str) -> list[Fact]:
@@ -32,9 +32,9 @@ def patient_facts(r: dict[str, Any], vocab: Vocabulary, pid: str) -> list[Fact]:
     birth = a.parse_date(r, r.get("birthDate"), "birthDate")
     gender = a.get_str(r, r, "gender", "gender")
     facts: list[Fact] = [
-        PatientFact(pid, a.where(r), birth, gender if gender in _SEXES else "unknown")
+        PatientFact(pid, a.where(r), birth, gender if gender in SEXES else "unknown")
     ]
-    if gender is not None and gender not in _SEXES:
+    if gender is not None and gender not in SEXES:
         facts.append(
             UnrecognizedFact(pid, f"{a.where(r)}.gender", f"unknown gender {gender[:20]!r}")
         )

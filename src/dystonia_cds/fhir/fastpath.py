@@ -47,7 +47,7 @@ _OBSERVATIONS_READ = frozenset({obs.BODY_WEIGHT, obs.GENETIC})
 _SEXES = frozenset(s.value for s in Sex)
 
 
-class _Bail(Exception):
+class Bail(Exception):
     """The resource has a shape the fast path does not take: use the generic path."""
 
 
@@ -66,17 +66,17 @@ def _remember(vocab: Vocabulary) -> None:
         _vocabularies[id(vocab)] = vocab
 
 
-def _date(value: Any) -> date | None:
+def fhir_date(value: Any) -> date | None:
     """`access.parse_date` for a valid value (memoised: dates repeat a lot); bails otherwise."""
     if value is None:
         return None
     if type(value) is not str:
-        raise _Bail
+        raise Bail
     found = _dates.get(value)
     if found is None:
         found = a.parse_date({}, value, "")  # FhirInputError -> the generic path
         if found is None:  # pragma: no cover - parse_date returns a date for any string
-            raise _Bail
+            raise Bail
         if len(_dates) >= _DATE_CACHE:
             _dates.clear()
         _dates[value] = found
@@ -87,24 +87,24 @@ def _period(value: Any) -> tuple[date | None, date | None]:
     if value is None:
         return None, None
     if type(value) is not dict:
-        raise _Bail
-    start, end = _date(value.get("start")), _date(value.get("end"))
+        raise Bail
+    start, end = fhir_date(value.get("start")), fhir_date(value.get("end"))
     if start and end and end < start:
-        raise _Bail
+        raise Bail
     return start, end
 
 
 def _str(value: Any) -> str | None:
     if value is None or type(value) is str:
         return value
-    raise _Bail
+    raise Bail
 
 
 def _dict(value: Any) -> dict[str, Any]:
     if value is None:
         return {}
     if type(value) is not dict:
-        raise _Bail
+        raise Bail
     return value
 
 
@@ -146,15 +146,15 @@ def _match(
 def _drug_dates(r: dict[str, Any], rtype: str) -> tuple[date | None, date | None]:
     """`medications._dates`."""
     if rtype == "MedicationRequest":
-        return _date(r.get("authoredOn")), None
-    start = end = _date(r.get("effectiveDateTime"))
+        return fhir_date(r.get("authoredOn")), None
+    start = end = fhir_date(r.get("effectiveDateTime"))
     if start is None:
         start, end = _period(r.get("effectivePeriod"))
     if rtype == "MedicationStatement":
         if "effectiveDateTime" in r:
             end = None
         if start is None:
-            start = _date(r.get("dateAsserted"))
+            start = fhir_date(r.get("dateAsserted"))
     return start, end
 
 
@@ -166,7 +166,7 @@ def _first_dosage(r: dict[str, Any], rtype: str) -> tuple[dict[str, Any], str]:
     if items is None:
         return {}, key
     if type(items) is not list or any(type(i) is not dict for i in items):
-        raise _Bail
+        raise Bail
     return (items[0], f"{key}[0]") if items else ({}, key)
 
 
@@ -176,11 +176,11 @@ def _units(dosage: dict[str, Any]) -> float | None:
     unit = _str(dose.get("code")) or _str(dose.get("unit")) or ""
     value = dose.get("value")
     if value is not None and (type(value) is bool or not isinstance(value, int | float)):
-        raise _Bail
-    return float(value) if value is not None and unit.strip().lower() in med._UNITS else None
+        raise Bail
+    return float(value) if value is not None and unit.strip().lower() in med.UNIT_WORDS else None
 
 
-def _dosage(r: dict[str, Any], rtype: str) -> tuple[str | None, float | None, float | None]:
+def dosage_of(r: dict[str, Any], rtype: str) -> tuple[str | None, float | None, float | None]:
     """`medications._dosage`: route, toxin units, daily dose in mg."""
     dosage, field = _first_dosage(r, rtype)
     if not dosage:
@@ -192,9 +192,9 @@ def _dosage(r: dict[str, Any], rtype: str) -> tuple[str | None, float | None, fl
 
 
 def _route(r: dict[str, Any], route: dict[str, Any], field: str) -> str | None:
-    """The route of a dosage that names one (`medications._route` of its text)."""
+    """The route of a dosage that names one (`medications.route_of` of its text)."""
     where = f"{field}.route"
-    return med._route(a.concept_text(r, route, where, a.codings(r, route, where)).lower())
+    return med.route_of(a.concept_text(r, route, where, a.codings(r, route, where)).lower())
 
 
 def _drug_use(r: dict[str, Any], vocab: Vocabulary, rid: str, pid: str) -> list[Fact]:
@@ -205,7 +205,7 @@ def _drug_use(r: dict[str, Any], vocab: Vocabulary, rid: str, pid: str) -> list[
         return []
     concept = r.get("medicationCodeableConcept")
     if type(concept) is not dict:
-        raise _Bail  # a reference, or an odd shape
+        raise Bail  # a reference, or an odd shape
     src = f"{rtype}/{rid}"
     found, text = _concept(r, concept, "medicationCodeableConcept")
     drugs, described = _match(vocab, med.DRUG_KINDS, found, text)
@@ -216,8 +216,8 @@ def _drug_use(r: dict[str, Any], vocab: Vocabulary, rid: str, pid: str) -> list[
     facts: list[Fact] = []
     outcome = None
     if not (r.get("statusReason") is None and r.get("extension") is None and r.get("note") is None):
-        outcome = med._outcome(r, pid, facts)
-    route, units, daily = _dosage(r, rtype)
+        outcome = med.trial_outcome(r, pid, facts)
+    route, units, daily = dosage_of(r, rtype)
     active, administration = status in med.CURRENT[rtype], rtype == "MedicationAdministration"
     facts.extend(
         DrugFact(pid, src, cid, None, kind, start, end, active, administration, route, outcome,
@@ -239,17 +239,17 @@ def _procedure(r: dict[str, Any], vocab: Vocabulary, rid: str, pid: str) -> list
     treatments = [cid for _, cid in _match(vocab, PROCEDURE_KINDS, found, text)[0]]
     if not treatments:
         return [IgnoredFact(pid, "Procedure", "Procedure")]
-    start, end = _date(r.get("performedDateTime")), None
+    start, end = fhir_date(r.get("performedDateTime")), None
     if start is None:
         start, end = _period(r.get("performedPeriod"))
     facts: list[Fact] = []
     outcome = None
     if not (r.get("outcome") is None and r.get("statusReason") is None and r.get("note") is None):
-        outcome = proc._outcome(r, pid, facts)
+        outcome = proc.procedure_outcome(r, pid, facts)
     product = None
     if "botulinum-toxin" in treatments:
         plain = r.get("usedCode") is None and r.get("note") is None
-        product = _product_of_text(vocab, text) if plain else proc._product(r, vocab, text)
+        product = product_of_text(vocab, text) if plain else proc.toxin_product(r, vocab, text)
     src = f"Procedure/{rid}"
     for t in treatments:
         active = status in proc.CURRENT or (status == "completed" and t in proc.DEVICES)
@@ -257,8 +257,8 @@ def _procedure(r: dict[str, Any], vocab: Vocabulary, rid: str, pid: str) -> list
     return facts
 
 
-def _product_of_text(vocab: Vocabulary, text: str) -> str | None:
-    """`procedures._product` when the code's text is the only text."""
+def product_of_text(vocab: Vocabulary, text: str) -> str | None:
+    """`procedures.toxin_product` when the code's text is the only text."""
     products = [p for p in vocab.match_names("botulinum-toxin", text) if p != "botulinum-toxin"]
     return products[0] if len(products) == 1 else None
 
@@ -296,10 +296,10 @@ def _condition(r: dict[str, Any], vocab: Vocabulary, rid: str, pid: str) -> list
     forms = [cid for kind, cid in hits if kind == "form"]
     if forms:
         onset = _onset(r)
-        regions = () if r.get("bodySite") is None else cond._regions(r, vocab, pid, facts)
+        regions = () if r.get("bodySite") is None else cond.body_regions(r, vocab, pid, facts)
         facts.extend(FormFact(pid, src, f, regions, onset[0], onset[1], text) for f in forms)
         if r.get("extension") is not None:
-            facts.extend(cond._axes(r, pid, src))
+            facts.extend(cond.phenotype_axes(r, pid, src))
     facts.extend(ComorbidityFact(pid, src, cid) for kind, cid in hits if kind == "condition")
     return facts
 
@@ -319,11 +319,11 @@ def _counts(r: dict[str, Any], facts: list[Fact], pid: str, src: str) -> bool:
 
 def _onset(r: dict[str, Any]) -> tuple[float | None, date | None]:
     """`conditions._onset`."""
-    when = _date(r.get("onsetDateTime"))
+    when = fhir_date(r.get("onsetDateTime"))
     if when is None:
         when = _period(r.get("onsetPeriod"))[0]
     age = _dict(r.get("onsetAge"))
-    return (cond._age_years(r, age, "onsetAge") if age else None), when
+    return (cond.onset_age_years(r, age, "onsetAge") if age else None), when
 
 
 def _observation(r: dict[str, Any], vocab: Vocabulary, rid: str, pid: str) -> list[Fact]:
@@ -334,11 +334,11 @@ def _observation(r: dict[str, Any], vocab: Vocabulary, rid: str, pid: str) -> li
     code = _dict(r.get("code"))
     found = a.codings(r, code, "code")
     if any(s == LOINC and c in _OBSERVATIONS_READ for s, c, _ in found):
-        raise _Bail
+        raise Bail
     text = _str(code.get("text")) or ""
     displays = " | ".join(d for _, _, d in found if d)
     if _may_name_gene(vocab, f"{text} | {displays}"):
-        raise _Bail
+        raise Bail
     return [IgnoredFact(pid, "Observation", "Observation")]
 
 
@@ -361,13 +361,13 @@ def _may_name_gene(vocab: Vocabulary, text: str) -> bool:
 def _patient(r: dict[str, Any], vocab: Vocabulary, rid: str, pid: str) -> list[Fact]:
     """`extract.patient_facts` for a known or absent gender (else the generic path)."""
     if not rid:
-        raise _Bail
-    birth = _date(r.get("birthDate"))
+        raise Bail
+    birth = fhir_date(r.get("birthDate"))
     gender = r.get("gender")
     if gender is None:
         gender = "unknown"
     elif type(gender) is not str or gender not in _SEXES:
-        raise _Bail
+        raise Bail
     return [PatientFact(rid, f"Patient/{rid}", birth, gender)]
 
 
@@ -394,5 +394,5 @@ def fast_facts(resource: dict[str, Any], vocab: Vocabulary) -> list[Fact] | None
         return None
     try:  # the patient first, as the generic path reads it before anything else
         return handler(resource, vocab, rid, a.patient_of(resource))
-    except (_Bail, FhirInputError):
+    except (Bail, FhirInputError):
         return None

@@ -41,7 +41,7 @@ CURRENT = {
     "MedicationStatement": frozenset({"active", "on-hold"}),
     "MedicationAdministration": frozenset({"in-progress", "on-hold"}),
 }
-_UNITS = frozenset({"u", "unit", "units", "[iu]", "iu", "[u]"})
+UNIT_WORDS = frozenset({"u", "unit", "units", "[iu]", "iu", "[u]"})
 _ROUTES = (("intraven", "intravenous"), ("intramusc", "intramuscular"), ("subcut", "subcutaneous"),
            ("oral", "oral"), ("by mouth", "oral"), ("intrathecal", "intrathecal"))  # fmt: skip
 
@@ -56,7 +56,7 @@ def drug_use_facts(r: dict[str, Any], vocab: Vocabulary, pid: str) -> list[Fact]
     if not drugs and ref is None:
         return facts  # nothing the profile uses: reported, not read further
     start, end = _dates(r, rtype)
-    outcome = _outcome(r, pid, facts)
+    outcome = trial_outcome(r, pid, facts)
     route, units, daily = _dosage(r, rtype)
     base = {"start": start, "end": end, "active": status in CURRENT[rtype], "outcome": outcome,
             "administration": rtype == "MedicationAdministration", "route": route, "units": units, "daily_dose_mg": daily}  # fmt: skip
@@ -157,7 +157,7 @@ def _dates(r: dict[str, Any], rtype: str) -> tuple[Any, Any]:
     return start, end
 
 
-def _outcome(r: dict[str, Any], pid: str, facts: list[Fact]) -> str | None:
+def trial_outcome(r: dict[str, Any], pid: str, facts: list[Fact]) -> str | None:
     reasons = r.get("statusReason")
     concepts = reasons if isinstance(reasons, list) else [reasons] if reasons is not None else []
     for i, concept in enumerate(concepts):
@@ -223,12 +223,12 @@ def _dosage(r: dict[str, Any], rtype: str) -> tuple[str | None, float | None, fl
             or ""
         )
         value = a.get_number(r, dose, "value", "dosage.dose.value")
-        units = value if unit.strip().lower() in _UNITS else None
+        units = value if unit.strip().lower() in UNIT_WORDS else None
     daily = daily_dose_mg(r, dosage, field) if rtype != "MedicationAdministration" else None
-    return _route(route_text), units, daily
+    return route_of(route_text), units, daily
 
 
-def _route(text: str) -> str | None:
+def route_of(text: str) -> str | None:
     for needle, route in _ROUTES:
         if needle in text:
             return route

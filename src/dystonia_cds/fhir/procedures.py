@@ -39,15 +39,15 @@ def procedure_facts(r: dict[str, Any], vocab: Vocabulary, pid: str) -> list[Fact
     if start is None:
         start, end = a.period(r, "performedPeriod")
     facts: list[Fact] = []
-    outcome = _outcome(r, pid, facts)
-    product = _product(r, vocab, text) if "botulinum-toxin" in treatments else None
+    outcome = procedure_outcome(r, pid, facts)
+    product = toxin_product(r, vocab, text) if "botulinum-toxin" in treatments else None
     for t in treatments:
         active = status in CURRENT or (status == "completed" and t in DEVICES)
         facts.append(ProcedureFact(pid, a.where(r), t, start, end, active, outcome, product))
     return facts
 
 
-def _outcome(r: dict[str, Any], pid: str, facts: list[Fact]) -> str | None:
+def procedure_outcome(r: dict[str, Any], pid: str, facts: list[Fact]) -> str | None:
     for key in ("outcome", "statusReason"):
         concept = a.get_dict(r, r, key, key)
         found = outcome_of(r, concept, key, pid, facts) if concept else None
@@ -61,7 +61,7 @@ def _outcome(r: dict[str, Any], pid: str, facts: list[Fact]) -> str | None:
     return None
 
 
-def _product(r: dict[str, Any], vocab: Vocabulary, text: str) -> str | None:
+def toxin_product(r: dict[str, Any], vocab: Vocabulary, text: str) -> str | None:
     texts = [text, *a.note_texts(r)]
     for i, used in enumerate(a.dicts(r, r, "usedCode", "usedCode")):
         found = a.codings(r, used, f"usedCode[{i}]")

@@ -37,7 +37,7 @@ from dystonia_cds.fhir import fastpath as fp
 from dystonia_cds.fhir import medications as med
 from dystonia_cds.fhir import observations as obs
 from dystonia_cds.fhir import procedures as proc
-from dystonia_cds.fhir.access import _reference_key
+from dystonia_cds.fhir.access import cached_reference_key
 from dystonia_cds.fhir.facts import (
     ComorbidityFact,
     DrugFact,
@@ -156,14 +156,14 @@ class Reader:
             if pid is None:
                 pid = self._patient(ref.reference)
             return self.handlers[type(obj)](obj, pid)
-        except (fp._Bail, FhirInputError):
+        except (fp.Bail, FhirInputError):
             return None
 
     def _patient(self, reference: str) -> str:
         """The patient id of a subject reference (memoised: a patient's lines come together)."""
         if len(self.pids) >= MEMO_LIMIT:
             self.pids.clear()
-        pid = self.pids[reference] = (_reference_key(reference) if reference else None) or ""
+        pid = self.pids[reference] = (cached_reference_key(reference) if reference else None) or ""
         return pid
 
     def _read(self, memo: dict[bytes, Any], raw: Raw, read: Callable[[Any], _R]) -> _R:
@@ -181,7 +181,7 @@ class Reader:
                 memo.clear()
             memo[key] = found
         if found is _INVALID:
-            raise fp._Bail
+            raise fp.Bail
         return found  # type: ignore[no-any-return]
 
     def _drug_concept(self, raw: Raw) -> DrugConcept | None:
@@ -218,7 +218,7 @@ class Reader:
         outcome = None
         if obj.statusReason is not None or obj.extension is not None or obj.note is not None:
             rest = as_resource(obj, rtype, statusReason=obj.statusReason, extension=obj.extension)
-            outcome = med._outcome({**rest, "note": obj.note}, pid, facts)
+            outcome = med.trial_outcome({**rest, "note": obj.note}, pid, facts)
         route = units = daily = None
         if administered:
             route, units = dosage if dosage is not None else (None, None)
@@ -226,7 +226,7 @@ class Reader:
             rest = as_resource(
                 obj, rtype, dosage=obj.dosage, dosageInstruction=obj.dosageInstruction
             )
-            route, units, daily = fp._dosage(rest, rtype)
+            route, units, daily = fp.dosage_of(rest, rtype)
         active = status in current
         for kind, cid, trial in drugs:
             facts.append(
@@ -239,7 +239,7 @@ class Reader:
         concept = CONCEPT.decode(raw) if raw else None
         found, text = concept_words(concept) if concept is not None else ([], "")
         hits = match_concepts(self.vocab, ("procedure",), found, text)
-        product = fp._product_of_text(self.vocab, text) if ("procedure", BONT) in hits else None
+        product = fp.product_of_text(self.vocab, text) if ("procedure", BONT) in hits else None
         return hits, text, product or ""
 
     def _procedure(self, obj: ProcedureLine, pid: str) -> list[Fact]:
@@ -250,19 +250,19 @@ class Reader:
             return []
         if not hits:
             return [IgnoredFact(pid, "Procedure", "Procedure")]
-        start, end = fp._date(obj.performedDateTime), None
+        start, end = fp.fhir_date(obj.performedDateTime), None
         if start is None:
             start, end = period_dates(obj.performedPeriod)
         facts: list[Fact] = []
         outcome = product = None
         if obj.outcome is not None or obj.statusReason is not None or obj.note is not None:
-            outcome = proc._outcome(procedure_resource(obj), pid, facts)
+            outcome = proc.procedure_outcome(procedure_resource(obj), pid, facts)
         if ("procedure", BONT) in hits:
             plain = obj.usedCode is None and obj.note is None
             product = (
                 (product_of_text or None)
                 if plain
-                else proc._product(procedure_resource(obj), self.vocab, text)
+                else proc.toxin_product(procedure_resource(obj), self.vocab, text)
             )
         src = f"Procedure/{obj.id}"
         for _, t in hits:
@@ -277,15 +277,15 @@ class Reader:
         return hits, text, f"{describe(found, text)} matches no dystonia form or comorbidity"
 
     def _body_sites(self, raw: Raw) -> Sites | _Marker:
-        """`conditions._regions` of a bodySite value, its notes' fields without the `Type/id`."""
+        """`conditions.body_regions` of a bodySite value, its notes' fields without the `Type/id`."""
         value = _ANY.decode(raw) if raw else None
         if value is None:
             return (), ()
         facts: list[Fact] = []
         r = {"resourceType": "Condition", "id": "", "bodySite": value}
         try:
-            regions = cond._regions(r, self.vocab, "", facts)
-        except (fp._Bail, FhirInputError):
+            regions = cond.body_regions(r, self.vocab, "", facts)
+        except (fp.Bail, FhirInputError):
             return _UNREADABLE
         notes = tuple((f.source[len("Condition/") :], f.reason) for f in facts)  # type: ignore[union-attr]
         return regions, notes
@@ -313,13 +313,15 @@ class Reader:
         if forms:
             age, when = onset(obj)
             if isinstance(sites, _Marker):
-                raise fp._Bail
+                raise fp.Bail
             regions, notes = sites
             facts.extend(UnrecognizedFact(pid, src + field, why) for field, why in notes)
             facts.extend(FormFact(pid, src, f, regions, age, when, text) for f in forms)
             if obj.extension is not None:
                 facts.extend(
-                    cond._axes(as_resource(obj, "Condition", extension=obj.extension), pid, src)
+                    cond.phenotype_axes(
+                        as_resource(obj, "Condition", extension=obj.extension), pid, src
+                    )
                 )
         facts.extend(ComorbidityFact(pid, src, cid) for kind, cid in hits if kind == "condition")
         return facts

@@ -13,7 +13,7 @@ from msgspec import UNSET, Raw
 from dystonia_cds.fhir import conditions as cond
 from dystonia_cds.fhir import fastpath as fp
 from dystonia_cds.fhir import medications as med
-from dystonia_cds.fhir.extract import _SEXES as SEXES
+from dystonia_cds.fhir.extract import SEXES
 from dystonia_cds.fhir.facts import Fact, PatientFact, UnrecognizedFact
 from dystonia_cds.screening.structs import (
     AdministrationDosage,
@@ -44,7 +44,7 @@ def as_resource(obj: _Line, rtype: str, **fields: Any) -> dict[str, Any]:
 
 
 def procedure_resource(obj: ProcedureLine) -> dict[str, Any]:
-    """What `procedures._outcome` and `procedures._product` read, as a resource."""
+    """What `procedures.procedure_outcome` and `procedures.toxin_product` read, as a resource."""
     return as_resource(obj, "Procedure", outcome=obj.outcome, statusReason=obj.statusReason,
                        note=obj.note, usedCode=obj.usedCode)  # fmt: skip
 
@@ -54,18 +54,20 @@ def administration_dosage(raw: Raw) -> tuple[str | None, float | None] | None:
     dosage = ADMINISTRATION_DOSAGE.decode(raw) if raw else None
     if dosage is None:
         return None
-    route = med._route(concept_words(dosage.route)[1].lower()) if dosage.route is not None else None
+    route = (
+        med.route_of(concept_words(dosage.route)[1].lower()) if dosage.route is not None else None
+    )
     dose = dosage.dose
     if dose is None or dose.value is None:
         return route, None
     unit = dose.code or dose.unit or ""
-    return route, float(dose.value) if unit.strip().lower() in med._UNITS else None
+    return route, float(dose.value) if unit.strip().lower() in med.UNIT_WORDS else None
 
 
 def administration_dates(obj: _DrugLine) -> tuple[Any, Any]:
     """`medications._dates` of a MedicationAdministration."""
     when = obj.effectiveDateTime
-    start = fp._date(None if when is UNSET else when)
+    start = fp.fhir_date(None if when is UNSET else when)
     if start is None:
         return period_dates(obj.effectivePeriod)
     return start, start
@@ -74,25 +76,25 @@ def administration_dates(obj: _DrugLine) -> tuple[Any, Any]:
 def drug_dates(obj: _DrugLine, rtype: str) -> tuple[Any, Any]:
     """`medications._dates`."""
     if rtype == "MedicationRequest":
-        return fp._date(obj.authoredOn), None
+        return fp.fhir_date(obj.authoredOn), None
     when = obj.effectiveDateTime
-    start = end = fp._date(None if when is UNSET else when)
+    start = end = fp.fhir_date(None if when is UNSET else when)
     if start is None:
         start, end = period_dates(obj.effectivePeriod)
     if rtype == "MedicationStatement":
         if when is not UNSET:
             end = None
         if start is None:
-            start = fp._date(obj.dateAsserted)
+            start = fp.fhir_date(obj.dateAsserted)
     return start, end
 
 
 def period_dates(period: Period | None) -> tuple[Any, Any]:
     if period is None:
         return None, None
-    start, end = fp._date(period.start), fp._date(period.end)
+    start, end = fp.fhir_date(period.start), fp.fhir_date(period.end)
     if start and end and end < start:
-        raise fp._Bail
+        raise fp.Bail
     return start, end
 
 
@@ -101,7 +103,7 @@ def patient_facts(obj: PatientLine) -> list[Fact]:
     pid, gender = str(obj.id), obj.gender
     src = f"Patient/{pid}"
     facts: list[Fact] = [
-        PatientFact(pid, src, fp._date(obj.birthDate), gender if gender in SEXES else "unknown")
+        PatientFact(pid, src, fp.fhir_date(obj.birthDate), gender if gender in SEXES else "unknown")
     ]
     if gender is not None and gender not in SEXES:
         facts.append(UnrecognizedFact(pid, f"{src}.gender", f"unknown gender {gender[:20]!r}"))
@@ -132,13 +134,13 @@ def counts(obj: ConditionLine, clinical: str | None, facts: list[Fact], pid: str
 
 def onset(obj: ConditionLine) -> tuple[float | None, Any]:
     """`conditions._onset`."""
-    when = fp._date(obj.onsetDateTime)
+    when = fp.fhir_date(obj.onsetDateTime)
     if when is None:
         when = period_dates(obj.onsetPeriod)[0]
     age = obj.onsetAge
     if age is None:
         return None, when
     if type(age) is not dict:
-        raise fp._Bail
+        raise fp.Bail
     rest = as_resource(obj, "Condition", onsetAge=age)
-    return (cond._age_years(rest, age, "onsetAge") if age else None), when
+    return (cond.onset_age_years(rest, age, "onsetAge") if age else None), when
