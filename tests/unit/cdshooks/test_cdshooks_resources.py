@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import date
 from typing import Any
 
@@ -20,7 +20,7 @@ from dystonia_cds.cdshooks.cards import CardSettings, treatment_cards
 from dystonia_cds.cdshooks.evaluations import Evaluation, EvaluationCache, prefetch_digest, render
 from dystonia_cds.cdshooks.issued import CardLog
 from dystonia_cds.cdshooks.service import HookRunner, PatientDirectory
-from dystonia_cds.cdshooks.services import SERVICES
+from dystonia_cds.cdshooks.services import PREFETCH_TYPES, SERVICES
 from dystonia_cds.cdshooks.suggestions import SuggestionMaker
 from dystonia_cds.domain.patient import PatientRecord
 from dystonia_cds.domain.recommendation import Option, Provenance, Recommendation, Strength
@@ -56,6 +56,31 @@ class Directory(PatientDirectory):
         return None
 
 
+def fake_runner(
+    evaluate: Callable[[PatientRecord, date], Recommendation], card_log: CardLog
+) -> HookRunner:
+    """A runner whose record and evaluation are stand-ins (the tests here are about caching)."""
+    return HookRunner(
+        kb=type("Kb", (), {"drug_classes": staticmethod(lambda _i: frozenset())})(),
+        vocab=load_vocabulary(),
+        build_record=lambda _resources, pid: PatientRecord(pid),
+        evaluate=evaluate,
+        card_log=card_log,
+        directory=Directory(None, ""),  # type: ignore[arg-type]
+        fhir_timeout_s=1,
+        source_label="test",
+        sources={},
+        labels={},
+    )
+
+
+def empty_prefetch_call(**extra: Any) -> bytes:
+    """A patient-view call for patient "p" with every prefetch key present and empty."""
+    prefetch = dict.fromkeys(PREFETCH_TYPES)
+    call = {"hook": "patient-view", **extra, "context": {"patientId": "p"}, "prefetch": prefetch}
+    return orjson.dumps(call)
+
+
 def test_a_repeated_prefetch_is_evaluated_once_and_cards_get_new_uuids() -> None:
     calls: list[PatientRecord] = []
 
@@ -67,37 +92,8 @@ def test_a_repeated_prefetch_is_evaluated_once_and_cards_get_new_uuids() -> None
         def record(self, service_id: str, cards: list[dict[str, Any]]) -> None:
             pass
 
-    runner = HookRunner(
-        kb=type("Kb", (), {"drug_classes": staticmethod(lambda _i: frozenset())})(),
-        vocab=load_vocabulary(),
-        build_record=lambda _resources, pid: PatientRecord(pid),
-        evaluate=evaluate,
-        card_log=Log(None),  # type: ignore[arg-type]
-        directory=Directory(None, ""),  # type: ignore[arg-type]
-        fhir_timeout_s=1,
-        source_label="test",
-        sources={},
-        labels={},
-    )
-    prefetch = dict.fromkeys(
-        [
-            "patient",
-            "conditions",
-            "medicationRequests",
-            "medicationStatements",
-            "medicationAdministrations",
-            "procedures",
-            "observations",
-        ]
-    )
-    body = orjson.dumps(
-        {
-            "hook": "patient-view",
-            "hookInstance": "1",
-            "context": {"patientId": "p"},
-            "prefetch": prefetch,
-        }
-    )
+    runner = fake_runner(evaluate, Log(None))  # type: ignore[arg-type]
+    body = empty_prefetch_call(hookInstance="1")
     service = SERVICES["dystonia-treatment-options"]
     first = asyncio.run(runner.run(service, body))
     second = asyncio.run(
@@ -158,34 +154,13 @@ def test_a_repeated_call_issues_the_same_cards_with_new_uuids_and_counts_them() 
         def count(self, service_id: str, issued: Collection[tuple[str, str]]) -> None:
             counted.extend(issued)
 
-    runner = HookRunner(
-        kb=type("Kb", (), {"drug_classes": staticmethod(lambda _i: frozenset())})(),
-        vocab=load_vocabulary(),
-        build_record=lambda _resources, pid: PatientRecord(pid),
-        evaluate=lambda r, on: Recommendation(
+    def evaluate(r: PatientRecord, on: date) -> Recommendation:
+        return Recommendation(
             r, on, None, (option("botulinum-toxin"), option("baclofen")), (), (), "t"
-        ),
-        card_log=Log(None),  # type: ignore[arg-type]
-        directory=Directory(None, ""),  # type: ignore[arg-type]
-        fhir_timeout_s=1,
-        source_label="test",
-        sources={},
-        labels={},
-    )
-    prefetch = dict.fromkeys(
-        [
-            "patient",
-            "conditions",
-            "medicationRequests",
-            "medicationStatements",
-            "medicationAdministrations",
-            "procedures",
-            "observations",
-        ]
-    )
-    body = orjson.dumps(
-        {"hook": "patient-view", "context": {"patientId": "p"}, "prefetch": prefetch}
-    )
+        )
+
+    runner = fake_runner(evaluate, Log(None))  # type: ignore[arg-type]
+    body = empty_prefetch_call()
     service = SERVICES["dystonia-treatment-options"]
     bodies = [asyncio.run(runner.respond(service, body)) for _ in range(4)]
     assert len({masked(b) for b in bodies}) == 1  # the first built, the second rendered ...
