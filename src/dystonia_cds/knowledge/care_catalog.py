@@ -10,14 +10,14 @@ and the field.
 
 from __future__ import annotations
 
-import tomllib
 from functools import cache
-from importlib import resources
-from typing import Any, Literal, TypeVar
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from dystonia_cds.domain.errors import KnowledgeError
+from dystonia_cds.knowledge.catalog_files import known_ids as _known
+from dystonia_cds.knowledge.catalog_files import unique_ids as _unique
+from dystonia_cds.knowledge.catalog_files import validate_file
 
 _DATA = "data/care"
 _FILES = ("botulinum.toml", "scales.toml", "titration.toml")
@@ -337,68 +337,11 @@ class CareCatalog(_Model):
         return next((s for s in self.scales.scales if s.id == scale_id), None)
 
 
-_M = TypeVar("_M", bound=_Model)
-
-
-def _unique(where: str, ids: list[str]) -> None:
-    duplicates = sorted({value for value in ids if ids.count(value) > 1})
-    if duplicates:
-        raise ValueError(f"{where}: duplicate id(s) {duplicates}")
-
-
-def _known(where: str, values: Any, allowed: set[str]) -> None:
-    unknown = sorted(set(values) - allowed)
-    if unknown:
-        raise ValueError(f"{where}: unknown id(s) {unknown}")
-
-
-def _read(name: str) -> dict[str, Any]:
-    path = resources.files("dystonia_cds.knowledge").joinpath(f"{_DATA}/{name}")
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise KnowledgeError(f"{_DATA}/{name}: cannot read: {exc}") from exc
-
-
-def _validate(name: str, model: type[_M]) -> _M:
-    data = _read(name)
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise KnowledgeError(f"{_DATA}/{name}: {_describe(exc, data)}") from exc
-
-
-def _describe(exc: ValidationError, data: dict[str, Any]) -> str:
-    parts = []
-    for err in exc.errors()[:5]:
-        entry = _entry_name(data, err["loc"])
-        field = ".".join(str(p) for p in err["loc"]) or "(file)"
-        parts.append(f"{f'entry {entry}, ' if entry else ''}field {field}: {err['msg']}")
-    return "; ".join(parts)
-
-
-def _entry_name(data: Any, loc: tuple[Any, ...]) -> str:
-    """The id/key of the list entry an error sits in, e.g. "scales[twstrs]"."""
-    name = ""
-    node = data
-    previous: Any = ""
-    for part in loc:
-        try:
-            node = node[part]
-        except (KeyError, IndexError, TypeError):
-            break
-        if isinstance(node, dict) and isinstance(part, int):
-            ident = node.get("id") or node.get("key") or node.get("product") or part
-            name = f"{previous}[{ident}]"
-        previous = part
-    return name
-
-
 @cache
 def load_care_catalog() -> CareCatalog:
     """Read and validate every care data file once; raises `KnowledgeError` on a bad file."""
     return CareCatalog(
-        botulinum=_validate("botulinum.toml", BotulinumCatalog),
-        scales=_validate("scales.toml", ScalesCatalog),
-        titration=_validate("titration.toml", TitrationCatalog),
+        botulinum=validate_file(_DATA, "botulinum.toml", BotulinumCatalog),
+        scales=validate_file(_DATA, "scales.toml", ScalesCatalog),
+        titration=validate_file(_DATA, "titration.toml", TitrationCatalog),
     )

@@ -9,7 +9,7 @@ import pytest
 
 from dystonia_cds.care import scale_definitions
 from dystonia_cds.domain.errors import KnowledgeError
-from dystonia_cds.knowledge import care_catalog
+from dystonia_cds.knowledge import care_catalog, catalog_files
 from dystonia_cds.knowledge.care_catalog import BotulinumCatalog, load_care_catalog
 
 
@@ -63,11 +63,11 @@ def test_unverified_facts_are_flagged_not_enforced():
 
 
 def test_a_bad_file_is_refused_with_file_entry_and_field(monkeypatch):
-    good = care_catalog._read("botulinum.toml")
+    good = catalog_files.read_file("data/care", "botulinum.toml")
     good["muscles"][3] = {**good["muscles"][3], "colour": "red"}
-    monkeypatch.setattr(care_catalog, "_read", lambda name: good)
+    monkeypatch.setattr(catalog_files, "read_file", lambda folder, name: good)
     with pytest.raises(KnowledgeError) as err:
-        care_catalog._validate("botulinum.toml", BotulinumCatalog)
+        catalog_files.validate_file("data/care", "botulinum.toml", BotulinumCatalog)
     text = str(err.value)
     assert "botulinum.toml" in text
     assert "muscles[trapezius]" in text
@@ -75,14 +75,14 @@ def test_a_bad_file_is_refused_with_file_entry_and_field(monkeypatch):
 
 
 def test_a_cross_reference_to_an_unknown_indication_is_refused(monkeypatch):
-    data = care_catalog._read("botulinum.toml")
+    data = catalog_files.read_file("data/care", "botulinum.toml")
     data["products"][0]["labelled"][0] = {
         **data["products"][0]["labelled"][0],
         "indication": "migraine",
     }
-    monkeypatch.setattr(care_catalog, "_read", lambda name: data)
+    monkeypatch.setattr(catalog_files, "read_file", lambda folder, name: data)
     with pytest.raises(KnowledgeError, match="migraine"):
-        care_catalog._validate("botulinum.toml", BotulinumCatalog)
+        catalog_files.validate_file("data/care", "botulinum.toml", BotulinumCatalog)
 
 
 def test_scale_definitions_have_the_contract_shape():
