@@ -130,8 +130,19 @@ def ramp(
     return tuple(steps)
 
 
+MAX_INCREASES = 200  # far more than any titration here; a longer one means a mistyped target
+
+
 def increasing(first: float, increment: float, target: float) -> list[float]:
-    values = [min(first, target)]
+    """Daily doses from `first` up by `increment` to `target` (the last one capped at it)."""
+    start = min(first, target)
+    if increment <= 0 or (target - start) / increment > MAX_INCREASES:
+        raise refuse(
+            "target_daily_mg",
+            f"reaching {target:g} mg from {start:g} mg in steps of {increment:g} mg would take "
+            f"more than {MAX_INCREASES} increases; check the target and the increment",
+        )
+    values = [start]
     while values[-1] < target:
         values.append(min(values[-1] + increment, target))
     return values

@@ -37,6 +37,12 @@ from dystonia_cds.knowledge.care_catalog import load_care_catalog
 _MAX_WEIGHT_KG = 300.0
 _MAX_AGE_YEARS = 130.0
 _MAX_DAYS = 3650
+# Input plausibility bounds, not clinical limits (those come from the catalogue with their
+# sources): no drug here is given anywhere near them; they keep the dose arithmetic finite.
+_MAX_MG = 100_000.0
+_MAX_MG_PER_KG = 1_000.0
+_MG_FIELDS = frozenset({"target_daily_mg", "increment_daily_mg", "dose_mg"})
+_MG_PER_KG_FIELDS = frozenset({"mg_per_kg_day", "increment_mg_per_kg_day"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +159,10 @@ def _check_value(name: str, value: Any) -> None:
 
 def _check_bounds(name: str, value: float) -> None:
     upper = {"weight_kg": _MAX_WEIGHT_KG, "age_years": _MAX_AGE_YEARS}.get(name)
+    if name in _MG_FIELDS:
+        upper = _MAX_MG
+    elif name in _MG_PER_KG_FIELDS:
+        upper = _MAX_MG_PER_KG
     lowest_ok = 0.0 if name == "age_years" else None
     if lowest_ok is not None and value < lowest_ok:
         raise InvalidInput(f"must not be negative, got {value:g}", location=name)

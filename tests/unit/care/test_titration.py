@@ -320,3 +320,22 @@ def test_an_option_the_drug_does_not_use_is_refused_unless_empty():
         "baclofen", start=START, age_years=40, target_daily_mg=30, cyp2d6=None
     )
     assert schedule.steps
+
+
+@pytest.mark.parametrize("target", [1e6, 1e15, 1e308])
+def test_an_implausible_target_is_refused_naming_the_field(target: float) -> None:
+    with pytest.raises(InvalidInput, match="not plausible") as err:
+        titration_schedule(
+            "trihexyphenidyl", start=date(2026, 12, 1), age_years=40, target_daily_mg=target
+        )
+    assert err.value.location == "target_daily_mg"
+
+
+def test_a_target_that_would_take_hundreds_of_increases_is_refused() -> None:
+    """Trihexyphenidyl has no sourced maximum (the ceiling is the clinician's), so a mistyped
+    target (mg for µg, an extra zero ...) is caught by the schedule's length instead."""
+    with pytest.raises(InvalidInput, match="more than 200 increases") as err:
+        titration_schedule(
+            "trihexyphenidyl", start=date(2026, 12, 1), age_years=40, target_daily_mg=20_000
+        )
+    assert err.value.location == "target_daily_mg"
