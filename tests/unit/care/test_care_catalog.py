@@ -9,7 +9,7 @@ import pytest
 
 from dystonia_cds.care import scale_definitions
 from dystonia_cds.domain.errors import KnowledgeError
-from dystonia_cds.knowledge import care_catalog, catalog_files
+from dystonia_cds.knowledge import catalog_files
 from dystonia_cds.knowledge.care_catalog import BotulinumCatalog, load_care_catalog
 
 
@@ -136,7 +136,7 @@ def test_every_source_key_in_the_care_data_exists_in_the_reference():
     listed = set(re.findall(r"^\| (R\d+[a-z]?) \|", text, flags=re.M))
     used = set()
     for name in ("botulinum.toml", "scales.toml", "titration.toml"):
-        used |= _source_keys(care_catalog._read(name))
+        used |= _source_keys(catalog_files.read_file("data/care", name))
     assert used
     assert used <= listed, sorted(used - listed)
 
