@@ -20,12 +20,12 @@ from typing import Any
 import msgspec
 
 from dystonia_cds.domain.errors import DystoniaCdsError
-from dystonia_cds.domain.patient import PatientRecord, age_in_years
+from dystonia_cds.domain.patient import PatientRecord
 from dystonia_cds.engine import alert_ids
 from dystonia_cds.knowledge import KnowledgeBase
 from dystonia_cds.screening.allocator import tune_allocator
 from dystonia_cds.screening.gcpause import quiet_gc
-from dystonia_cds.screening.measures import MEASURES, Measure
+from dystonia_cds.screening.measures import MEASURES, Measure, patient_age
 
 Row = tuple[Any, ...]
 ROW_COLUMNS = ("patient_id", "age_years", "sex", "forms", "alerts")
@@ -110,8 +110,7 @@ def score_record(
         count[0] += gap
         count[1] += eligible
         flags += (eligible, gap)
-    birth = record.birth_date
-    age = age_in_years(birth, on) if birth else None
+    age = patient_age(record, on)
     forms = _FORMS.get(record.phenotype.forms)
     if forms is None:
         if len(_FORMS) >= MEMO_LIMIT:

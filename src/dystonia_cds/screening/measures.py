@@ -31,8 +31,11 @@ class Measure:
     eligible: Eligible
 
 
-def _age(record: PatientRecord, on: date) -> int | None:
-    return age_in_years(record.birth_date, on) if record.birth_date else None
+def patient_age(record: PatientRecord, on: date) -> int | None:
+    """Completed years at `on`; None without a birth date or with one after `on` (the engine
+    also reads such an age as unknown)."""
+    birth = record.birth_date
+    return age_in_years(birth, on) if birth is not None and birth <= on else None
 
 
 def _chronic_dystonia(record: PatientRecord) -> bool:
@@ -50,7 +53,7 @@ def _onset_age(record: PatientRecord) -> float | None:
 
 
 def _child_with_dystonia(record: PatientRecord, kb: KnowledgeBase, on: date) -> bool:
-    age = _age(record, on)
+    age = patient_age(record, on)
     return age is not None and age < kb.threshold("child_age_below") and _chronic_dystonia(record)
 
 
@@ -71,7 +74,7 @@ def _bont_ongoing(record: PatientRecord, kb: KnowledgeBase, on: date) -> bool:
 
 
 def _older_adult(record: PatientRecord, kb: KnowledgeBase, on: date) -> bool:
-    age = _age(record, on)
+    age = patient_age(record, on)
     return age is not None and age >= kb.threshold("older_adult_from")
 
 
@@ -92,7 +95,7 @@ def _generalized(record: PatientRecord, kb: KnowledgeBase, on: date) -> bool:
 def _young_onset(record: PatientRecord, kb: KnowledgeBase, on: date) -> bool:
     """Onset before 50 (the current age bounds an unknown onset, as in the engine)."""
     onset = _onset_age(record)
-    bound = onset if onset is not None else _age(record, on)
+    bound = onset if onset is not None else patient_age(record, on)
     if bound is None or not _chronic_dystonia(record) or "wilson-disease" in record.conditions:
         return False
     return bound < kb.threshold("wilson_onset_below")

@@ -11,7 +11,7 @@ from dystonia_cds import DISCLAIMER
 from dystonia_cds.screening.grouping import Row
 from dystonia_cds.screening.measures import MEASURES
 
-AGE_BANDS = ((0, 17, "0-17"), (18, 39, "18-39"), (40, 64, "40-64"), (65, 200, "65+"))
+AGE_BANDS = ((0, 17, "0-17"), (18, 39, "18-39"), (40, 64, "40-64"), (65, None, "65+"))
 _TITLES = {m.id: m.title for m in MEASURES}
 _STYLE = (
     "body{font-family:system-ui,sans-serif;margin:2rem;max-width:60rem;color:#222}"
@@ -91,7 +91,8 @@ def _knowledge_version() -> str:
 
 
 def _band(age: int) -> str:
-    return next(name for low, high, name in AGE_BANDS if low <= age <= high)
+    """The band of an age (rows carry no negative age: a birth after the date is unknown)."""
+    return next(n for low, high, n in AGE_BANDS if low <= age and (high is None or age <= high))
 
 
 def _age_table(rows: list[Row], measure_ids: tuple[str, ...]) -> str:

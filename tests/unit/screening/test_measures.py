@@ -144,3 +144,44 @@ def test_a_row_carries_the_engine_alerts_and_a_flag_pair_per_measure() -> None:
 def test_unknown_measure_ids_are_refused_by_name() -> None:
     with pytest.raises(InvalidInput, match="no-such-measure"):
         select_measures("dbs-evaluation,no-such-measure")
+
+
+def test_a_birth_date_after_the_evaluation_date_is_an_unknown_age_as_in_the_engine() -> None:
+    """Not a child in any denominator (the engine raises no age-based alert for it either)."""
+    totals: dict[str, list[int]] = {m.id: [0, 0] for m in MEASURES}
+    record = PatientRecord(
+        "born-later", ON + timedelta(days=30), phenotype=_form(DystoniaForm.GENETIC_TORSION)
+    )
+    row = score_record(record, ON, MEASURES, totals)
+    assert row[1] is None
+    assert "levodopa-trial-missing" not in row[4].split(";")
+    assert totals["levodopa-trial-missing"] == [0, 0]
+
+
+def test_the_report_places_every_age_in_a_band_however_old() -> None:
+    from dystonia_cds.screening.report import render_report
+
+    totals: dict[str, list[int]] = {m.id: [0, 0] for m in MEASURES}
+    rows = [
+        score_record(
+            PatientRecord(
+                "very-old",
+                date(1776, 7, 4),
+                phenotype=GENERALIZED,
+                medications=_on("trihexyphenidyl"),
+            ),
+            ON,
+            MEASURES,
+            totals,
+        ),
+        score_record(POPULATION[0], ON, MEASURES, totals),
+    ]
+    summary = {
+        "patients": 2,
+        "errors": 0,
+        "measures": {m: {"numerator": n, "denominator": d, "rate": n / d if d else 0.0}
+                     for m, (n, d) in totals.items()},
+    }  # fmt: skip
+    assert "anticholinergic-older-adult" in rows[0][4].split(";")  # a gap: charted by age
+    html = render_report(summary, rows, tuple(m.id for m in MEASURES), ON)
+    assert "65+" in html
