@@ -41,7 +41,7 @@ def read_bundle(data: bytes | dict[str, Any], *, source: str) -> PatientRecord:
             f"not a FHIR Bundle (resourceType {str(rtype)[:40]!r})", location=source
         )
     btype = bundle.get("type")
-    if btype not in BUNDLE_TYPES:
+    if not isinstance(btype, str) or btype not in BUNDLE_TYPES:
         raise FhirInputError(
             f"Bundle.type must be collection, searchset or transaction, got {str(btype)[:40]!r}",
             location=source,

@@ -116,6 +116,8 @@ def test_same_unknown_code_in_many_resources_is_reported_once_with_a_count() -> 
             "s.json: Bundle.type must be",
         ),
         (b'{"resourceType": "Bundle", "entry": []}', "s.json: Bundle.type must be"),
+        (b'{"resourceType": "Bundle", "type": [], "entry": []}', "s.json: Bundle.type must be"),
+        (b'{"resourceType": "Bundle", "type": {}, "entry": []}', "s.json: Bundle.type must be"),
         (
             b'{"resourceType": "Bundle", "type": "collection", "entry": {}}',
             "s.json: Bundle.entry must be an array",
