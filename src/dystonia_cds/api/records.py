@@ -74,7 +74,8 @@ def export_fhir(patient_id: str, call: CurrentCall) -> JsonResponse:
 
 def display_name(bundle: dict[str, Any]) -> str | None:
     """The Patient's name as one line (`name[0].text`, else given and family names)."""
-    for entry in bundle.get("entry") or []:
+    entries = bundle.get("entry")
+    for entry in entries if isinstance(entries, list) else []:
         resource = entry.get("resource") if isinstance(entry, dict) else None
         if not isinstance(resource, dict) or resource.get("resourceType") != "Patient":
             continue
@@ -82,7 +83,8 @@ def display_name(bundle: dict[str, Any]) -> str | None:
         name = names[0] if isinstance(names, list) and names and isinstance(names[0], dict) else {}
         text = name.get("text")
         if not isinstance(text, str):
-            parts = [*(name.get("given") or []), name.get("family") or ""]
+            given = name.get("given")
+            parts = [*(given if isinstance(given, list) else []), name.get("family")]
             text = " ".join(p for p in parts if isinstance(p, str) and p)
         return text.strip()[:200] or None
     return None

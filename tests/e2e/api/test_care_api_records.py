@@ -165,6 +165,19 @@ def test_a_real_world_synthea_bundle_imports(api: httpx.Client) -> None:
     assert history["phenotype"]["diagnoses"] == []  # none of them has dystonia
 
 
+@pytest.mark.parametrize("given", [7, "Ada", {"x": 1}, None])
+def test_a_patient_name_of_the_wrong_shape_still_imports(api: httpx.Client, given: Any) -> None:
+    """The name is display only: a malformed one is ignored, never a server error."""
+    patient = {"resourceType": "Patient", "id": "n1", "birthDate": "1980-01-01",
+               "name": [{"given": given, "family": "Lovelace"}]}  # fmt: skip
+    bundle = {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": patient}]}
+    response = api.post("/api/patients/import", content=orjson.dumps(bundle),
+                        headers={"Content-Type": "application/fhir+json"})  # fmt: skip
+    assert response.status_code == 201, response.text
+    history = api.get(f"/api/patients/{response.json()['id']}/history").json()
+    assert history["patient"]["display_name"] == "Lovelace"
+
+
 @pytest.mark.parametrize(
     ("content", "field"),
     [
