@@ -95,7 +95,10 @@ def time_chart(
     y_label: str = "",
     chart_id: str = "",
 ) -> Markup:
-    """A line over time with optional dashed vertical markers (e.g. injection dates)."""
+    """A line over time with optional dashed vertical markers (e.g. injection dates). A value
+    that is not a finite number (implausible input, e.g. a dose near the float maximum times
+    a frequency) cannot be drawn and is left out of the chart; the tables still list it."""
+    points = [p for p in points if math.isfinite(p.value)]
     dates = [p.when for p in points] + [m.when for m in markers]
     if not dates:
         return Markup("")
@@ -103,7 +106,10 @@ def time_chart(
     if start == end:
         start = date.fromordinal(start.toordinal() - 15)
         end = date.fromordinal(end.toordinal() + 15)
-    top = y_max if y_max else max((p.value for p in points), default=1.0) * 1.1
+    highest = max((p.value for p in points), default=1.0)
+    top = y_max if y_max else highest * 1.1
+    if not math.isfinite(top):  # a value near the float maximum (implausible data, shown as is)
+        top = highest
     frame = _Frame(start, end, top)
     parts = [
         f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '

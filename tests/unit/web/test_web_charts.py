@@ -54,3 +54,15 @@ def test_nice_step_gives_at_most_five_intervals(top: float) -> None:
     step = nice_step(top)
     assert step > 0
     assert top / step <= 5 + 1e-9
+
+
+def test_values_near_the_float_maximum_still_draw_and_infinite_ones_are_left_out() -> None:
+    points = [
+        Point(date(2024, 1, 1), 5.0, "5 mg"),
+        Point(date(2024, 6, 1), 1e308, "implausible"),
+        Point(date(2025, 1, 1), float("inf"), "not a number to draw"),
+    ]
+    svg = str(time_chart("Doses", points, chart_id="c"))
+    assert svg.startswith("<svg")
+    assert 'data-points="2"' in svg
+    assert "not a number to draw" not in svg
