@@ -118,6 +118,10 @@ def select_measures(spec: str | None) -> tuple[Measure, ...]:
     if not spec:
         return MEASURES
     wanted = [s.strip() for s in spec.split(",") if s.strip()]
+    if not wanted:
+        raise InvalidInput(
+            f"names no measure; known: {', '.join(MEASURE_IDS)}", location="--measures"
+        )
     unknown = [w for w in wanted if w not in MEASURE_IDS]
     if unknown:
         raise InvalidInput(

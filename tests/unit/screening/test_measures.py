@@ -141,6 +141,12 @@ def test_a_row_carries_the_engine_alerts_and_a_flag_pair_per_measure() -> None:
     assert len(row) == 5 + 2 * len(MEASURES)
 
 
+@pytest.mark.parametrize("spec", [",", " , ,"])
+def test_a_measure_list_naming_nothing_is_refused(spec: str) -> None:
+    with pytest.raises(InvalidInput, match="names no measure"):
+        select_measures(spec)
+
+
 def test_unknown_measure_ids_are_refused_by_name() -> None:
     with pytest.raises(InvalidInput, match="no-such-measure"):
         select_measures("dbs-evaluation,no-such-measure")
