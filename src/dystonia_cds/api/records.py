@@ -15,6 +15,7 @@ from dystonia_cds.api.errors import CareRoute, JsonResponse
 from dystonia_cds.api.fhir_export import patient_bundle
 from dystonia_cds.api.schemas import AuditPublic, ImportCreated
 from dystonia_cds.domain.errors import InvalidInput
+from dystonia_cds.domain.nul import find_nul, nul_message
 from dystonia_cds.engine import recommend, recommendation_to_dict
 from dystonia_cds.fhir.bundle import read_bundle
 from dystonia_cds.store.audit import entries_for_patient
@@ -97,6 +98,9 @@ async def _bundle_body(request: Request) -> dict[str, Any]:
         raise InvalidInput(f"is not JSON: {exc}", location="body") from exc
     if not isinstance(data, dict):
         raise InvalidInput("must be a FHIR Bundle object", location="body")
+    where = find_nul(data)
+    if where is not None:
+        raise InvalidInput(nul_message(""), location=f"body.{where}")
     return data
 
 

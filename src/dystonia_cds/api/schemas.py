@@ -17,9 +17,11 @@ from pydantic import (
     Field,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 
 from dystonia_cds.api import known_ids
+from dystonia_cds.domain.nul import find_nul, nul_message
 from dystonia_cds.domain.patient import (
     Association,
     BodyRegion,
@@ -57,8 +59,18 @@ Ingredient = Annotated[str, AfterValidator(known_ids.ingredient)]
 Treatment = Annotated[str, AfterValidator(known_ids.treatment)]
 
 
+def _refuse_nul(data: Any) -> Any:
+    """A request body whose text holds a NUL character is refused, naming where."""
+    where = find_nul(data)
+    if where is not None:
+        raise ValueError(nul_message(where))
+    return data
+
+
 class _In(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    _no_nul = model_validator(mode="before")(_refuse_nul)
 
 
 class _Period(_In):
@@ -231,6 +243,7 @@ class TitrationPlanCreate(BaseModel):
     `age_years` and `weight_kg` default to the patient's when the drug uses them."""
 
     model_config = ConfigDict(extra="allow", frozen=True)
+    _no_nul = model_validator(mode="before")(_refuse_nul)
     drug: Text
     start: date
     note: Note | None = None

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from dystonia_cds.cdshooks.cardids import key_of
 from dystonia_cds.cdshooks.payload import decode_json
 from dystonia_cds.domain.errors import InvalidInput
+from dystonia_cds.domain.nul import find_nul, nul_message
 from dystonia_cds.store.feedback_models import CdsFeedback, CdsIssued, CdsTopic
 
 UNKNOWN_TOPIC = "unknown"
@@ -64,6 +65,9 @@ class FeedbackBody(_Model):
 
 def parse_feedback(body: bytes) -> FeedbackBody:
     data = decode_json(body)
+    where = find_nul(data)
+    if where is not None:
+        raise InvalidInput(nul_message(""), location=where or "body")
     try:
         return FeedbackBody.model_validate(data)
     except ValidationError as exc:

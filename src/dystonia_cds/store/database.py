@@ -19,6 +19,7 @@ from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
 from dystonia_cds.domain.errors import InvalidInput, SchemaOutOfDate
+from dystonia_cds.domain.nul import find_nul, without_nul
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -33,6 +34,17 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _no_nul(
+    _conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool
+) -> tuple[str, Any]:
+    """Inputs refuse NUL characters by name; one that still reaches a statement (an id in a
+    URL, a search) is replaced, so that PostgreSQL, whose text type cannot hold it, does not
+    fail where SQLite would not."""
+    if parameters and find_nul(parameters) is not None:
+        parameters = without_nul(parameters)
+    return statement, parameters
+
+
 def make_engine(url: str) -> Engine:
     """An engine for a SQLAlchemy URL; SQLite gets WAL, foreign keys and a busy timeout."""
     if url.startswith("postgresql://"):
@@ -41,10 +53,12 @@ def make_engine(url: str) -> Engine:
         if url.startswith("sqlite"):
             engine = create_engine(url, connect_args={"check_same_thread": False})
             event.listen(engine, "connect", _sqlite_pragmas)
-            return engine
-        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        else:
+            engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
     except Exception as exc:  # ArgumentError, NoSuchModuleError ...
         raise InvalidInput(f"cannot use database URL {url!r}: {exc}") from exc
+    event.listen(engine, "before_cursor_execute", _no_nul, retval=True)
+    return engine
 
 
 def alembic_config(engine: Engine) -> Config:

@@ -10,6 +10,8 @@ from datetime import date, datetime
 
 from starlette.datastructures import FormData
 
+from dystonia_cds.domain.nul import NUL
+
 MAX_TEXT = 2000
 
 
@@ -43,6 +45,9 @@ class FormReader:
             return None
         if len(value) > max_len:
             self.fail(name, f"Use at most {max_len} characters.")
+            return None
+        if NUL in value:
+            self.fail(name, "Remove the invisible NUL character (it cannot be stored).")
             return None
         return value
 

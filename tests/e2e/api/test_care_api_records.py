@@ -20,6 +20,7 @@ from dystonia_cds.store.database import alembic_config, make_engine, open_databa
 from dystonia_cds.store.tokens import token_owner
 
 SHARED = Path(__file__).resolve().parents[3].parent / "shared"
+FHIR = {"Content-Type": "application/fhir+json"}
 SYNTHEA = SHARED / "interop" / "synthea-r4"
 TODAY = date.today()
 NECK = [
@@ -176,6 +177,17 @@ def test_a_patient_name_of_the_wrong_shape_still_imports(api: httpx.Client, give
     assert response.status_code == 201, response.text
     history = api.get(f"/api/patients/{response.json()['id']}/history").json()
     assert history["patient"]["display_name"] == "Lovelace"
+
+
+def test_text_with_a_nul_character_is_refused_naming_where(api: httpx.Client) -> None:
+    created = api.post("/api/patients", json={"display_name": "a\u0000b", "sex": "female"})
+    assert created.status_code == 422
+    assert "NUL" in created.json()["detail"][0]["msg"]
+    patient = {"resourceType": "Patient", "id": "n2", "name": [{"text": "a\u0000b"}]}
+    bundle = {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": patient}]}
+    imported = api.post("/api/patients/import", content=orjson.dumps(bundle), headers=FHIR)
+    assert imported.status_code == 422
+    assert imported.json()["detail"][0]["field"] == "body.entry[0].resource.name[0].text"
 
 
 @pytest.mark.parametrize(

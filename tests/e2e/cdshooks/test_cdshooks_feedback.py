@@ -119,6 +119,19 @@ BAD_FEEDBACK = {
         {"feedback": [{"card": "c", "outcome": "accepted", "outcomeTimestamp": "soon"}]},
         "outcomeTimestamp",
     ),
+    "NUL in an override reason": (
+        {
+            "feedback": [
+                {
+                    "card": "c",
+                    "outcome": "overridden",
+                    "outcomeTimestamp": "2026-11-26T10:00:00Z",
+                    "overrideReason": {"reason": {"code": "x", "display": "a\u0000b"}},
+                }
+            ]
+        },
+        "NUL",
+    ),
 }
 
 

@@ -432,3 +432,15 @@ def test_recording_a_visit_costs_the_same_statements_after_two_or_twenty_visits(
             event.remove(engine, "before_cursor_execute", count)
         counts.append(len(seen))
     assert counts[0] == counts[1]
+
+
+def test_a_nul_character_that_reaches_the_store_fails_on_no_backend(sessions: Sessions) -> None:
+    """Inputs refuse NUL by name; one that slips through is replaced (PostgreSQL's text type
+    cannot hold it), and a lookup or search holding one simply finds nothing."""
+    patient_id = _new_patient(sessions, display_name="Test\x00Nul")
+    with sessions() as session:
+        repo = CareRepository(session)
+        assert repo.get_patient(patient_id).display_name == "Test\ufffdNul"
+        assert repo.list_patients("zz\x00") == ([], 0)
+        with pytest.raises(PatientNotFound):
+            repo.get_patient(patient_id + "\x00")

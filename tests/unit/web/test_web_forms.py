@@ -128,3 +128,9 @@ def test_a_valid_visit_sums_the_units() -> None:
     assert form.errors == {}
     assert visit is not None
     assert visit.total_units == 75.5
+
+
+def test_free_text_with_a_nul_character_is_refused_on_its_field() -> None:
+    reader = FormReader(FormData([("note", "left\x00right")]))
+    assert reader.text("note") is None
+    assert "NUL" in reader.errors["note"]
