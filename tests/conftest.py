@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -40,9 +41,8 @@ def _postgres_or_skip() -> None:
         pytest.skip(f"PostgreSQL not reachable: {exc}")
 
 
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A fresh, empty PostgreSQL database on the real server; dropped afterwards."""
+@contextmanager
+def _fresh_postgres_database() -> Iterator[str]:
     import psycopg
 
     _postgres_or_skip()
@@ -56,6 +56,20 @@ def postgres_url() -> Iterator[str]:
     finally:
         with psycopg.connect(dsn, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database on the real server; dropped afterwards."""
+    with _fresh_postgres_database() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def postgres_module_url() -> Iterator[str]:
+    """The same, shared by the tests of one module (e.g. behind a module-scoped server)."""
+    with _fresh_postgres_database() as url:
+        yield url
 
 
 REDIS_URL = os.environ.get("DYSTONIA_CDS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")

@@ -26,12 +26,13 @@ from dystonia_cds.api.schemas import (
 )
 from dystonia_cds.domain.errors import InvalidInput
 from dystonia_cds.domain.patient import Medication, TreatmentTrial
+from dystonia_cds.store.base import MAX_ROW_ID
 from dystonia_cds.store.care_models import Patient
 from dystonia_cds.store.care_values import DiagnosisData, PhenotypeData
 from dystonia_cds.store.history import phenotype
 from dystonia_cds.store.repository import CareRepository
 
-RowId = Annotated[int, Path(ge=1, le=2**63 - 1, description="a row id from the history")]
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="a row id from the history")]
 router = APIRouter(prefix="/api/patients", tags=["patients"], route_class=CareRoute)
 
 

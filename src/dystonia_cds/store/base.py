@@ -14,5 +14,11 @@ NAMING = {
 }
 
 
+# The largest row id an Integer primary key holds on every backend (PostgreSQL's integer is
+# 32-bit; SQLite's 64-bit): ids taken from URLs are bounded by it, so that a larger one is a 422,
+# not a database error.
+MAX_ROW_ID = 2**31 - 1
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)

@@ -4,13 +4,15 @@ error reports; CDS Hooks card acceptance when that table exists). Clinicians get
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
 from dystonia_cds.context import AppContext
 from dystonia_cds.domain.errors import InvalidInput
 from dystonia_cds.store.account_models import ROLES
+from dystonia_cds.store.base import MAX_ROW_ID
 from dystonia_cds.web import accounts
 from dystonia_cds.web.auth import CurrentAdmin, read_form
 from dystonia_cds.web.charts import rate_chart
@@ -22,6 +24,9 @@ from dystonia_cds.web.templating import Renderer
 def _ctx(request: Request) -> AppContext:
     ctx: AppContext = request.app.state.context
     return ctx
+
+
+UserId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 
 
 def build_router(renderer: Renderer) -> APIRouter:
@@ -62,7 +67,7 @@ def build_router(renderer: Renderer) -> APIRouter:
         return RedirectResponse("/admin/users", status_code=303)
 
     @router.post("/admin/users/{user_id}")
-    async def change_user(request: Request, user_id: int, user: CurrentAdmin) -> Response:
+    async def change_user(request: Request, user_id: UserId, user: CurrentAdmin) -> Response:
         reader = FormReader(await read_form(request))
         role = reader.raw("role")
         active = reader.flag("active")
