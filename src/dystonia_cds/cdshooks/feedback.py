@@ -31,7 +31,7 @@ class _Model(BaseModel):
 
 
 class CodingIn(_Model):
-    system: str | None = None
+    system: str | None = Field(default=None, max_length=200)
     code: str | None = Field(default=None, max_length=100)
     display: str | None = Field(default=None, max_length=300)
     version: str | None = None

@@ -72,9 +72,10 @@ def _weight(r: dict[str, Any], pid: str) -> list[Fact]:
                 f"body weight without a value in kg, g or [lb_av] (unit {unit!r})",
             )
         ]
-    if not 0 < value * factor < 700:
+    kg = round(value * factor, 3)  # to the gram; a weight that rounds to nothing is impossible
+    if not 0 < kg < 700:
         raise a.fail(r, "valueQuantity.value", f"impossible body weight {value} {unit}")
-    return [WeightFact(pid, a.where(r), round(value * factor, 3), when)]
+    return [WeightFact(pid, a.where(r), kg, when)]
 
 
 def _genetic(r: dict[str, Any], vocab: Vocabulary, pid: str, genes: list[str]) -> list[Fact]:

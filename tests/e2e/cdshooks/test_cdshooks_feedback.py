@@ -119,6 +119,19 @@ BAD_FEEDBACK = {
         {"feedback": [{"card": "c", "outcome": "accepted", "outcomeTimestamp": "soon"}]},
         "outcomeTimestamp",
     ),
+    "override system longer than can be stored": (
+        {
+            "feedback": [
+                {
+                    "card": "c",
+                    "outcome": "overridden",
+                    "outcomeTimestamp": "2026-11-26T10:00:00Z",
+                    "overrideReason": {"reason": {"system": "urn:" + "x" * 300, "code": "x"}},
+                }
+            ]
+        },
+        "system",
+    ),
     "NUL in an override reason": (
         {
             "feedback": [

@@ -346,3 +346,9 @@ def test_record_from_resources_with_a_patient_id_needs_no_patient_resource() -> 
 def test_record_from_resources_without_a_patient_fails() -> None:
     with pytest.raises(FhirInputError, match="no Patient"):
         record_from_resources([condition(icd10("G24.3"))])
+
+
+@pytest.mark.parametrize(("value", "unit"), [(1e-300, "kg"), (0.0004, "kg"), (0.4, "g")])
+def test_a_body_weight_that_rounds_to_nothing_is_refused(value: float, unit: str) -> None:
+    with pytest.raises(FhirInputError, match="impossible body weight"):
+        read_bundle(bundle(patient(), weight_observation(value, unit=unit)), source="s.json")

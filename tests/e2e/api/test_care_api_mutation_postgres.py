@@ -1,0 +1,23 @@
+"""The mutated-Bundle import test against a server on the real PostgreSQL server, whose types
+are stricter than SQLite's (text lengths, NUL characters, integer ranges)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from care_api_server import Server, start_server
+from test_care_api_mutation import (  # the same test, collected here with this module's server
+    clinician,
+    test_a_mutated_bundle_imports_or_is_refused_and_every_view_of_it_answers,
+)
+
+__all__ = ["clinician", "test_a_mutated_bundle_imports_or_is_refused_and_every_view_of_it_answers"]
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, postgres_module_url: str) -> Iterator[Server]:
+    running = start_server(postgres_module_url, tmp_path_factory.mktemp("api-pg") / "server.log")
+    yield running
+    running.stop()
