@@ -24,6 +24,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    TypeDecorator,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -32,6 +33,21 @@ from dystonia_cds.store.base import Base
 
 ID = String(36)
 CODE = String(64)
+
+
+class Provenance(TypeDecorator[str]):
+    """Where a row came from ("MedicationStatement/<id>", "web" ...), at most 200 characters:
+    a longer one (a FHIR id past the 64 characters FHIR allows) is clipped, marked with "...",
+    rather than failing the whole import where the database enforces the length."""
+
+    impl = String(200)
+    cache_ok = True
+    LIMIT = 200
+
+    def process_bind_param(self, value: str | None, dialect: Any) -> str | None:
+        if value is not None and len(value) > self.LIMIT:
+            return value[: self.LIMIT - 3] + "..."
+        return value
 
 
 def new_patient_id() -> str:
@@ -117,7 +133,7 @@ class Diagnosis(Base):
     regions: Mapped[list[str]] = mapped_column(JSON, default=list)
     onset_date: Mapped[date | None] = mapped_column(Date)
     onset_age_years: Mapped[float | None] = mapped_column(Float)
-    source: Mapped[str] = mapped_column(String(200), default="")
+    source: Mapped[str] = mapped_column(Provenance(), default="")
 
 
 class PatientFact(Base):
@@ -147,7 +163,7 @@ class MedicationUse(Base):
     end: Mapped[date | None] = mapped_column(Date)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     route: Mapped[str | None] = mapped_column(CODE)
-    source: Mapped[str] = mapped_column(String(200), default="")
+    source: Mapped[str] = mapped_column(Provenance(), default="")
 
 
 class TreatmentTrialRow(Base):
@@ -167,7 +183,7 @@ class TreatmentTrialRow(Base):
     outcome: Mapped[str | None] = mapped_column(String(32))
     daily_dose_mg: Mapped[float | None] = mapped_column(Float)
     note: Mapped[str | None] = mapped_column(String(1000))
-    source: Mapped[str] = mapped_column(String(200), default="")
+    source: Mapped[str] = mapped_column(Provenance(), default="")
 
 
 class InjectionVisit(Base):
@@ -185,7 +201,7 @@ class InjectionVisit(Base):
     dilution: Mapped[str | None] = mapped_column(String(64))
     guidance: Mapped[str | None] = mapped_column(String(32))
     total_units: Mapped[float | None] = mapped_column(Float)
-    source: Mapped[str] = mapped_column(String(200), default="")
+    source: Mapped[str] = mapped_column(Provenance(), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
 
     muscles: Mapped[list[InjectionMuscle]] = relationship(

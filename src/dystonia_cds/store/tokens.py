@@ -17,6 +17,9 @@ from dystonia_cds.store.care_models import ApiToken
 PREFIX = "dcds_"
 
 
+NAME_MAX = 200  # the column's length
+
+
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -26,6 +29,8 @@ def create_token(session: Session, name: str) -> str:
     name = name.strip()
     if not name:
         raise InvalidInput("must not be empty", location="--name")
+    if len(name) > NAME_MAX or "\x00" in name:
+        raise InvalidInput(f"use at most {NAME_MAX} printable characters", location="--name")
     token = PREFIX + secrets.token_urlsafe(32)
     session.add(ApiToken(name=name, token_hash=hash_token(token)))
     session.flush()

@@ -25,7 +25,13 @@ from dystonia_cds.domain.patient import (
     TrialOutcome,
 )
 from dystonia_cds.store.audit import entries_for_patient, record_call
-from dystonia_cds.store.care_models import ApiToken, InjectionMuscle, InjectionVisit, Patient
+from dystonia_cds.store.care_models import (
+    ApiToken,
+    InjectionMuscle,
+    InjectionVisit,
+    MedicationUse,
+    Patient,
+)
 from dystonia_cds.store.care_values import (
     AssessmentData,
     DiagnosisData,
@@ -444,3 +450,24 @@ def test_a_nul_character_that_reaches_the_store_fails_on_no_backend(sessions: Se
         assert repo.list_patients("zz\x00") == ([], 0)
         with pytest.raises(PatientNotFound):
             repo.get_patient(patient_id + "\x00")
+
+
+def test_a_token_name_longer_than_its_column_is_refused_by_name(sessions: Sessions) -> None:
+    with sessions.begin() as session, pytest.raises(InvalidInput, match="at most 200"):
+        create_token(session, "x" * 201)
+
+
+def test_a_provenance_longer_than_its_column_is_clipped_not_a_failure(sessions: Sessions) -> None:
+    """A FHIR id past FHIR's 64 characters makes a long source; the import goes on."""
+    patient_id = _new_patient(sessions)
+    source = "MedicationStatement/" + "y" * 300
+    with sessions.begin() as session:
+        row_id = CareRepository(session).add_medication(
+            patient_id, Medication("baclofen", date(2025, 1, 1), source=source)
+        )
+    with sessions() as session:
+        stored = session.get(MedicationUse, row_id)
+        assert stored is not None
+        assert len(stored.source) == 200
+        assert stored.source.startswith("MedicationStatement/yyy")
+        assert stored.source.endswith("...")
