@@ -19,6 +19,17 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 
 @pytest.fixture(scope="module")
+def postgres_server(
+    tmp_path_factory: pytest.TempPathFactory, postgres_module_url: str
+) -> Iterator[Server]:
+    """The same on a fresh database of the real PostgreSQL server (modules that test what only
+    PostgreSQL's stricter types reveal return it as their `server`)."""
+    running = start_server(postgres_module_url, tmp_path_factory.mktemp("api-pg") / "server.log")
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
 def api(server: Server) -> Iterator[httpx.Client]:
     token = new_token(server.database_url)
     headers = {"Authorization": f"Bearer {token}"}

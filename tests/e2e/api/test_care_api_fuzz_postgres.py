@@ -3,10 +3,8 @@ refuses what SQLite stores (a NUL character made 500s there, and only there)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from care_api_server import Server, start_server
+from care_api_server import Server
 from test_care_api_fuzz import (  # the same test, collected here with this module's server
     test_generated_requests_never_cause_a_server_error,
     token,
@@ -17,7 +15,5 @@ pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory, postgres_module_url: str) -> Iterator[Server]:
-    running = start_server(postgres_module_url, tmp_path_factory.mktemp("api-pg") / "server.log")
-    yield running
-    running.stop()
+def server(postgres_server: Server) -> Server:
+    return postgres_server

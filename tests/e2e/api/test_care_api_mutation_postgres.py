@@ -3,10 +3,8 @@ are stricter than SQLite's (text lengths, NUL characters, integer ranges)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from care_api_server import Server, start_server
+from care_api_server import Server
 from test_care_api_mutation import (  # the same test, collected here with this module's server
     clinician,
     test_a_mutated_bundle_imports_or_is_refused_and_every_view_of_it_answers,
@@ -17,7 +15,5 @@ pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory, postgres_module_url: str) -> Iterator[Server]:
-    running = start_server(postgres_module_url, tmp_path_factory.mktemp("api-pg") / "server.log")
-    yield running
-    running.stop()
+def server(postgres_server: Server) -> Server:
+    return postgres_server
