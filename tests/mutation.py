@@ -27,18 +27,19 @@ def example_bundles() -> list[dict[str, Any]]:
 
 
 def paths(node: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
-    """Every place in a JSON value (object keys and array indexes), outermost last."""
+    """Every place in a JSON value (object keys and array indexes), each before its insides."""
+    if prefix:
+        yield prefix
     if isinstance(node, dict):
         for key, value in node.items():
             yield from paths(value, (*prefix, key))
     elif isinstance(node, list):
         for index, value in enumerate(node):
             yield from paths(value, (*prefix, index))
-    if prefix:
-        yield prefix
 
 
 def set_at(document: Any, place: tuple[Any, ...], value: Any) -> None:
+    """Put (a copy of) `value` at `place` in `document`."""
     parent = document
     for key in place[:-1]:
         parent = parent[key]

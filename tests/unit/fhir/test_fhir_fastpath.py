@@ -43,6 +43,7 @@ from fhir_builders import (
     text_only,
     weight_observation,
 )
+from mutation import paths, set_at
 
 VOCAB = load_vocabulary()
 DRUG_TYPES = ("MedicationRequest", "MedicationStatement", "MedicationAdministration", "Procedure")
@@ -156,17 +157,6 @@ def _assert_same(resource: Any) -> bool:
     return fast is not None
 
 
-def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    out = [prefix] if prefix else []
-    if isinstance(value, dict):
-        for k, v in value.items():
-            out.extend(_paths(v, (*prefix, k)))
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            out.extend(_paths(v, (*prefix, i)))
-    return out
-
-
 def test_the_fast_path_takes_every_valid_example_and_agrees() -> None:
     assert all(_assert_same(r) for r in VALID)
 
@@ -181,11 +171,7 @@ def test_one_garbled_element_gives_the_generic_facts_or_the_generic_error(
     index: int, data: st.DataObject, junk: Any
 ) -> None:
     resource = copy.deepcopy([*VALID, *DECLINED][index])
-    path = data.draw(st.sampled_from(_paths(resource)))
-    target = resource
-    for step in path[:-1]:
-        target = target[step]
-    target[path[-1]] = junk
+    set_at(resource, data.draw(st.sampled_from(list(paths(resource)))), junk)
     _assert_same(resource)
 
 

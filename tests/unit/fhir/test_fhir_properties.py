@@ -31,6 +31,7 @@ from fhir_builders import (
     text_only,
     weight_observation,
 )
+from mutation import paths, set_at
 
 json_scalars = (
     st.none()
@@ -97,28 +98,13 @@ def test_random_resources_raise_nothing_but_fhir_input_error(
     _check({"resourceType": rtype, **fields})
 
 
-def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    out = [prefix] if prefix else []
-    if isinstance(value, dict):
-        for k, v in value.items():
-            out.extend(_paths(v, (*prefix, k)))
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            out.extend(_paths(v, (*prefix, i)))
-    return out
-
-
 @settings(max_examples=400, deadline=None)
 @given(st.sampled_from(range(len(VALID))), st.data(), json_values)
 def test_one_garbled_element_in_a_valid_resource_raises_only_fhir_input_error(
     index: int, data: st.DataObject, junk: Any
 ) -> None:
     resource = copy.deepcopy(VALID[index])
-    path = data.draw(st.sampled_from(_paths(resource)))
-    target = resource
-    for step in path[:-1]:
-        target = target[step]
-    target[path[-1]] = junk
+    set_at(resource, data.draw(st.sampled_from(list(paths(resource)))), junk)
     _check(resource)
 
 
