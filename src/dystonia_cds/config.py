@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     # redis://host:6379/0: JWT jti replay checks shared by every worker and node (else per process)
     replay_cache_url: str | None = None
     cors_origins: list[str] = Field(default_factory=lambda: ["*"])
+    # SMART App Launch: JSON object, FHIR base URL (the `iss`) -> {"client_id", "client_secret"?,
+    # "scopes"?}; an `iss` not listed is refused before any request to it (docs/smart.md)
+    smart_clients: dict[str, dict[str, str]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:
