@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_SECRET = "change-me"  # noqa: S105 - refused outside development
@@ -18,6 +18,14 @@ def default_database_url() -> str:
     return f"sqlite:///{Path.cwd() / 'dystonia-cds.sqlite'}"
 
 
+class TrustedIssuer(BaseModel):
+    """A CDS Hooks issuer: its JWKS and the FHIR servers its calls may name as `fhirServer`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    jwks_url: str
+    fhir_servers: list[str] = Field(default_factory=list)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="DYSTONIA_CDS_", extra="ignore")
 
@@ -25,8 +33,9 @@ class Settings(BaseSettings):
     database_url: str = Field(default_factory=default_database_url)
     # Public base URL of this service (CDS Hooks `aud` is PUBLIC_URL + /cds-services/{id}).
     public_url: str = "http://127.0.0.1:8000"
-    # JSON object: issuer -> JWKS URL, e.g. {"https://ehr.example": "https://ehr.example/jwks"}
-    trusted_issuers: dict[str, str] = Field(default_factory=dict)
+    # JSON object: issuer -> JWKS URL, e.g. {"https://ehr.example": "https://ehr.example/jwks"},
+    # or issuer -> {"jwks_url": ..., "fhir_servers": [base URLs the CDS fallback may fetch from]}
+    trusted_issuers: dict[str, str | TrustedIssuer] = Field(default_factory=dict)
     # Turns JWT verification off for CDS Hooks; logged loudly at start-up.
     insecure_dev: bool = False
     max_body_bytes: int = 1_000_000
