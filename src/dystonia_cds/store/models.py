@@ -3,10 +3,11 @@
 - `care_models`      patients, phenotype, trials, injections, assessments, titration, API tokens, audit
 - `feedback_models`  CDS Hooks card topics, issued-card counts and feedback
 - `account_models`   web accounts, web sessions, recommendation feedback
+- `smart_models`     SMART App Launch: launches, linked EHR users and patients, EHR tokens
 """
 
 from __future__ import annotations
 
-from dystonia_cds.store import account_models, care_models, feedback_models
+from dystonia_cds.store import account_models, care_models, feedback_models, smart_models
 
-__all__ = ["account_models", "care_models", "feedback_models"]
+__all__ = ["account_models", "care_models", "feedback_models", "smart_models"]
