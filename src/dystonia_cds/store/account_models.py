@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dystonia_cds.store.base import Base
@@ -39,9 +39,23 @@ class WebSession(Base):
 
 
 class RecommendationFeedback(Base):
-    """One clinician's answer under one option: helpful yes/no, or an error report."""
+    """One clinician's answer under one option: helpful yes/no, or an error report.
+
+    One helpful vote per user, option and patient (a partial unique index over the `helpful`
+    rows; a second vote changes the first); error reports are not limited."""
 
     __tablename__ = "recommendation_feedback"
+    __table_args__ = (
+        Index(
+            "uq_recommendation_feedback_vote",
+            "patient_id",
+            "option_id",
+            "user_id",
+            unique=True,
+            sqlite_where=text("kind = 'helpful'"),
+            postgresql_where=text("kind = 'helpful'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     patient_id: Mapped[str] = mapped_column(String(64), index=True)

@@ -3,11 +3,18 @@
 - `care_models`      patients, phenotype, trials, injections, assessments, titration, API tokens, audit
 - `feedback_models`  CDS Hooks card topics, issued-card counts and feedback
 - `account_models`   web accounts, web sessions, recommendation feedback
+- `alert_models`     alert acknowledgements and overrides from the web app
 - `smart_models`     SMART App Launch: launches, linked EHR users and patients, EHR tokens
 """
 
 from __future__ import annotations
 
-from dystonia_cds.store import account_models, care_models, feedback_models, smart_models
+from dystonia_cds.store import (
+    account_models,
+    alert_models,
+    care_models,
+    feedback_models,
+    smart_models,
+)
 
-__all__ = ["account_models", "care_models", "feedback_models", "smart_models"]
+__all__ = ["account_models", "alert_models", "care_models", "feedback_models", "smart_models"]
