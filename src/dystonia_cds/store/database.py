@@ -8,6 +8,8 @@ default must just work) and refuses an existing database whose schema is behind.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +17,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
 from dystonia_cds.domain.errors import InvalidInput, SchemaOutOfDate
@@ -32,6 +34,18 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
+
+
+WRITE_OPTION = "dystonia_cds_write"  # a connection execution option: this transaction writes
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    """A write transaction on SQLite starts with `BEGIN IMMEDIATE`: it takes the database's
+    write lock before its first read, so that two read-modify-write units of work run one
+    after the other (the second waits up to `busy_timeout`) instead of interleaving. Other
+    transactions keep the driver's deferred begin."""
+    if conn.get_execution_options().get(WRITE_OPTION):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _no_nul(
@@ -53,6 +67,7 @@ def make_engine(url: str) -> Engine:
         if url.startswith("sqlite"):
             engine = create_engine(url, connect_args={"check_same_thread": False})
             event.listen(engine, "connect", _sqlite_pragmas)
+            event.listen(engine, "begin", _sqlite_begin)
         else:
             engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
     except Exception as exc:  # ArgumentError, NoSuchModuleError ...
@@ -108,3 +123,12 @@ def open_database(url: str, *, create_if_empty: bool = True) -> sessionmaker[Ses
         engine.dispose()  # do not leave pooled connections behind a refusal
         raise
     return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def write_transaction(sessions: sessionmaker[Session]) -> Iterator[Session]:
+    """A unit of work that writes: committed on success, rolled back on an error. On SQLite it
+    holds the write lock from its first statement (`BEGIN IMMEDIATE`); on PostgreSQL the
+    repository locks the rows it replaces (`SELECT ... FOR UPDATE`)."""
+    with sessions(execution_options={WRITE_OPTION: True}) as session, session.begin():
+        yield session

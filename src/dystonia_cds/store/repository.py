@@ -88,8 +88,23 @@ class CareRepository:
             raise PatientNotFound(f"no patient with id {patient_id!r}")
         return patient
 
+    def lock_patient(self, patient_id: str) -> Patient:
+        """The patient row, read afresh and locked until the transaction ends (`SELECT ... FOR
+        UPDATE` on PostgreSQL; on SQLite a write transaction holds the database's write lock
+        from its start): concurrent writers of one patient's record run one after the other."""
+        query = (
+            select(Patient)
+            .where(Patient.id == patient_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        patient = self.session.scalars(query).one_or_none()
+        if patient is None:
+            raise PatientNotFound(f"no patient with id {patient_id!r}")
+        return patient
+
     def update_patient(self, patient_id: str, changes: Mapping[str, Any]) -> Patient:
-        patient = self.get_patient(patient_id)
+        patient = self.lock_patient(patient_id)
         for name, value in changes.items():
             if name not in PATIENT_FIELDS:
                 raise InvalidInput("is not a field that can be changed", location=name)
@@ -116,20 +131,25 @@ class CareRepository:
         )
         return list(rows), total
 
-    def history(self, patient_id: str, *, details: bool = True) -> Patient:
+    def history(self, patient_id: str, *, details: bool = True, fresh: bool = False) -> Patient:
         """The patient with every part of the record loaded (one query per table);
-        `details=False` leaves out what the engine does not read (muscles, items, plans)."""
+        `details=False` leaves out what the engine does not read (muscles, items, plans);
+        `fresh=True` reloads what the session already holds (after a lock)."""
         options = HISTORY if details else RECORD
-        patient = self.session.scalars(
-            select(Patient).where(Patient.id == patient_id).options(*options)
-        ).one_or_none()
+        query = select(Patient).where(Patient.id == patient_id).options(*options)
+        if fresh:
+            query = query.execution_options(populate_existing=True)
+        patient = self.session.scalars(query).one_or_none()
         if patient is None:
             raise PatientNotFound(f"no patient with id {patient_id!r}")
         return patient
 
     # phenotype ----------------------------------------------------------------------------
     def replace_phenotype(self, patient_id: str, data: PhenotypeData) -> None:
-        patient = self.history(patient_id)
+        """Replace the whole dystonia picture atomically: the patient row is locked first, so
+        the rows deleted are the ones committed last and two replaces never merge."""
+        self.lock_patient(patient_id)
+        patient = self.history(patient_id, fresh=True)
         patient.phenotype = _phenotype_axes(data)
         patient.diagnoses = [_diagnosis(d) for d in data.diagnoses]
         patient.facts = _facts(data)
