@@ -111,9 +111,13 @@ def phenotype(
     association: str | Association | None = None,
     course: str | Course | None = None,
     variability: Iterable[str | Variability] = (),
+    acute_date: date | None = None,
 ) -> Phenotype:
+    named = frozenset(DystoniaForm(f) for f in forms)
+    if acute_date is None and DystoniaForm.ACUTE_DRUG_INDUCED in named:
+        acute_date = onset_date  # as the FHIR mapping dates an acute reaction: by its onset
     return Phenotype(
-        forms=frozenset(DystoniaForm(f) for f in forms),
+        forms=named,
         regions=frozenset(BodyRegion(r) for r in regions),
         distribution=Distribution(distribution) if distribution else None,
         onset_age_years=onset_age,
@@ -123,6 +127,7 @@ def phenotype(
         etiology=Etiology(etiology) if etiology else None,
         genes=frozenset(genes),
         onset_date=onset_date,
+        acute_date=acute_date,
     )
 
 

@@ -147,6 +147,9 @@ class Phenotype:
     etiology: Etiology | None = None
     genes: frozenset[str] = frozenset()  # gene symbols with a reported pathogenic finding
     onset_date: date | None = None  # when the dystonia (or the acute reaction) began
+    # when the acute drug-induced reaction began (its onset, else the date it was recorded):
+    # the engine treats it as acute only while this is recent
+    acute_date: date | None = None
 
     @property
     def has_dystonia(self) -> bool:
@@ -192,6 +195,8 @@ class Medication:
     active: bool = True
     route: str | None = None
     source: str = ""
+    daily_dose_mg: float | None = None  # the current daily dose, when the input states it
+    single_dose_mg: float | None = None  # the largest single dose, when the input states it
 
 
 @quick_init

@@ -140,40 +140,80 @@ def _limits(kb: KnowledgeBase) -> Limits:
 
 
 def _add_acute(ctx: Context, kb: KnowledgeBase, facts: PhenotypeFacts) -> None:
-    """Acute drug-induced reaction: the named form, or onset within days of a dopamine blocker."""
-    window = _limits(kb).acute_window_days
-    blockers = _blockers(ctx, kb, window) if ctx.record.medications else []
+    """Acute drug-induced reaction: the named form while recent, or onset within days of a
+    dopamine blocker; a named reaction older than the recent window is history."""
+    lim = _limits(kb)
     f = ctx.features
-    acute = facts.acute_form
-    chronic_forms = facts.chronic_forms
-    if not acute and chronic_forms and not facts.tardive:
-        acute = _acute_by_timing(ctx, blockers, window)
+    acute = False
+    if facts.acute_form:
+        acute = _named_reaction(ctx, kb, lim)
+    elif facts.chronic_forms and not facts.tardive and ctx.record.medications:
+        blockers = _blockers(ctx, kb, ctx.on, lim.acute_window_days)
+        acute = _acute_by_timing(ctx, blockers, lim.acute_window_days)
     if acute:
         f.add("acute")
-        ctx.values["culprits"] = ", ".join(ctx.culprits) or "none on record"
         if ctx.culprits:
             f.add("culprit-known")
-    if chronic_forms and "acute-by-timing" not in f:
+    if acute or "acute-history" in f:
+        ctx.values["culprits"] = ", ".join(ctx.culprits) or "none on record"
+    if facts.chronic_forms and "acute-by-timing" not in f:
         f.add("chronic")
 
 
-def _blockers(ctx: Context, kb: KnowledgeBase, window: float) -> list[Medication]:
-    """Dopamine-blocking drugs taken now or stopped within the acute window (culprits)."""
+def _named_reaction(ctx: Context, kb: KnowledgeBase, lim: Limits) -> bool:
+    """Whether a recorded acute reaction is acute on the evaluation date; its culprits are the
+    dopamine blockers taken when it began, whatever the evaluation date."""
+    began = ctx.record.phenotype.acute_date
+    when = began if began is not None and began <= ctx.on else ctx.on
+    if ctx.record.medications:
+        _blockers(ctx, kb, when, lim.acute_window_days)
+    if began is None:
+        ctx.notes.append(
+            "The acute dystonic reaction has no onset or recorded date: not enough data to "
+            "decide whether it is still acute - treated as acute; record its date."
+        )
+        return True
+    if began > ctx.on:
+        ctx.notes.append(
+            f"The acute dystonic reaction is dated {began.isoformat()}, after the evaluation "
+            "date: not counted."
+        )
+        return False
+    ctx.values["acute_date"] = began.isoformat()
+    if (ctx.on - began).days <= lim.acute_reaction_recent_days:
+        return True
+    ctx.features.add("acute-history")
+    ctx.notes.append(
+        f"The acute dystonic reaction of {began.isoformat()} is past its acute phase (more "
+        f"than {lim.acute_reaction_recent_days:g} days, a project convention from its time "
+        "course): no acute treatment is offered; it stays on record as a risk factor."
+    )
+    return False
+
+
+def _blockers(ctx: Context, kb: KnowledgeBase, when: date, window: float) -> list[Medication]:
+    """Dopamine-blocking drugs taken on `when` or stopped within the window before it."""
     classes = kb.ingredient_classes
-    on = ctx.on
     blockers = [
         m
         for m in ctx.record.medications
         if "dopamine-blocker" in classes.get(m.ingredient, ())
-        and (m.start is None or m.start <= on)
-        and _recent(m.end, m.active, on, window)
+        and (m.start is None or m.start <= when)
+        and (_recent(m.end, m.active, when, window) or _started_within(m.start, when, window))
     ]
     ctx.culprits = tuple(sorted({m.ingredient for m in blockers}))
     return blockers
 
 
+def _started_within(start: date | None, when: date, window: float) -> bool:
+    """Started in the days before `when` (a course that ended on an unknown date)."""
+    return start is not None and 0 <= (when - start).days <= window
+
+
 def _recent(end: date | None, active: bool, on: date, window: float) -> bool:
-    if active and (end is None or end >= on):
+    if end is not None and end >= on:
+        return True
+    if active and end is None:
         return True
     return end is not None and 0 <= (on - end).days <= window
 

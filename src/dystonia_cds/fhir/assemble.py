@@ -291,7 +291,18 @@ def _phenotype(acc: _Acc) -> Phenotype:
         etiology=_etiology(acc, forms),
         genes=frozenset(acc.genes),
         onset_date=onset_date,
+        acute_date=_acute_date(acc.forms),
     )
+
+
+def _acute_date(forms: list[FormFact]) -> date | None:
+    """When the latest acute reaction began: its onset, else the date it was recorded."""
+    dates = [
+        f.onset_date or f.recorded
+        for f in forms
+        if f.form == F.ACUTE_DRUG_INDUCED and (f.onset_date or f.recorded)
+    ]
+    return max(dates) if dates else None  # type: ignore[type-var]
 
 
 Shape = tuple[frozenset[DystoniaForm], frozenset[BodyRegion], Distribution | None]

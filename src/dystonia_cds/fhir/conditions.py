@@ -80,7 +80,10 @@ def condition_facts(r: dict[str, Any], vocab: Vocabulary, pid: str) -> list[Fact
     if forms:
         onset = _onset(r)
         regions = body_regions(r, vocab, pid, facts)
-        facts.extend(FormFact(pid, src, f, regions, onset[0], onset[1], text) for f in forms)
+        recorded = a.parse_date(r, r.get("recordedDate"), "recordedDate")
+        facts.extend(
+            FormFact(pid, src, f, regions, onset[0], onset[1], text, recorded) for f in forms
+        )
         facts.extend(phenotype_axes(r, pid, src))
     facts.extend(ComorbidityFact(pid, src, cid) for kind, cid in hits if kind == "condition")
     return facts

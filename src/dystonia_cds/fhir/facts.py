@@ -32,6 +32,7 @@ class FormFact(_Fact, tag="form", frozen=True):
     onset_age: float | None = None
     onset_date: date | None = None
     text: str = ""  # the condition's own words (used for distribution words)
+    recorded: date | None = None  # Condition.recordedDate (dates an acute reaction without onset)
 
 
 class ComorbidityFact(_Fact, tag="comorbidity", frozen=True):

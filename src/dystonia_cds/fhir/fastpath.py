@@ -297,7 +297,10 @@ def _condition(r: dict[str, Any], vocab: Vocabulary, rid: str, pid: str) -> list
     if forms:
         onset = _onset(r)
         regions = () if r.get("bodySite") is None else cond.body_regions(r, vocab, pid, facts)
-        facts.extend(FormFact(pid, src, f, regions, onset[0], onset[1], text) for f in forms)
+        recorded = fhir_date(r.get("recordedDate"))
+        facts.extend(
+            FormFact(pid, src, f, regions, onset[0], onset[1], text, recorded) for f in forms
+        )
         if r.get("extension") is not None:
             facts.extend(cond.phenotype_axes(r, pid, src))
     facts.extend(ComorbidityFact(pid, src, cid) for kind, cid in hits if kind == "condition")

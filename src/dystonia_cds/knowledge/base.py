@@ -191,6 +191,7 @@ class Limits:
     wilson_onset_below: float
     genetic_onset_below: float
     acute_window_days: float
+    acute_reaction_recent_days: float
     bont_min_days: int
     bont_overdue_after_days: float
     refractory_min_failures: float

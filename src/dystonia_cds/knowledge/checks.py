@@ -80,6 +80,7 @@ REQUIRED_THRESHOLDS = frozenset(
         "wilson_onset_below",
         "genetic_onset_below",
         "acute_window_days",
+        "acute_reaction_recent_days",
         "bont_min_interval_weeks",
         "bont_overdue_after_weeks",
         "refractory_min_failures",
@@ -95,6 +96,9 @@ PLACEHOLDERS = frozenset(
         "onset_age",
         "failures",
         "anticholinergics",
+        "acute_date",
+        "contraindicated_in_use",
+        "dose_breaches",
     }
 )
 

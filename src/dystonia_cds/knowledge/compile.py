@@ -227,6 +227,7 @@ def _limits(kb: KnowledgeBase) -> Limits:
         wilson_onset_below=t("wilson_onset_below"),
         genetic_onset_below=t("genetic_onset_below"),
         acute_window_days=t("acute_window_days"),
+        acute_reaction_recent_days=t("acute_reaction_recent_days"),
         bont_min_days=round(t("bont_min_interval_weeks") * 7),
         bont_overdue_after_days=t("bont_overdue_after_weeks") * 7,
         refractory_min_failures=t("refractory_min_failures"),

@@ -27,6 +27,7 @@ FIXED: frozenset[str] = frozenset(
         "acute-by-timing",  # ... recognised from onset shortly after a dopamine blocker
         "chronic",  # dystonia other than an acute drug reaction
         "culprit-known",  # a dopamine-blocking drug on record explains the acute reaction
+        "acute-history",  # a recorded acute reaction past its acute phase (history)
         "laryngeal",  # larynx involved (airway)
         "age-known",
         "child",  # under the child/adolescent limit (18 y)
@@ -47,6 +48,10 @@ FIXED: frozenset[str] = frozenset(
         "bont-overdue",
         "bont-loss-of-benefit",
         "bont-product-switch",
+        "bont-response-lost",  # good toxin response(s), then an ineffective cycle (trials)
+        "bont-both-serotypes-failed",  # type A and type B toxin both without adequate benefit
+        "dose-above-limit",  # a drug taken above a reference dose limit
+        "cause-established",  # another cause on record: drug-induced, a causative gene
         "dbs-in-place",
         "gene-known",  # any gene finding on record
     }

@@ -100,6 +100,11 @@ def _phenotype(patient: Patient, reader: _Reader, genes: frozenset[str]) -> Phen
     axes = patient.phenotype or PhenotypeAxes(variability=[])
     onset_ages = [d.onset_age_years for d in diagnoses if d.onset_age_years is not None]
     onset_dates = [d.onset_date for d in diagnoses if d.onset_date is not None]
+    acute_dates = [
+        d.onset_date
+        for d in diagnoses
+        if d.onset_date is not None and d.form == DystoniaForm.ACUTE_DRUG_INDUCED.value
+    ]
     return Phenotype(
         forms=reader.many(DystoniaForm, (d.form for d in diagnoses), "diagnosis.form"),
         regions=reader.many(
@@ -113,6 +118,7 @@ def _phenotype(patient: Patient, reader: _Reader, genes: frozenset[str]) -> Phen
         etiology=reader.one(Etiology, axes.etiology, "phenotype.etiology"),
         genes=genes,
         onset_date=min(onset_dates, default=None),
+        acute_date=max(acute_dates, default=None),
     )
 
 
