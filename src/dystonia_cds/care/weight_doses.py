@@ -134,10 +134,9 @@ def doses_by_option(rec: Recommendation, kb: KnowledgeBase) -> dict[str, tuple[W
         catalog=load_care_catalog().titration,
         option_ids=wanted,
     )
-    out: dict[str, tuple[WeightDose, ...]] = {}
-    for dose in found:
-        out[dose.option_id] = (*out.get(dose.option_id, ()), dose)
-    return out
+    ranked = sorted(rec.options, key=lambda o: o.rank)
+    by_option = {o.id: tuple(d for d in found if d.option_id == o.id) for o in ranked}
+    return {option_id: doses for option_id, doses in by_option.items() if doses}
 
 
 def _usable(weight_kg: float | None) -> bool:

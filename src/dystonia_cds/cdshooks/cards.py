@@ -131,11 +131,21 @@ def option_detail(option: Option, cs: CardSettings) -> str:
 
 def option_card(option: Option, rec: Recommendation, cs: CardSettings) -> dict[str, Any]:
     summary = f"{option.strength.value.capitalize()}: {option.title}"
-    out = card(option.id, option.title, summary, "info", option_detail(option, cs), cs)
+    detail = option_detail(option, cs) + dose_detail(option, rec)
+    out = card(option.id, option.title, summary, "info", detail, cs)
     suggestions = cs.suggestions.for_option(option, rec.record.patient_id)
     if option.id == "stop-causative-drug":
         suggestions = culprit_suggestions(rec, cs)
     return with_suggestions(out, suggestions)
+
+
+def dose_detail(option: Option, rec: Recommendation) -> str:
+    """'Computed for this patient': the option's mg/kg statements for the recorded weight."""
+    from dystonia_cds.care.weight_doses import doses_by_option
+    from dystonia_cds.knowledge import load_knowledge
+
+    doses = doses_by_option(rec, load_knowledge()).get(option.id, ())
+    return ("\n\n" + bullets("Computed for this patient", [d.line() for d in doses])).rstrip()
 
 
 def culprit_suggestions(rec: Recommendation, cs: CardSettings) -> list[dict[str, Any]]:

@@ -57,8 +57,36 @@ def render(rec: Recommendation, fmt: str) -> bytes:
     if fmt == "text":
         from dystonia_cds.fhir.text import render_text
 
-        return render_text(rec).encode("utf-8")
+        return with_dose_section(render_text(rec), rec).encode("utf-8")
     raise InvalidInput(f"--format must be text or json, got {fmt!r}")
+
+
+def dose_section(rec: Recommendation) -> list[str]:
+    """'WEIGHT-BASED DOSES': each mg/kg statement of a child's positive options computed
+    for the recorded weight (or why it is not), source keys beside each."""
+    from textwrap import wrap
+
+    from dystonia_cds.care.weight_doses import doses_by_option
+    from dystonia_cds.knowledge import load_knowledge
+
+    found = doses_by_option(rec, load_knowledge())
+    if not found:
+        return []
+    lines = ["", "WEIGHT-BASED DOSES (check against the patient before use)"]
+    for doses in found.values():
+        for dose in doses:
+            lines += wrap(dose.line(), 96, initial_indent="  - ", subsequent_indent="    ")
+    return lines
+
+
+def with_dose_section(text: str, rec: Recommendation) -> str:
+    """`text` with the dose section placed before its closing 'Knowledge version' line."""
+    section = dose_section(rec)
+    at = text.rfind("\nKnowledge version")
+    if not section or at < 0:
+        return text
+    head = text[:at].rstrip("\n")
+    return head + "\n" + "\n".join(section) + "\n" + text[at:]
 
 
 def run(file: Path, on: date | None, fmt: str) -> int:

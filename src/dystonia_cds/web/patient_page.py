@@ -11,8 +11,10 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
+from dystonia_cds.care.weight_doses import doses_by_option, kg
 from dystonia_cds.context import AppContext
 from dystonia_cds.domain.patient import age_in_years
+from dystonia_cds.knowledge import load_knowledge
 from dystonia_cds.web import handout, vocab
 from dystonia_cds.web.auth import CurrentUser, read_form
 from dystonia_cds.web.feedback import MAX_REPORT, add_feedback
@@ -72,6 +74,8 @@ def page_context(view: PatientView) -> dict[str, Any]:
         "phenotype": phenotype_lines(record),
         "timeline": timeline(patient),
         "charts": charts_for(patient),
+        "doses": doses_by_option(rec, load_knowledge()),
+        "weight": kg(record.weight_kg) if record.weight_kg else None,
         "today": view.today,
         "label": vocab.label,
         **window_context(view),
