@@ -21,11 +21,13 @@ from starlette.concurrency import run_in_threadpool
 from dystonia_cds.context import AppContext
 from dystonia_cds.domain.errors import AuthenticationError
 from dystonia_cds.store.audit import record_call
+from dystonia_cds.store.database import write_transaction
 from dystonia_cds.store.repository import CareRepository
 from dystonia_cds.store.tokens import hash_token, token_owner
 
 TOKEN_CACHE_S = 30.0
 ANONYMOUS = "anonymous"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _bearer = HTTPBearer(auto_error=False, description="An API token: `dystonia-cds token create`")
 
 
@@ -37,11 +39,13 @@ class Call:
     client: str | None
     patient_id: str | None = None
     audited: bool = field(default=False)
+    writes: bool = False  # POST, PUT, PATCH, DELETE: a write transaction (see store.database)
 
     @contextmanager
     def unit_of_work(self, status: int = 200) -> Iterator[CareRepository]:
         """A transaction for the call's work; its audit entry is added before the commit."""
-        with self.ctx.sessions.begin() as session:
+        sessions = self.ctx.sessions
+        with write_transaction(sessions) if self.writes else sessions.begin() as session:
             repo = CareRepository(session)
             yield repo
             record_call(
@@ -116,6 +120,7 @@ async def current_call(
         action=_action(request),
         client=request.client.host if request.client else None,
         patient_id=request.path_params.get("patient_id"),
+        writes=request.method not in SAFE_METHODS,
     )
     request.state.api_call = call
     return call

@@ -90,11 +90,12 @@ def dated_score(row: Assessment) -> DatedScore:
 def record_visit(
     repo: CareRepository, patient_id: str, body: InjectionVisitCreate, *, on: date
 ) -> tuple[int, list[dict[str, str]]]:
-    """Check the visit against the stored visits and assessments, then store it."""
+    """Check the visit against the stored visits and assessments, then store it (the patient
+    is locked first: two visits recorded at once are each checked against the other)."""
+    patient = repo.lock_patient(patient_id)
     visit = _care_visit(body)
     previous = repo.injection_visits(patient_id, muscles=False)
     scored = [dated_score(a) for a in repo.assessments(patient_id, items=False)]
-    patient = repo.get_patient(patient_id)
     checks = check_injection(
         visit,
         previous,

@@ -5,6 +5,7 @@ calls are audited.
     PatientNotFound              404
     InvalidInput, FhirInputError 422  {"detail": [{"field", "msg", "loc"}]}
     RequestValidationError       422  (pydantic: the body or query field that is wrong)
+    VersionConflict              412  (`If-Match` names a stale version; api.versions)
     UpstreamUnavailable          503
     other DystoniaCdsError       500
 
@@ -26,6 +27,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from dystonia_cds.api.calls import audit_failed_call
+from dystonia_cds.api.versions import VersionConflict
 from dystonia_cds.domain.errors import (
     AuthenticationError,
     DystoniaCdsError,
@@ -40,6 +42,7 @@ STATUS: tuple[tuple[type[DystoniaCdsError], int], ...] = (
     (AuthenticationError, 401),
     (PatientNotFound, 404),
     (InvalidInput, 422),
+    (VersionConflict, 412),
     (UpstreamUnavailable, 503),
 )
 

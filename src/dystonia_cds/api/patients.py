@@ -24,6 +24,7 @@ from dystonia_cds.api.schemas import (
     TrialCreate,
     TrialUpdate,
 )
+from dystonia_cds.api.versions import PRECONDITION_RESPONSES, IfMatch, check_version, with_etag
 from dystonia_cds.domain.errors import InvalidInput
 from dystonia_cds.domain.patient import Medication, TreatmentTrial
 from dystonia_cds.store.base import MAX_ROW_ID
@@ -79,31 +80,56 @@ def list_patients(
 
 
 @router.get("/{patient_id}", response_model=PatientPublic)
-def get_patient(patient_id: str, call: CurrentCall) -> PatientPublic:
+def get_patient(patient_id: str, call: CurrentCall, response: Response) -> PatientPublic:
+    """The patient; its `ETag` is the version to send as `If-Match` with a PATCH."""
     with call.unit_of_work() as repo:
-        return patient_public(repo.get_patient(patient_id))
+        patient = patient_public(repo.get_patient(patient_id))
+    with_etag(response, patient)
+    return patient
 
 
-@router.patch("/{patient_id}", response_model=PatientPublic)
-def update_patient(patient_id: str, body: PatientUpdate, call: CurrentCall) -> PatientPublic:
+@router.patch("/{patient_id}", response_model=PatientPublic, responses=PRECONDITION_RESPONSES)
+def update_patient(
+    patient_id: str,
+    body: PatientUpdate,
+    call: CurrentCall,
+    response: Response,
+    if_match: IfMatch = None,
+) -> PatientPublic:
+    """Change the fields present; with `If-Match`, only if the patient is still that version."""
     changes = body.model_dump(exclude_unset=True)
     if "sex" in changes:
         if changes["sex"] is None:
             raise InvalidInput("must be one of female, male, other, unknown", location="sex")
         changes["sex"] = changes["sex"].value
     with call.unit_of_work() as repo:
-        return patient_public(repo.update_patient(patient_id, changes))
+        check_version(if_match, patient_public(repo.lock_patient(patient_id)), "patient")
+        patient = patient_public(repo.update_patient(patient_id, changes))
+    with_etag(response, patient)
+    return patient
 
 
 @router.get("/{patient_id}/phenotype", response_model=PhenotypePublic)
-def get_phenotype(patient_id: str, call: CurrentCall) -> PhenotypePublic:
+def get_phenotype(patient_id: str, call: CurrentCall, response: Response) -> PhenotypePublic:
+    """The dystonia picture; its `ETag` is the version to send as `If-Match` with a PUT."""
     with call.unit_of_work() as repo:
-        return phenotype_public(repo, patient_id)
+        stored = phenotype_public(repo, patient_id)
+    with_etag(response, stored)
+    return stored
 
 
-@router.put("/{patient_id}/phenotype", response_model=PhenotypePublic)
-def replace_phenotype(patient_id: str, body: PhenotypeUpdate, call: CurrentCall) -> PhenotypePublic:
-    """Replace the whole dystonia picture: diagnoses, axes, genes, comorbidities, findings."""
+@router.put(
+    "/{patient_id}/phenotype", response_model=PhenotypePublic, responses=PRECONDITION_RESPONSES
+)
+def replace_phenotype(
+    patient_id: str,
+    body: PhenotypeUpdate,
+    call: CurrentCall,
+    response: Response,
+    if_match: IfMatch = None,
+) -> PhenotypePublic:
+    """Replace the whole dystonia picture (diagnoses, axes, genes, comorbidities, findings)
+    atomically; with `If-Match`, only if it is still that version (else 412)."""
     data = PhenotypeData(
         diagnoses=tuple(_diagnosis_data(d) for d in body.diagnoses),
         distribution=body.distribution.value if body.distribution else None,
@@ -116,8 +142,12 @@ def replace_phenotype(patient_id: str, body: PhenotypeUpdate, call: CurrentCall)
         findings=tuple(body.findings),
     )
     with call.unit_of_work() as repo:
+        repo.lock_patient(patient_id)
+        check_version(if_match, phenotype_public(repo, patient_id), "phenotype")
         repo.replace_phenotype(patient_id, data)
-        return phenotype_public(repo, patient_id)
+        stored = phenotype_public(repo, patient_id)
+    with_etag(response, stored)
+    return stored
 
 
 @router.post("/{patient_id}/diagnoses", status_code=201, response_model=Created)
