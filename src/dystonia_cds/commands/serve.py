@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import sys
+from collections.abc import Callable
+from typing import Any
 
 from dystonia_cds import DISCLAIMER
 from dystonia_cds.config import Settings, get_settings
 from dystonia_cds.context import AppContext
+from dystonia_cds.domain.errors import InvalidInput
 
 log = logging.getLogger(__name__)
 
@@ -39,30 +43,87 @@ def _demo(ctx: AppContext) -> None:
     _say(f"demo sign-in: {username} / {password}")
 
 
-def _uvicorn_run(settings: Settings, ctx: AppContext, host: str, port: int, workers: int) -> None:
+class PortInUse(InvalidInput):
+    """The address to serve on cannot be bound (another server holds it): exit status 2."""
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """A listening socket on (host, port), made before the database is touched: a second
+    `serve --demo` on a busy port stops here instead of resetting the demo password."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        raise PortInUse(
+            f"cannot listen on {host}:{port} ({exc.strerror or exc}); is another server "
+            "running there? Choose another --port",
+            location="--port",
+        ) from exc
+    sock.set_inheritable(True)
+    return sock
+
+
+def _announce(host: str, port: int) -> None:
+    _say(
+        f"dystonia-cds serving on http://{host}:{port} (care API under /api, CDS Hooks under /cds-services)"
+    )
+    _say(DISCLAIMER)
+
+
+def _uvicorn_run(
+    settings: Settings, ctx: AppContext, sock: socket.socket, host: str, port: int, workers: int
+) -> None:
     import uvicorn
 
     if workers > 1:
+        from uvicorn.supervisors import Multiprocess
+
         # Each worker process builds its own app from the environment (dystonia_cds.asgi).
         os.environ["DYSTONIA_CDS_DATABASE_URL"] = settings.database_url
         ctx.sessions.kw["bind"].dispose()
-        uvicorn.run("dystonia_cds.asgi:create", factory=True, host=host, port=port, workers=workers)
+        config = uvicorn.Config("dystonia_cds.asgi:create", factory=True, workers=workers)
+        _announce(host, port)  # the socket listens; the workers accept on it
+        Multiprocess(config, sockets=[sock]).run()
         return
     from dystonia_cds.app import create_app
 
-    uvicorn.run(create_app(settings, ctx), host=host, port=port, log_level="info")
+    config = uvicorn.Config(create_app(settings, ctx), log_level="info")
+    server = _announcing_server()(config, lambda: _announce(host, port))
+    server.run(sockets=[sock])
 
 
 def run(*, host: str, port: int, database: str | None, demo: bool, workers: int) -> int:
     from dystonia_cds.app import create_context
 
-    settings = get_settings(database_url=database)
-    ctx = create_context(settings)  # creates the schema on an empty database, or refuses
-    if demo:
-        _demo(ctx)
-    _say(
-        f"dystonia-cds serving on http://{host}:{port} (care API under /api, CDS Hooks under /cds-services)"
-    )
-    _say(DISCLAIMER)
-    _uvicorn_run(settings, ctx, host, port, max(1, workers))
+    sock = bind_socket(host, port)  # before the database: a busy port changes nothing
+    try:
+        settings = get_settings(database_url=database)
+        ctx = create_context(settings)  # creates the schema on an empty database, or refuses
+        if demo:
+            _demo(ctx)
+        _uvicorn_run(settings, ctx, sock, host, port, max(1, workers))
+    finally:
+        sock.close()
     return 0
+
+
+def _announcing_server() -> Any:
+    import uvicorn
+
+    class Announcing(uvicorn.Server):
+        """A uvicorn server that says "serving on" once it has started (and only then)."""
+
+        def __init__(self, config: uvicorn.Config, announce: Callable[[], None]) -> None:
+            super().__init__(config)
+            self._announce_started = announce
+
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets=sockets)
+            if self.started:
+                self._announce_started()
+
+    return Announcing

@@ -62,7 +62,11 @@ def date_ticks(start: date, end: date) -> list[tuple[date, str]]:
     return [(d, f"{d.year}-{d.month:02d}") for d in months if start <= d <= end]
 
 
-def _axes(frame: _Frame, start: date, end: date, y_label: str) -> list[str]:
+def _axes(
+    frame: _Frame, start: date, end: date, y_label: str, only: date | None = None
+) -> list[str]:
+    """Gridlines, axes, date ticks and captions; `only` is the one date a chart holds (its
+    tick and caption then name that date instead of the padded range around it)."""
     parts = []
     step = nice_step(frame.y_max)
     for i in range(int(frame.y_max // step) + 1):
@@ -75,14 +79,13 @@ def _axes(frame: _Frame, start: date, end: date, y_label: str) -> list[str]:
     base = HEIGHT - BOTTOM
     parts.append(f'<line class="axis" x1="{LEFT}" y1="{base}" x2="{WIDTH - RIGHT}" y2="{base}"/>')
     parts.append(f'<line class="axis" x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{base}"/>')
-    for tick, text in date_ticks(start, end):
+    ticks = [(only, only.isoformat())] if only else date_ticks(start, end)
+    for tick, text in ticks:
         x = frame.x(tick)
         parts.append(f'<text x="{x:.1f}" y="{base + 16}" text-anchor="middle">{text}</text>')
     parts.append(f'<text x="{LEFT}" y="{HEIGHT - 4}">{escape(y_label)}</text>')
-    parts.append(
-        f'<text x="{WIDTH - RIGHT}" y="{HEIGHT - 4}" text-anchor="end">'
-        f"{start.isoformat()} – {end.isoformat()}</text>"
-    )
+    span = only.isoformat() if only else f"{start.isoformat()} – {end.isoformat()}"
+    parts.append(f'<text x="{WIDTH - RIGHT}" y="{HEIGHT - 4}" text-anchor="end">{span}</text>')
     return parts
 
 
@@ -103,7 +106,8 @@ def time_chart(
     if not dates:
         return Markup("")
     start, end = min(dates), max(dates)
-    if start == end:
+    only = start if start == end else None
+    if only:
         start = date.fromordinal(start.toordinal() - 15)
         end = date.fromordinal(end.toordinal() + 15)
     highest = max((p.value for p in points), default=1.0)
@@ -115,7 +119,7 @@ def time_chart(
         f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
         f'aria-label="{escape(title)}" id="{escape(chart_id)}" data-points="{len(points)}">',
         f"<title>{escape(title)}</title>",
-        *_axes(frame, start, end, y_label),
+        *_axes(frame, start, end, y_label, only),
     ]
     parts.extend(_marker_svg(frame, m) for m in markers)
     if len(points) > 1:

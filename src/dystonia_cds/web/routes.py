@@ -42,7 +42,7 @@ def install(app: FastAPI, ctx: AppContext) -> None:
     app.include_router(admin.build_router(renderer))
     _install_handlers(app, renderer)
 
-    @app.get("/", include_in_schema=False)
+    @app.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)  # HEAD: monitors
     async def home() -> Response:
         return RedirectResponse("/patients", status_code=303)
 
