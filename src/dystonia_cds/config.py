@@ -47,6 +47,17 @@ class Settings(BaseSettings):
     # redis://host:6379/0: JWT jti replay checks shared by every worker and node (else per process)
     replay_cache_url: str | None = None
     cors_origins: list[str] = Field(default_factory=lambda: ["*"])
+    # Reverse proxies (IPs or CIDRs) whose X-Forwarded-For / -Proto are believed; none by default
+    trusted_proxies: list[str] = Field(default_factory=list)
+    json_logs: bool = False  # one JSON object per log line (access and application logs)
+    # Server limits (`serve`): header block size, whole-request read deadline, idle keep-alive,
+    # concurrent connections+tasks (503 beyond it)
+    max_header_bytes: int = 64 * 1024
+    request_read_timeout_s: float = 30.0
+    keep_alive_s: int = 5
+    limit_concurrency: int = 200
+    # redis://...: sign-in throttling shared through Redis (else through the database)
+    throttle_url: str | None = None
     # SMART App Launch: JSON object, FHIR base URL (the `iss`) -> {"client_id", "client_secret"?,
     # "scopes"?}; an `iss` not listed is refused before any request to it (docs/smart.md)
     smart_clients: dict[str, dict[str, str]] = Field(default_factory=dict)
