@@ -1,5 +1,6 @@
 """Admin pages: accounts (list, create) and the feedback summary (per option helpful rate and
-error reports; CDS Hooks card acceptance when that table exists). Clinicians get 403."""
+error reports, alert acknowledgements and overrides with their reasons, the latest votes; CDS
+Hooks card acceptance when that table exists) with its CSV export. Clinicians get 403."""
 
 from __future__ import annotations
 
@@ -14,9 +15,12 @@ from dystonia_cds.domain.errors import InvalidInput
 from dystonia_cds.store.account_models import ROLES
 from dystonia_cds.store.base import MAX_ROW_ID
 from dystonia_cds.web import accounts
+from dystonia_cds.web.acknowledgements import alert_summaries
+from dystonia_cds.web.alert_actions import alert_title
 from dystonia_cds.web.auth import CurrentAdmin, read_form
 from dystonia_cds.web.charts import rate_chart
-from dystonia_cds.web.feedback import card_summaries, option_summaries
+from dystonia_cds.web.feedback import card_summaries, feedback_rows, option_summaries
+from dystonia_cds.web.feedback_export import feedback_csv
 from dystonia_cds.web.forms import FormReader
 from dystonia_cds.web.templating import Renderer
 
@@ -83,33 +87,61 @@ def build_router(renderer: Renderer) -> APIRouter:
 
     @router.get("/admin/feedback")
     async def feedback(request: Request, user: CurrentAdmin) -> Response:
+        titles = option_titles(_ctx(request))
         with _ctx(request).sessions() as session:
-            options = option_summaries(session)
+            options = option_summaries(session, titles)
             cards = card_summaries(session)
+            alerts = alert_summaries(session)
+            votes = feedback_rows(session, kind="helpful", limit=20)
         rated = [
             (
-                o.option_id,
+                o.title,
                 o.helpful_rate or 0.0,
-                f"{o.option_id}: {o.helpful} of {o.answered} found it helpful",
+                f"{o.title}: {o.helpful} of {o.answered} found it helpful",
             )
             for o in options
             if o.helpful_rate is not None
         ]
         card_rows = [
             (
-                c.topic,
+                topic_title(c.topic, titles),
                 c.acceptance_rate or 0.0,
-                f"{c.topic}: {c.accepted} accepted, {c.overridden} overridden",
+                f"{topic_title(c.topic, titles)}: {c.accepted} accepted, {c.overridden} overridden",
             )
             for c in cards or []
             if c.acceptance_rate is not None
         ]
         context = {
             "options": options,
+            "alerts": alerts,
+            "votes": votes,
+            "titles": titles,
+            "topic_title": lambda topic: topic_title(topic, titles),
             "cards": cards,
             "chart": rate_chart("Helpful rate per option", rated),
             "card_chart": rate_chart("CDS Hooks card acceptance per topic", card_rows),
         }
         return renderer.page(request, "admin_feedback.html", context)
 
+    @router.get("/admin/feedback.csv")
+    async def feedback_export(request: Request, user: CurrentAdmin) -> Response:
+        titles = option_titles(_ctx(request))
+        with _ctx(request).sessions() as session:
+            data = feedback_csv(session, titles)
+        return Response(
+            data,
+            media_type="text/csv; charset=utf-8",
+            headers={"content-disposition": 'attachment; filename="dystonia-cds-feedback.csv"'},
+        )
+
     return router
+
+
+def topic_title(topic: str, titles: Mapping[str, str]) -> str:
+    """A CDS Hooks card topic (an option or alert id) in plain words."""
+    return titles.get(topic) or alert_title(topic)
+
+
+def option_titles(ctx: AppContext) -> dict[str, str]:
+    """Option id -> title, from the knowledge base (pages show titles, never ids)."""
+    return {o.id: o.title for o in getattr(ctx.knowledge, "options", ())}

@@ -28,7 +28,8 @@ PANEL_ALERTS = frozenset(
     {"botulinum-toxin-too-soon", "botulinum-toxin-due", "botulinum-toxin-overdue"}
 )
 _ORDER = {Severity.CRITICAL: 0, Severity.WARNING: 1, Severity.INFO: 2}
-_ELAPSED = re.compile(r"\b\d+(?:\.\d+)? weeks\b|\b(?:age|aged) \d+(?:\.\d+)?\b")
+# "20 weeks" since an injection, "age 9" / "aged 70" now; not "onset age 12" (a fact)
+_ELAPSED = re.compile(r"\b\d+(?:\.\d+)? weeks\b|(?<!onset )\b(?:age|aged) \d+(?:\.\d+)?\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +70,11 @@ ALERT_ACTIONS: Mapping[str, tuple[AlertAction, ...]] = {
         AlertAction("Record that the botulinum toxin course stopped", "/trials/new"),
     ),
     "genetic-testing": (AlertAction("Record a genetic result", "/edit"),),
+    "contraindicated-drug-in-use": (
+        _DRUG_CHANGE,
+        AlertAction("See the contraindication in the options below", "#options-h"),
+    ),
+    "dose-above-limit": (AlertAction("Record the dose change", "/medications/new"),),
 }
 
 ALERT_TITLES: Mapping[str, str] = {
@@ -82,6 +88,8 @@ ALERT_TITLES: Mapping[str, str] = {
     "wilson-disease-screen": "Wilson disease not excluded",
     "dbs-evaluation": "Deep brain stimulation evaluation",
     "genetic-testing": "Genetic testing",
+    "contraindicated-drug-in-use": "Contraindicated drug in use",
+    "dose-above-limit": "Dose above a reference limit",
 }
 
 

@@ -15,7 +15,8 @@ from dystonia_cds.care.weight_doses import doses_by_option, kg
 from dystonia_cds.context import AppContext
 from dystonia_cds.domain.patient import age_in_years
 from dystonia_cds.knowledge import load_knowledge
-from dystonia_cds.web import handout, vocab
+from dystonia_cds.web import acknowledgements, handout, vocab
+from dystonia_cds.web.alert_board import attention_context
 from dystonia_cds.web.auth import CurrentUser, read_form
 from dystonia_cds.web.feedback import MAX_REPORT, add_feedback
 from dystonia_cds.web.forms import FormReader
@@ -84,6 +85,7 @@ def page_context(view: PatientView) -> dict[str, Any]:
 
 def build_router(renderer: Renderer) -> APIRouter:
     router = APIRouter(include_in_schema=False)
+    router.include_router(acknowledgements.build_router(renderer))
 
     @router.get("/patients/{patient_id}")
     async def patient_page(
@@ -96,6 +98,8 @@ def build_router(renderer: Renderer) -> APIRouter:
         view = read_patient_view(_ctx(request), user, patient_id, evaluation_date(at))
         context = page_context(view)
         context["thanks"] = fb if OPTION_ID.match(fb) else ""
+        alerts = view.recommendation.alerts
+        context.update(attention_context(_ctx(request), user, patient_id, alerts))
         return renderer.page(request, "patient.html", context)
 
     @router.post("/patients/{patient_id}/feedback")

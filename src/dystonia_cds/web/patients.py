@@ -18,6 +18,8 @@ from dystonia_cds.store.records import record_from_patient
 from dystonia_cds.store.repository import CareRepository
 from dystonia_cds.web import vocab
 from dystonia_cds.web.accounts import SignedIn
+from dystonia_cds.web.acknowledgements import acknowledged_keys
+from dystonia_cds.web.alert_actions import alert_title, interruptive_unacknowledged
 from dystonia_cds.web.auth import CurrentUser, read_form
 from dystonia_cds.web.forms import FormReader
 from dystonia_cds.web.patient_data import (
@@ -157,8 +159,14 @@ def _list_rows(
             due = due_patient_ids(session, on)
             patients = [p for p in patients if p.id in due]
         alerts: dict[str, list[Any]] = {}
-        if flt == "alerts":
-            alerts = {p.id: alerts_for(ctx, session, p.id, on) for p in patients}
+        if flt == "alerts":  # warning and critical alerts not acknowledged as they stand
+            answered = acknowledged_keys(session, [p.id for p in patients])
+            alerts = {
+                p.id: interruptive_unacknowledged(
+                    alerts_for(ctx, session, p.id, on), answered.get(p.id, set())
+                )
+                for p in patients
+            }
             patients = [p for p in patients if alerts[p.id]]
         patients = patients[:PAGE_SIZE]
         last = last_injections(session, [p.id for p in patients])
@@ -201,6 +209,7 @@ def build_router(renderer: Renderer) -> APIRouter:
                 "today": today(),
                 "page_size": PAGE_SIZE,
                 "page": number,
+                "alert_title": alert_title,
             },
         )
 

@@ -14,10 +14,10 @@ def test_summaries_count_answers_and_keep_latest_reports(sqlite_url: str) -> Non
     sessions = open_database(sqlite_url)
     with sessions.begin() as s:
         user = accounts.create_user(s, "doc", "clinician", "long password")
-        for helpful in (True, True, False):
+        for patient_id, helpful in (("p1", True), ("p2", True), ("p3", False)):
             add_feedback(
                 s,
-                patient_id="p1",
+                patient_id=patient_id,
                 option_id="baclofen",
                 user_id=user.id,
                 helpful=helpful,
@@ -37,7 +37,7 @@ def test_summaries_count_answers_and_keep_latest_reports(sqlite_url: str) -> Non
         (summary,) = option_summaries(s)
     assert (summary.helpful, summary.not_helpful, summary.errors) == (2, 1, 1)
     assert summary.helpful_rate == 2 / 3
-    assert summary.reports[0][1:] == ("doc", "dose wrong")
+    assert summary.reports[0][1:] == ("doc", "(no name)", "dose wrong")
 
 
 def test_card_feedback_is_summarised_per_topic(sqlite_url: str) -> None:
