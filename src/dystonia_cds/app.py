@@ -37,4 +37,17 @@ def create_app(settings: Settings, context: AppContext | None = None) -> FastAPI
     install_cdshooks(app, ctx)
     install_api(app, ctx)
     install_web(app, ctx)
+    install_operations(app, ctx)
     return app
+
+
+def install_operations(app: FastAPI, ctx: AppContext) -> None:
+    """`/healthz`, `/readyz`, `/metrics`; database faults as 503 (an idempotent read retried
+    once); every request counted and timed (the outermost middleware)."""
+    from dystonia_cds.ops import health
+    from dystonia_cds.ops.faults import DatabaseFaults
+    from dystonia_cds.ops.metrics import RequestMetrics
+
+    health.install(app, ctx)
+    app.add_middleware(DatabaseFaults)
+    app.add_middleware(RequestMetrics)

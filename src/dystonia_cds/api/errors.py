@@ -35,6 +35,7 @@ from dystonia_cds.domain.errors import (
     PatientNotFound,
     UpstreamUnavailable,
 )
+from dystonia_cds.ops.faults import is_database_fault
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +101,8 @@ class CareRoute(APIRoute):
             try:
                 return await handler(request)
             except Exception as exc:
+                if is_database_fault(exc):
+                    raise  # ops.faults: retried or 503; the audit cannot be written either
                 response = error_response(exc)
                 status = response.status_code if response is not None else 500
                 await run_in_threadpool(_audit_failure, request, status)

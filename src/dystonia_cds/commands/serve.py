@@ -1,7 +1,14 @@
 """`dystonia-cds serve`: the web app, the care REST API and the CDS Hooks service in one
 process (uvicorn). A new, empty database gets the schema; a database whose schema is behind
 is refused (`SchemaOutOfDate`, naming `dystonia-cds db upgrade`). `--demo` seeds synthetic
-demo patients (once), creates an API token and the demo clinician, and prints both."""
+demo patients (once), creates an API token and the demo clinician, and prints both; it is
+refused when `DYSTONIA_CDS_ENVIRONMENT=production`.
+
+The server runs with limits (settings `DYSTONIA_CDS_MAX_HEADER_BYTES`, `..._REQUEST_READ_TIMEOUT_S`,
+`..._KEEP_ALIVE_S`, `..._LIMIT_CONCURRENCY`; docs/deploy.md): uvicorn's h11 protocol with a
+header-size limit and a whole-request read deadline (`ops.protocol`), an idle keep-alive
+timeout, a concurrency limit (503 beyond it), X-Forwarded-For believed only from
+`DYSTONIA_CDS_TRUSTED_PROXIES`, and an access log without query strings (`ops.logs`)."""
 
 from __future__ import annotations
 
@@ -85,15 +92,45 @@ def _uvicorn_run(
         # Each worker process builds its own app from the environment (dystonia_cds.asgi).
         os.environ["DYSTONIA_CDS_DATABASE_URL"] = settings.database_url
         ctx.sessions.kw["bind"].dispose()
-        config = uvicorn.Config("dystonia_cds.asgi:create", factory=True, workers=workers)
+        os.environ["DYSTONIA_CDS_REQUEST_READ_TIMEOUT_S"] = str(settings.request_read_timeout_s)
+        config = uvicorn.Config(
+            "dystonia_cds.asgi:create", factory=True, workers=workers, **server_options(settings)
+        )
         _announce(host, port)  # the socket listens; the workers accept on it
         Multiprocess(config, sockets=[sock]).run()
         return
     from dystonia_cds.app import create_app
 
-    config = uvicorn.Config(create_app(settings, ctx), log_level="info")
+    config = uvicorn.Config(create_app(settings, ctx), **server_options(settings))
     server = _announcing_server()(config, lambda: _announce(host, port))
     server.run(sockets=[sock])
+
+
+def server_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's options for the limits and logging of the settings."""
+    from dystonia_cds.ops.logs import log_config
+    from dystonia_cds.ops.protocol import GuardedH11Protocol
+
+    GuardedH11Protocol.read_timeout_s = settings.request_read_timeout_s
+    return {
+        "http": GuardedH11Protocol,
+        "h11_max_incomplete_event_size": settings.max_header_bytes,
+        "timeout_keep_alive": settings.keep_alive_s,
+        "limit_concurrency": settings.limit_concurrency,
+        "proxy_headers": bool(settings.trusted_proxies),
+        "forwarded_allow_ips": settings.trusted_proxies or None,
+        "server_header": False,
+        "log_config": log_config(json_logs=settings.json_logs),
+    }
+
+
+def refuse_demo_in_production(settings: Settings, demo: bool) -> None:
+    if demo and settings.environment == "production":
+        raise InvalidInput(
+            "seeds synthetic patients, an API token and a clinician with a known password; "
+            "it is refused when DYSTONIA_CDS_ENVIRONMENT=production",
+            location="--demo",
+        )
 
 
 def run(*, host: str, port: int, database: str | None, demo: bool, workers: int) -> int:
@@ -102,6 +139,7 @@ def run(*, host: str, port: int, database: str | None, demo: bool, workers: int)
     sock = bind_socket(host, port)  # before the database: a busy port changes nothing
     try:
         settings = get_settings(database_url=database)
+        refuse_demo_in_production(settings, demo)
         ctx = create_context(settings)  # creates the schema on an empty database, or refuses
         if demo:
             _demo(ctx)

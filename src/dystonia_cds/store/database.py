@@ -60,16 +60,22 @@ def _no_nul(
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for a SQLAlchemy URL; SQLite gets WAL, foreign keys and a busy timeout."""
+    """An engine for a SQLAlchemy URL; SQLite gets WAL, foreign keys and a busy timeout;
+    PostgreSQL a pool that pings a connection before using it. Error messages never carry
+    the statement's parameters (`hide_parameters`: patient data stays out of logs)."""
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     try:
         if url.startswith("sqlite"):
-            engine = create_engine(url, connect_args={"check_same_thread": False})
+            engine = create_engine(
+                url, connect_args={"check_same_thread": False}, hide_parameters=True
+            )
             event.listen(engine, "connect", _sqlite_pragmas)
             event.listen(engine, "begin", _sqlite_begin)
         else:
-            engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+            engine = create_engine(
+                url, pool_pre_ping=True, pool_size=10, max_overflow=20, hide_parameters=True
+            )
     except Exception as exc:  # ArgumentError, NoSuchModuleError ...
         raise InvalidInput(f"cannot use database URL {url!r}: {exc}") from exc
     event.listen(engine, "before_cursor_execute", _no_nul, retval=True)
