@@ -1,12 +1,15 @@
 """CDS Hooks client authentication: a JWT signed by the EHR, checked against the issuer's JWKS.
 
 What is checked, in order (each failure is an `AuthenticationError` naming the reason):
-- an `Authorization: Bearer <JWT>` header; the JWT header has `kid` and an asymmetric `alg`;
-- `iss` is a key of `settings.trusted_issuers` (issuer -> JWKS URL);
+- an `Authorization: Bearer <JWT>` header; the JWT header has `kid` and an asymmetric `alg`,
+  and `typ`, when present, is `JWT`;
+- `iss` is a key of `settings.trusted_issuers` (issuer -> JWKS URL, or -> {jwks_url, fhir_servers});
 - a `jku` header, if present, equals the JWKS URL configured for that issuer;
 - the key named by `kid` is in that JWKS (fetched with httpx, cached `settings.jwks_cache_s`
   seconds, re-fetched once when a `kid` is unknown, for key rotation);
-- the signature, `exp`, `iat` (not in the future), `aud` (one of the expected URLs);
+- the signature, `exp`, `iat` (not in the future), `aud` (one of the expected URLs); `exp` and
+  `iat` are integers and `exp` is at most 5 minutes after `iat` (plus the clock skew), as the
+  CDS Hooks specification asks of the EHR;
 - `jti` was not seen before from that issuer while its token is valid (`cdshooks.replay`: this
   process's own cache by default; a Redis shared by every worker and node when
   `DYSTONIA_CDS_REPLAY_CACHE_URL` is set).
@@ -23,6 +26,7 @@ import httpx
 import jwt
 import orjson
 
+from dystonia_cds.cdshooks.issuers import Issuer
 from dystonia_cds.cdshooks.replay import LocalReplayCache, ReplayGuard
 from dystonia_cds.domain.errors import AuthenticationError
 
@@ -30,6 +34,7 @@ ALLOWED_ALGORITHMS = frozenset(
     {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
 )
 CLOCK_SKEW_S = 30
+MAX_LIFETIME_S = 300  # the specification: exp at most 5 minutes after iat
 MIN_REFETCH_S = 5.0
 REQUIRED_CLAIMS = ["iss", "aud", "exp", "iat", "jti"]
 
@@ -127,7 +132,18 @@ def _check_header(header: dict[str, Any]) -> tuple[str, str]:
     kid = header.get("kid")
     if not isinstance(kid, str) or not kid:
         raise AuthenticationError("the JWT header has no kid")
+    if "typ" in header and header["typ"] != "JWT":
+        raise AuthenticationError("the JWT header typ must be 'JWT'")
     return str(alg), kid
+
+
+def _check_lifetime(claims: dict[str, Any]) -> None:
+    """`exp` and `iat` are integers (NumericDate seconds) and the token lives 5 minutes at most."""
+    exp, iat = claims["exp"], claims["iat"]
+    if type(exp) is not int or type(iat) is not int:
+        raise AuthenticationError("the JWT exp and iat must be integers (seconds)")
+    if exp - iat > MAX_LIFETIME_S + CLOCK_SKEW_S:
+        raise AuthenticationError("the JWT lives too long: exp must be at most 5 minutes after iat")
 
 
 _DECODE_ERRORS: tuple[tuple[type[Exception], str], ...] = (
@@ -151,9 +167,9 @@ class JwtVerifier:
     """Verifies CDS Hooks bearer JWTs for the issuers in `trusted_issuers`."""
 
     def __init__(
-        self, trusted_issuers: dict[str, str], jwks: JwksCache, replay: ReplayGuard | None = None
+        self, issuers: dict[str, Issuer], jwks: JwksCache, replay: ReplayGuard | None = None
     ) -> None:
-        self.trusted_issuers = dict(trusted_issuers)
+        self.issuers = dict(issuers)
         self.jwks = jwks
         self.replay: ReplayGuard = replay or LocalReplayCache()
 
@@ -163,9 +179,9 @@ class JwtVerifier:
         header, unverified = _unverified(token)
         alg, kid = _check_header(header)
         issuer = unverified.get("iss")
-        if not isinstance(issuer, str) or issuer not in self.trusted_issuers:
+        if not isinstance(issuer, str) or issuer not in self.issuers:
             raise AuthenticationError(f"JWT issuer {issuer!r} is not trusted")
-        jwks_url = self.trusted_issuers[issuer]
+        jwks_url = self.issuers[issuer].jwks_url
         if "jku" in header and header["jku"] != jwks_url:
             raise AuthenticationError("the JWT jku differs from the JWKS configured for its issuer")
         key, key_alg = await self.jwks.key(jwks_url, kid)
@@ -195,6 +211,7 @@ class JwtVerifier:
             )
         except (jwt.PyJWTError, ValueError, TypeError) as exc:
             raise AuthenticationError(_decode_error_message(exc)) from exc
-        if float(claims["iat"]) > time.time() + CLOCK_SKEW_S:
+        _check_lifetime(claims)
+        if claims["iat"] > time.time() + CLOCK_SKEW_S:
             raise AuthenticationError("the JWT is not valid yet (iat or nbf in the future)")
         return claims

@@ -1,7 +1,10 @@
 """Card feedback: parse `POST /cds-services/{id}/feedback`, store it, summarise it per topic.
 
 The body is small and rare, so it is validated with pydantic (`extra="forbid"`, with the
-spec's reserved `extension` allowed). A card's topic comes from the key its uuid carries (`cardids`),
+spec's reserved `extension` allowed), nested at most `MAX_DEPTH` levels, and held to the
+specification's invariants: an `accepted` outcome names its `acceptedSuggestions`, an
+`overridden` one may carry an `overrideReason` whose `reason` Coding (with a code) is then
+required, and neither goes with the other's member. A card's topic comes from the key its uuid carries (`cardids`),
 looked up in `cds_topic`; feedback about a card this service did not issue is reported under
 the topic `unknown`. The summary counts distinct cards per topic and outcome; rates are shares of the
 cards that received feedback, and `issued` is how many such cards were sent.
@@ -13,17 +16,18 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 import orjson
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from sqlalchemy import func, literal_column, select
 from sqlalchemy.orm import Session
 
 from dystonia_cds.cdshooks.cardids import key_of
-from dystonia_cds.cdshooks.payload import decode_json
+from dystonia_cds.cdshooks.payload import decode_json, too_deep
 from dystonia_cds.domain.errors import InvalidInput
 from dystonia_cds.domain.nul import find_nul, nul_message
 from dystonia_cds.store.feedback_models import CdsFeedback, CdsIssued, CdsTopic
 
 UNKNOWN_TOPIC = "unknown"
+MAX_DEPTH = 16  # a feedback body nests 6 levels; extensions get a few more
 
 
 class _Model(BaseModel):
@@ -39,7 +43,7 @@ class CodingIn(_Model):
 
 
 class OverrideReasonIn(_Model):
-    reason: CodingIn | None = None
+    reason: CodingIn
     userComment: str | None = Field(default=None, max_length=4000)
     extension: dict[str, Any] | None = None
 
@@ -57,6 +61,18 @@ class FeedbackIn(_Model):
     outcomeTimestamp: datetime
     extension: dict[str, Any] | None = None
 
+    @model_validator(mode="after")
+    def _outcome_members(self) -> FeedbackIn:
+        if self.outcome == "accepted" and not self.acceptedSuggestions:
+            raise ValueError("an accepted outcome requires acceptedSuggestions")
+        if self.outcome == "accepted" and self.overrideReason is not None:
+            raise ValueError("an accepted outcome takes no overrideReason")
+        if self.outcome == "overridden" and self.acceptedSuggestions:
+            raise ValueError("an overridden outcome takes no acceptedSuggestions")
+        if self.overrideReason is not None and not self.overrideReason.reason.code:
+            raise ValueError("overrideReason.reason must be a Coding with a code")
+        return self
+
 
 class FeedbackBody(_Model):
     feedback: list[FeedbackIn] = Field(min_length=1, max_length=1000)
@@ -65,6 +81,8 @@ class FeedbackBody(_Model):
 
 def parse_feedback(body: bytes) -> FeedbackBody:
     data = decode_json(body)
+    if too_deep(data, MAX_DEPTH):
+        raise InvalidInput(f"the feedback is nested more than {MAX_DEPTH} levels deep")
     where = find_nul(data)
     if where is not None:
         raise InvalidInput(nul_message(""), location=where or "body")

@@ -15,6 +15,7 @@ messages are those of reading the whole body at once (tested, hypothesis include
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,11 +23,16 @@ import msgspec
 import orjson
 
 from dystonia_cds.cdshooks.evaluations import prefetch_digest, raw_digest
+from dystonia_cds.cdshooks.issuers import normal_base
 from dystonia_cds.cdshooks.services import PREFETCH_TYPES, Service
 from dystonia_cds.domain.errors import InvalidInput
 
 ORDER_HOOKS = frozenset({"order-select", "order-sign"})
 OUTCOME = "OperationOutcome"
+FHIR_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")  # FHIR R4 id
+FAILED = frozenset({"error", "fatal"})  # OperationOutcome.issue.severity that voids a search
+TOO_DEEP = "the request body is nested too deeply"
+MAX_CONTEXT_DEPTH = 64  # context (draft orders: FHIR resources) nests far less
 _NULL = msgspec.Raw(b"null")
 
 
@@ -61,6 +67,7 @@ class HookRequest:
     fhir_token: str | None = None
     resources: list[dict[str, Any]] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)  # prefetch keys not supplied
+    pages: dict[str, str] = field(default_factory=dict)  # key -> next link of a paged prefetch
     digest: bytes | None = None  # of the prefetch, when it supplied every key (cache key)
     prefetch: Any = None  # the decoded prefetch, until `load_prefetch` reads it
     raw_prefetch: bytes | None = None  # its raw JSON, when `read_envelope` split the body
@@ -74,6 +81,23 @@ def decode_json(body: bytes) -> Any:
         return orjson.loads(body)
     except orjson.JSONDecodeError as exc:
         raise InvalidInput(f"the request body is not valid JSON: {exc}") from exc
+    except RecursionError:
+        raise InvalidInput(TOO_DEEP) from None
+
+
+def too_deep(value: Any, limit: int) -> bool:
+    """Whether a decoded JSON value nests arrays and objects more than `limit` levels deep
+    (iterative: no recursion however deep the value is)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if not isinstance(item, dict | list):
+            continue
+        if depth > limit:
+            return True
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((child, depth + 1) for child in children)
+    return False
 
 
 def parse_hook_request(body: bytes, service: Service) -> HookRequest:
@@ -119,7 +143,7 @@ def _split(body: bytes) -> tuple[dict[str, Any], bytes] | None:
         if not _each_once(body, given):
             return None
         data = {key: _member(raws[key]) for key in _MEMBERS}
-    except (msgspec.MsgspecError, ValueError):  # orjson's and msgspec's decode errors too
+    except (msgspec.MsgspecError, ValueError, RecursionError):  # orjson's decode errors too
         return None
     return data, given.get("prefetch", b"null")
 
@@ -149,12 +173,22 @@ def _request(data: dict[str, Any], service: Service) -> HookRequest:
     if hook not in service.hooks:
         expected = " or ".join(service.hooks)
         raise InvalidInput(f"hook {hook!r} is not served by {service.id} (expects {expected})")
+    instance = data.get("hookInstance")
+    if not isinstance(instance, str) or not instance.strip():
+        raise InvalidInput("hookInstance is missing or empty", location="hookInstance")
     context = data.get("context")
     if not isinstance(context, dict):
         raise InvalidInput("context must be a JSON object", location="context")
+    if too_deep(context, MAX_CONTEXT_DEPTH):
+        raise InvalidInput(f"{TOO_DEEP} (over {MAX_CONTEXT_DEPTH} levels)", location="context")
     patient_id = context.get("patientId")
     if not isinstance(patient_id, str) or not patient_id.strip():
         raise InvalidInput("context.patientId is missing or empty", location="context.patientId")
+    if not FHIR_ID.fullmatch(patient_id):
+        raise InvalidInput(
+            "context.patientId is not a FHIR id (1-64 letters, digits, '-' or '.')",
+            location="context.patientId",
+        )
     request = HookRequest(service.id, str(hook), patient_id, context)
     request.fhir_server, request.fhir_token = _fhir_access(data)
     return request
@@ -169,19 +203,21 @@ def load_prefetch(request: HookRequest) -> None:
         except orjson.JSONDecodeError:
             decode_json(request.body)  # raises, naming the place in the whole body
             raise  # pragma: no cover - the whole body holds the same bad member
+        except RecursionError:
+            raise InvalidInput(TOO_DEEP) from None
         request.raw_prefetch = None
     request.prefetch = None
-    request.resources, request.missing = collect_prefetch(prefetch, request.patient_id)
-    if request.missing:
+    request.resources, request.missing, request.pages = collect_prefetch(
+        prefetch, request.patient_id
+    )
+    if request.missing or request.pages:
         request.digest = None
 
 
 def _fhir_access(data: dict[str, Any]) -> tuple[str | None, str | None]:
     server = data.get("fhirServer")
-    if server is not None and (
-        not isinstance(server, str) or not server.startswith(("http://", "https://"))
-    ):
-        raise InvalidInput("fhirServer must be an http(s) URL", location="fhirServer")
+    if server is not None and (not isinstance(server, str) or normal_base(server) is None):
+        raise InvalidInput("fhirServer must be an http(s) base URL", location="fhirServer")
     auth = data.get("fhirAuthorization")
     if auth is None:
         return server, None
@@ -194,18 +230,23 @@ def _fhir_access(data: dict[str, Any]) -> tuple[str | None, str | None]:
     return server, token
 
 
-def collect_prefetch(prefetch: Any, patient_id: str) -> tuple[list[dict[str, Any]], list[str]]:
-    """Resources from the prefetch object and the keys it did not supply.
+def collect_prefetch(
+    prefetch: Any, patient_id: str
+) -> tuple[list[dict[str, Any]], list[str], dict[str, str]]:
+    """Resources from the prefetch object, the keys it did not supply, and the `next` links of
+    the searchset pages it supplied only in part.
 
-    A key that is absent, or holds an OperationOutcome, is missing (the client could not or
-    chose not to fetch it); `null` means the client found no data, which is a complete answer.
+    A key that is absent, or holds an OperationOutcome (or a Bundle with an error outcome
+    entry), is missing (the client could not or chose not to fetch it); `null` means the
+    client found no data, which is a complete answer.
     """
     if prefetch is None:
-        return [], list(PREFETCH_TYPES)
+        return [], list(PREFETCH_TYPES), {}
     if not isinstance(prefetch, dict):
         raise InvalidInput("prefetch must be a JSON object", location="prefetch")
     resources: list[dict[str, Any]] = []
     missing: list[str] = []
+    pages: dict[str, str] = {}
     for key, resource_type in PREFETCH_TYPES.items():
         if key not in prefetch:
             missing.append(key)
@@ -219,7 +260,24 @@ def collect_prefetch(prefetch: Any, patient_id: str) -> tuple[list[dict[str, Any
             continue
         _check_types(found, resource_type, patient_id, f"prefetch.{key}")
         resources.extend(found)
-    return resources, missing
+        following = next_link(value)
+        if following is not None:
+            pages[key] = following
+    return resources, missing, pages
+
+
+def next_link(data: Any) -> str | None:
+    """The `next` link of a Bundle page (any other value has none)."""
+    if type(data) is not dict or "link" not in data or data.get("resourceType") != "Bundle":
+        return None
+    links = data["link"]
+    for link in links if isinstance(links, list) else ():
+        if isinstance(link, dict) and link.get("relation") == "next":
+            url = link.get("url")
+            if not isinstance(url, str) or not url:
+                raise InvalidInput("a Bundle's next link has no url", location="Bundle.link")
+            return url
+    return None
 
 
 def resources_of(value: Any, location: str) -> list[dict[str, Any]] | None:
@@ -233,7 +291,23 @@ def resources_of(value: Any, location: str) -> list[dict[str, Any]] | None:
         return None
     if kind != "Bundle":
         return [value]
-    return bundle_resources(value, location)
+    found = bundle_resources(value, location)
+    if len(found) < len(value.get("entry") or ()) and _failed(value):
+        return None  # a search that reports an error in an outcome entry
+    return found
+
+
+def _failed(bundle: dict[str, Any]) -> bool:
+    """Whether an OperationOutcome entry of the Bundle reports an error or a fatal issue."""
+    for entry in bundle["entry"]:
+        resource = entry["resource"]
+        if resource["resourceType"] != OUTCOME:
+            continue
+        issues = resource.get("issue")
+        for issue in issues if isinstance(issues, list) else ():
+            if isinstance(issue, dict) and issue.get("severity") in FAILED:
+                return True
+    return False
 
 
 def bundle_resources(bundle: dict[str, Any], location: str) -> list[dict[str, Any]]:

@@ -1,101 +1,141 @@
-"""The fallback when prefetch is missing or partial: fetch the missing queries from the
+"""The fallback when prefetch is missing, partial or paged: fetch what is missing from the
 client's `fhirServer` with its `fhirAuthorization` bearer token (httpx, with timeouts).
 
-Searches follow `next` links on the same server, up to `MAX_PAGES` pages per query. When a
-missing key cannot be fetched (no `fhirServer`, unreachable server, an error status, a body
-that is not FHIR JSON), the whole call answers 412 Precondition Failed, as the spec says.
+- Only a `fhirServer` bound to the caller's issuer (`issuers.py`) is contacted; any other gets
+  412 before a request is made. In insecure development mode any http(s) server is allowed.
+- Ids are FHIR ids (checked when the request is read) and URL-encoded in the queries.
+- A search follows its `next` links, up to `MAX_PAGES` pages, on the origin of `fhirServer`
+  only (where the token may go); a prefetched searchset page with a `next` link is completed
+  the same way. A `next` link elsewhere, more pages than that, an error status, a body that is
+  not FHIR JSON, or an OperationOutcome (top level, or an error entry in a Bundle) answer 412:
+  cards are never made from part of the patient's data.
+- Every 412 says the same thing (`UNAVAILABLE`): the caller learns nothing about hosts, ports
+  or the FHIR server's answers; the reason is logged for the operator (no patient data).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import orjson
 
-from dystonia_cds.cdshooks.payload import HookRequest, resources_of
-from dystonia_cds.cdshooks.services import prefetch_query
+from dystonia_cds.cdshooks.issuers import normal_base, origin
+from dystonia_cds.cdshooks.payload import HookRequest, next_link, resources_of
+from dystonia_cds.cdshooks.services import PREFETCH_TYPES, prefetch_query
 from dystonia_cds.domain.errors import InvalidInput, UpstreamUnavailable
 
+log = logging.getLogger(__name__)
 MAX_PAGES = 20
 TOTAL_TIMEOUT_FACTOR = 3  # all fetches of one call together: 3 x DYSTONIA_CDS_FHIR_TIMEOUT_S
+UNAVAILABLE = (
+    "the patient's data was neither prefetched in full nor fetched from an allowed fhirServer"
+)
+Servers = frozenset[str] | None  # allowed FHIR base URLs; None: any (insecure dev mode)
 
 
-async def complete_prefetch(request: HookRequest, timeout_s: float) -> None:
-    """Fetch every missing prefetch key and add its resources to `request.resources`."""
-    if not request.missing:
+class Refused(Exception):
+    """Why a fetch was refused or failed (logged; the caller gets `UNAVAILABLE`)."""
+
+
+async def complete_prefetch(request: HookRequest, timeout_s: float, servers: Servers) -> None:
+    """Fetch every missing prefetch key and every remaining page of a paged prefetch, adding
+    their resources to `request.resources`; `UpstreamUnavailable` (412) when it cannot."""
+    if not request.missing and not request.pages:
         return
-    if not request.fhir_server:
-        raise UpstreamUnavailable(
-            "prefetch lacks " + ", ".join(request.missing) + " and no fhirServer was given"
-        )
+    try:
+        base = allowed_base(request.fhir_server, servers)
+        found = await _fetch(request, base, timeout_s)
+    except Refused as exc:
+        log.warning("CDS Hooks fallback fetch refused or failed: %s", exc)
+        raise UpstreamUnavailable(UNAVAILABLE) from None
+    for resources in found:
+        request.resources.extend(resources)
+    request.missing, request.pages = [], {}
+
+
+def allowed_base(fhir_server: str | None, servers: Servers) -> str:
+    if not fhir_server:
+        raise Refused("no fhirServer was given")
+    base = normal_base(fhir_server)
+    if base is None:
+        raise Refused("fhirServer is not an http(s) base URL")
+    if servers is not None and base not in servers:
+        raise Refused("fhirServer is not one of the issuer's fhir_servers")
+    return base
+
+
+async def _fetch(request: HookRequest, base: str, timeout_s: float) -> list[list[dict[str, Any]]]:
     headers = {"Accept": "application/fhir+json, application/json"}
     if request.fhir_token:
         headers["Authorization"] = f"Bearer {request.fhir_token}"
-    base = request.fhir_server.rstrip("/")
+    home = origin(base)
+    pid = quote(request.patient_id, safe="")
+    starts = [f"{base}/{prefetch_query(key, pid)}" for key in request.missing]
+    starts += list(request.pages.values())
     timeout = httpx.Timeout(timeout_s, connect=min(timeout_s, 5.0))
     try:
         async with (
             asyncio.timeout(timeout_s * TOTAL_TIMEOUT_FACTOR),
-            httpx.AsyncClient(headers=headers, timeout=timeout) as client,
+            httpx.AsyncClient(headers=headers, timeout=timeout, follow_redirects=False) as client,
         ):
-            pages = await asyncio.gather(
-                *(
-                    _fetch_all(client, base, prefetch_query(key, request.patient_id))
-                    for key in request.missing
-                )
-            )
-    except TimeoutError as exc:
-        raise UpstreamUnavailable("the FHIR server did not answer in time") from exc
-    for resources in pages:
-        request.resources.extend(resources)
-    request.missing = []
+            return await asyncio.gather(*(_fetch_all(client, url, home) for url in starts))
+    except TimeoutError:
+        raise Refused("the FHIR server did not answer in time") from None
 
 
-async def _fetch_all(client: httpx.AsyncClient, base: str, query: str) -> list[dict[str, Any]]:
-    url: str | None = f"{base}/{query}"
+async def _fetch_all(client: httpx.AsyncClient, url: str, home: str | None) -> list[dict[str, Any]]:
+    """The resources of a search (or read) from `url` and its `next` pages."""
     found: list[dict[str, Any]] = []
     for _ in range(MAX_PAGES):
-        if url is None:
-            break
-        data = await _get_json(client, url, query)
-        resources = _resources(data, query)
-        found.extend(resources)
-        url = _next_link(data, base)
-    return found
+        if origin(url) != home:
+            raise Refused("a next link points away from fhirServer's origin")
+        data = await _get_json(client, url)
+        found.extend(_resources(data))
+        following = _next(data)
+        if following is None:
+            return found
+        url = following
+    raise Refused(f"a search has more than {MAX_PAGES} pages")
 
 
-async def _get_json(client: httpx.AsyncClient, url: str, query: str) -> Any:
+def _next(data: Any) -> str | None:
+    try:
+        return next_link(data)
+    except InvalidInput as exc:
+        raise Refused(str(exc)) from exc
+
+
+async def _get_json(client: httpx.AsyncClient, url: str) -> Any:
+    kind = _kind(url)
     try:
         response = await client.get(url)
     except httpx.HTTPError as exc:
-        raise UpstreamUnavailable(f"the FHIR server could not be reached for {query}") from exc
+        raise Refused(f"the FHIR server could not be reached for {kind}") from exc
     if response.status_code != 200:
-        raise UpstreamUnavailable(f"the FHIR server answered {response.status_code} for {query}")
+        raise Refused(f"the FHIR server answered {response.status_code} for {kind}")
     try:
         return orjson.loads(response.content)
-    except orjson.JSONDecodeError as exc:
-        raise UpstreamUnavailable(f"the FHIR server's answer to {query} is not JSON") from exc
+    except orjson.JSONDecodeError:
+        raise Refused(f"the FHIR server's answer for {kind} is not JSON") from None
 
 
-def _resources(data: Any, query: str) -> list[dict[str, Any]]:
+def _resources(data: Any) -> list[dict[str, Any]]:
     try:
-        found = resources_of(data, f"FHIR server answer to {query}")
+        found = resources_of(data, "FHIR server answer")
     except InvalidInput as exc:
-        raise UpstreamUnavailable(str(exc)) from exc
+        raise Refused(str(exc)) from exc
     if found is None:
-        raise UpstreamUnavailable(f"the FHIR server returned an OperationOutcome for {query}")
+        raise Refused("the FHIR server returned an OperationOutcome")
     return found
 
 
-def _next_link(data: Any, base: str) -> str | None:
-    """The Bundle's `next` link when it points at the same server (the token stays there)."""
-    if not isinstance(data, dict) or data.get("resourceType") != "Bundle":
-        return None
-    for link in data.get("link") or []:
-        if isinstance(link, dict) and link.get("relation") == "next":
-            url = link.get("url")
-            if isinstance(url, str) and url.startswith(base + "/"):
-                return url
-    return None
+def _kind(url: str) -> str:
+    """The resource type a URL asks for (for log lines without patient ids)."""
+    for kind in PREFETCH_TYPES.values():
+        if f"/{kind}" in url:
+            return kind
+    return "a page"

@@ -25,11 +25,15 @@ from fastapi.responses import Response
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from dystonia_cds.cdshooks.audit import CallAudit, CallNote, Entry, actor_of, hook_action
 from dystonia_cds.cdshooks.auth import JwksCache, JwtVerifier, bearer_token
 from dystonia_cds.cdshooks.dispatch import HookDispatch, Reply, header, receive_body
 from dystonia_cds.cdshooks.errors import BodyTooLarge, UnknownService, status_for
 from dystonia_cds.cdshooks.feedback import parse_feedback, store_feedback, summarise
 from dystonia_cds.cdshooks.issued import CardLog
+from dystonia_cds.cdshooks.issuers import Issuer, issuers_from
+from dystonia_cds.cdshooks.payload import TOO_DEEP
+from dystonia_cds.cdshooks.prefetch import Servers
 from dystonia_cds.cdshooks.replay import replay_guard
 from dystonia_cds.cdshooks.runner_factory import RunnerHolder
 from dystonia_cds.cdshooks.services import SERVICES, Service, discovery_document
@@ -154,41 +158,81 @@ class CdsHooksApi:
         self.limit = settings.max_body_bytes
         self.base = settings.public_url.rstrip("/")
         self.card_log = CardLog(ctx.sessions)
+        self.audit = CallAudit(ctx.sessions)
         self.runners = RunnerHolder(ctx, self.card_log)
+        self.issuers: dict[str, Issuer] = issuers_from(settings.trusted_issuers)
         self.verifier: JwtVerifier | None = None
         if not settings.insecure_dev:
             jwks = JwksCache(settings.jwks_cache_s, timeout_s=min(settings.fhir_timeout_s, 10.0))
             replay = replay_guard(settings.replay_cache_url)
-            self.verifier = JwtVerifier(settings.trusted_issuers, jwks, replay)
+            self.verifier = JwtVerifier(self.issuers, jwks, replay)
         self.discovery = orjson.dumps(discovery_document())
 
-    async def authenticate(self, authorization: str | None, audiences: list[str]) -> None:
-        if self.verifier is not None:
-            await self.verifier.verify(authorization, audiences)
+    async def authenticate(
+        self, authorization: str | None, audiences: list[str]
+    ) -> dict[str, Any] | None:
+        """The verified JWT claims; None in insecure development mode."""
+        if self.verifier is None:
+            return None
+        return await self.verifier.verify(authorization, audiences)
+
+    def servers_for(self, claims: dict[str, Any] | None) -> Servers:
+        """The FHIR servers the caller's issuer may send the service to (None: any, insecure
+        development mode only)."""
+        if self.verifier is None:
+            return None
+        return self.issuers[str(claims["iss"])].fhir_servers if claims else frozenset()
+
+    def audited(self, scope: Scope, note: CallNote, action: str, status: int) -> None:
+        client = scope.get("client")
+        self.audit.add(
+            Entry(note.actor, action, note.patient_id, client[0] if client else None, status)
+        )
 
     async def discover(self) -> Response:
         return Response(self.discovery, media_type=JSON)
 
     async def call(self, service_id: str, scope: Scope, receive: Receive) -> Reply:
-        """A hook call: 404, 413 (Content-Length), 401, 413 (streamed), then the runner."""
+        """A hook call (audited): 404, 413 (Content-Length), 401, 413 (streamed), the runner."""
+        note = CallNote()
+        reply = await self._call(service_id, scope, receive, note)
+        self.audited(scope, note, hook_action(service_id, note), reply[0])
+        return reply
+
+    async def _call(self, service_id: str, scope: Scope, receive: Receive, note: CallNote) -> Reply:
         try:
             service = find_service(service_id)
             headers = scope["headers"]
             check_length(header(headers, b"content-length"), self.limit)
             audience = [f"{self.base}/cds-services/{service.id}"]
-            await self.authenticate(header(headers, b"authorization"), audience)
+            claims = await self.authenticate(header(headers, b"authorization"), audience)
+            note.actor = actor_of(claims)
             body = await receive_body(receive, self.limit)
-            return 200, await self.runners.get().respond(service, body)
+            runner = self.runners.get()
+            servers = self.servers_for(claims)
+            return 200, await runner.respond(service, body, servers, note)
         except DystoniaCdsError as exc:
             return error_reply(exc)
+        except RecursionError:  # nesting that got past the decoders' own limits
+            return error_reply(InvalidInput(TOO_DEEP))
 
     async def feedback(self, service_id: str, scope: Scope, receive: Receive) -> Reply:
+        """A feedback call (audited)."""
+        note = CallNote(hook="feedback")
+        reply = await self._feedback(service_id, scope, receive, note)
+        self.audited(scope, note, hook_action(service_id, note), reply[0])
+        return reply
+
+    async def _feedback(
+        self, service_id: str, scope: Scope, receive: Receive, note: CallNote
+    ) -> Reply:
         try:
             service = find_service(service_id)
             headers = scope["headers"]
             check_length(header(headers, b"content-length"), self.limit)
             url = f"{self.base}/cds-services/{service.id}"
-            await self.authenticate(header(headers, b"authorization"), [url, f"{url}/feedback"])
+            auth = header(headers, b"authorization")
+            note.actor = actor_of(await self.authenticate(auth, [url, f"{url}/feedback"]))
             parsed = parse_feedback(await receive_body(receive, self.limit))
             stored = await to_thread.run_sync(self._store, service.id, parsed)
         except DystoniaCdsError as exc:
@@ -234,6 +278,7 @@ def install(app: FastAPI, ctx: AppContext) -> None:
     api.runners.warm()
     if api.verifier is not None:
         app.router.add_event_handler("shutdown", api.verifier.replay.close)
+    app.router.add_event_handler("shutdown", api.audit.flush)
     # innermost first: HookDispatch answers the hot POSTs inside CORS and security headers
     app.add_middleware(HookDispatch, call=api.call, feedback=api.feedback)
     app.add_middleware(ScopedCors, origins=list(ctx.settings.cors_origins))

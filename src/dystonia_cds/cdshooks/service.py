@@ -18,14 +18,15 @@ from anyio import to_thread
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from dystonia_cds.cdshooks.audit import CallNote
 from dystonia_cds.cdshooks.cards import CardSettings, finding_card, treatment_cards
 from dystonia_cds.cdshooks.evaluations import Evaluation, EvaluationCache, render
 from dystonia_cds.cdshooks.issued import CardLog
 from dystonia_cds.cdshooks.order_safety import OrderChecker
 from dystonia_cds.cdshooks.orders import VocabularyLike, read_order
 from dystonia_cds.cdshooks.payload import HookRequest, draft_orders, load_prefetch, read_envelope
-from dystonia_cds.cdshooks.prefetch import complete_prefetch
-from dystonia_cds.cdshooks.services import TREATMENT_OPTIONS, Service
+from dystonia_cds.cdshooks.prefetch import Servers, complete_prefetch
+from dystonia_cds.cdshooks.services import Service
 from dystonia_cds.cdshooks.suggestions import SuggestionMaker
 from dystonia_cds.domain.errors import DystoniaCdsError, InvalidInput
 from dystonia_cds.domain.patient import PatientRecord
@@ -140,27 +141,44 @@ class HookRunner:
             self.source_label, self.sources, self._suggestions, self.kb.drug_classes, patient_url
         )
 
-    async def run(self, service: Service, body: bytes) -> dict[str, Any]:
+    async def run(
+        self, service: Service, body: bytes, servers: Servers = frozenset()
+    ) -> dict[str, Any]:
         """`respond`, decoded."""
-        result: dict[str, Any] = orjson.loads(await self.respond(service, body))
+        result: dict[str, Any] = orjson.loads(await self.respond(service, body, servers))
         return result
 
-    async def respond(self, service: Service, body: bytes) -> bytes:
-        """The JSON response body (`{"cards": [...]}`) of a hook call."""
+    async def respond(
+        self,
+        service: Service,
+        body: bytes,
+        servers: Servers = frozenset(),
+        note: CallNote | None = None,
+    ) -> bytes:
+        """The JSON response body (`{"cards": [...]}`) of a hook call. `servers`: the FHIR base
+        URLs the fallback fetch may reach (None: any, insecure development mode only); `note`
+        receives the patient, hook and card topics for the audit trail."""
+        note = note or CallNote()
         request = read_envelope(body, service)
+        note.patient_id, note.hook = request.patient_id, request.hook
+        user = request.context.get("userId")
+        if isinstance(user, str) and user:
+            note.actor = f"{note.actor} {user[:100]}"
         today = date.today()
         key = (request.digest, request.patient_id, today) if request.digest else None
         cached = self.cache.get(key) if key else None
         if cached is None:
             load_prefetch(request)  # skipped on a hit: these bytes were read and checked before
         orders = None
-        if service.id != TREATMENT_OPTIONS:
+        if service.orders:
             orders = [read_order(o, self.vocab) for o in draft_orders(request)]
-        await complete_prefetch(request, self.fhir_timeout_s)
+        await complete_prefetch(request, self.fhir_timeout_s, servers)
         entry = cached or self.evaluation(request, today)
         url = await self.directory.url_for(request.patient_id)
         if orders is None:
-            return self.treatment_body(service.id, entry, url, repeated=cached is not None)
+            return self.treatment_body(
+                service.id, entry, url, repeated=cached is not None, note=note
+            )
         record, baseline = entry.record, entry.recommendation
         features = on_date(self.features, today)
         checker = OrderChecker(
@@ -169,21 +187,31 @@ class HookRunner:
         cs = self.settings_for(url)
         cards = [finding_card(f, cs) for f in checker.check(record, orders, today)]
         self.card_log.record(service.id, cards)
+        note.topics = tuple(c["source"]["topic"]["code"] for c in cards)
         return orjson.dumps({"cards": cards})
 
     def treatment_body(
-        self, service_id: str, entry: Evaluation, url: str | None, *, repeated: bool
+        self,
+        service_id: str,
+        entry: Evaluation,
+        url: str | None,
+        *,
+        repeated: bool,
+        note: CallNote | None = None,
     ) -> bytes:
         """The treatment cards; for a repeated evaluation, encoded once and issued with fresh
         uuids from then on."""
+        note = note or CallNote()
         rendered = entry.rendered.get(url)
         if rendered is None:
             cards = treatment_cards(entry.recommendation, self.settings_for(url))
             if not repeated:
                 self.card_log.record(service_id, cards)
+                note.topics = tuple(c["source"]["topic"]["code"] for c in cards)
                 return orjson.dumps({"cards": cards})
             rendered = entry.rendered[url] = render(cards)
         self.card_log.count(service_id, rendered.issued)
+        note.topics = tuple(topic for topic, _ in rendered.issued)
         return rendered.fresh()
 
     def evaluation(self, request: HookRequest, today: date) -> Evaluation:

@@ -32,7 +32,7 @@ BODY = {"hook": "patient-view", "hookInstance": "x", "context": {"patientId": "p
 class FakeRunner:
     """Stands in for the engine: the tests here are about who may call, not what comes back."""
 
-    async def respond(self, service: Service, body: bytes) -> bytes:
+    async def respond(self, service: Service, body: bytes, *_: Any) -> bytes:
         return b'{"cards":[]}'
 
 

@@ -35,7 +35,8 @@ def round_trip(database_url: str) -> None:
         assert response.status_code == 200, response.text
         cards: list[dict[str, Any]] = response.json()["cards"]
         assert len(cards) >= 2
-        accepted, overridden = cards[0], cards[1]
+        accepted = next(c for c in cards if c.get("suggestions"))
+        overridden = next(c for c in cards if c is not accepted)
         feedback = {"feedback": [entry_accepted(accepted), entry_overridden(overridden)]}
         stored = httpx.post(f"{base}/cds-services/{TREATMENT}/feedback", json=feedback, timeout=20)
         assert stored.status_code == 200, stored.text

@@ -29,6 +29,8 @@ from dystonia_cds.knowledge.vocabulary import load_vocabulary
 TOPIC_SYSTEM = "urn:dystonia-cds:topic"
 TREATMENT = "dystonia-treatment-options"
 SAFETY = "dystonia-order-safety"
+SELECT = "dystonia-order-select"
+SERVICE_OF_HOOK = {"order-sign": SAFETY, "order-select": SELECT}
 
 
 @pytest.fixture(scope="module")
@@ -99,16 +101,17 @@ def assert_resource(action: dict[str, Any]) -> None:
 # ---- discovery -------------------------------------------------------------------------------
 
 
-def test_discovery_lists_both_services_with_their_hooks_and_prefetch(server: str) -> None:
+def test_discovery_lists_one_service_id_per_hook_with_its_prefetch(server: str) -> None:
     response = httpx.get(f"{server}/cds-services", timeout=10)
     assert response.status_code == 200
     services = response.json()["services"]
-    pairs = {(s["id"], s["hook"]) for s in services}
-    assert pairs == {
-        (TREATMENT, "patient-view"),
-        (SAFETY, "order-select"),
+    pairs = [(s["id"], s["hook"]) for s in services]
+    assert sorted(pairs) == [
         (SAFETY, "order-sign"),
-    }
+        (SELECT, "order-select"),
+        (TREATMENT, "patient-view"),
+    ]
+    assert len({s["id"] for s in services}) == len(services)
     for service in services:
         assert service["title"]
         assert service["description"]
@@ -120,9 +123,12 @@ def test_discovery_lists_both_services_with_their_hooks_and_prefetch(server: str
             "MedicationStatement",
             "MedicationAdministration",
             "Procedure",
-            "Observation",
         ):
             assert f"{rtype}?patient={{{{context.patientId}}}}" in prefetch.values()
+        assert prefetch["observations"] == (
+            "Observation?patient={{context.patientId}}"
+            "&code=http://loinc.org|29463-7,http://loinc.org|69548-6"
+        ), "only the Observations the mapping reads: body weight, genetic variant assessment"
 
 
 # ---- treatment options -----------------------------------------------------------------------
@@ -276,7 +282,8 @@ def test_an_unsafe_draft_order_gets_a_card_naming_the_check(
     server: str, name: str, hook: str
 ) -> None:
     resources, order = order_case(name, positive=True)
-    cards = cards_of(server, SAFETY, order_body(hook, pid_of(resources), resources, [order]))
+    body = order_body(hook, pid_of(resources), resources, [order])
+    cards = cards_of(server, SERVICE_OF_HOOK[hook], body)
     assert EXPECTED[name] in topics(cards)
     card = next(c for c in cards if c["source"]["topic"]["code"] == EXPECTED[name])
     assert card["indicator"] in ("warning", "critical")
@@ -356,22 +363,54 @@ BAD_BODIES: dict[str, tuple[bytes, str]] = {
     "malformed JSON": (b'{"hook": "patient-view",', "not valid JSON"),
     "not an object": (b"[1, 2]", "JSON object"),
     "wrong hook": (b'{"hook": "order-sign", "context": {"patientId": "p"}}', "hook"),
-    "missing patientId": (b'{"hook": "patient-view", "context": {}}', "patientId"),
+    "missing patientId": (
+        b'{"hook": "patient-view", "hookInstance": "h", "context": {}}',
+        "patientId",
+    ),
     "prefetch not an object": (
-        b'{"hook": "patient-view", "context": {"patientId": "p"}, "prefetch": "x"}',
+        b'{"hook": "patient-view", "hookInstance": "h", "context": {"patientId": "p"}, "prefetch": "x"}',
         "prefetch",
     ),
     "prefetch value not a resource": (
-        b'{"hook": "patient-view", "context": {"patientId": "p"}, "prefetch": {"conditions": 5}}',
+        b'{"hook": "patient-view", "hookInstance": "h", "context": {"patientId": "p"}, "prefetch": {"conditions": 5}}',
         "prefetch.conditions",
     ),
     "bundle entry without resource": (
-        b'{"hook": "patient-view", "context": {"patientId": "p"}, "prefetch": {"conditions":'
+        b'{"hook": "patient-view", "hookInstance": "h", "context": {"patientId": "p"}, "prefetch": {"conditions":'
         b' {"resourceType": "Bundle", "entry": [{"x": 1}]}}}',
         "entry[0]",
     ),
+    "missing hookInstance": (
+        b'{"hook": "patient-view", "context": {"patientId": "p"}}',
+        "hookInstance",
+    ),
+    "patientId not a FHIR id": (
+        b'{"hook": "patient-view", "hookInstance": "h", "context": {"patientId": "p1/../../admin"}}',
+        "context.patientId",
+    ),
+    "control character in patientId": (
+        b'{"hook": "patient-view", "hookInstance": "h", "context": {"patientId": "p\\u0007x"}}',
+        "context.patientId",
+    ),
+    "malformed fhirServer": (
+        b'{"hook": "patient-view", "hookInstance": "h", "fhirServer": "http://[::1/fhir",'
+        b' "context": {"patientId": "p"}}',
+        "fhirServer",
+    ),
+    "fhirServer with user info": (
+        b'{"hook": "patient-view", "hookInstance": "h", "fhirServer": "http://u:p@ehr/fhir",'
+        b' "context": {"patientId": "p"}}',
+        "fhirServer",
+    ),
+    "context nested 1000 levels": (
+        b'{"hook": "patient-view", "hookInstance": "h", "context": {"patientId": "p", "x": '
+        + b"[" * 1000
+        + b"]" * 1000
+        + b"}}",
+        "nested too deeply",
+    ),
     "patient of another id": (
-        b'{"hook": "patient-view", "context": {"patientId": "p"}, "prefetch": {"patient":'
+        b'{"hook": "patient-view", "hookInstance": "h", "context": {"patientId": "p"}, "prefetch": {"patient":'
         b' {"resourceType": "Patient", "id": "q"}}}',
         "context.patientId",
     ),
@@ -389,6 +428,26 @@ def test_bad_input_is_a_400_naming_the_problem(server: str, case: str) -> None:
     )
     assert response.status_code == 400
     assert expected in response.json()["error"]
+
+
+@pytest.mark.parametrize("depth", [900, 1000, 1100, 5000])
+def test_deeply_nested_prefetch_is_read_or_refused_never_a_server_error(
+    server: str, depth: int
+) -> None:
+    body = (
+        b'{"hook": "patient-view", "hookInstance": "h", "context": {"patientId": "p"},'
+        b' "prefetch": {"patient": {"resourceType": "Patient", "id": "p", "x": '
+        + b"[" * depth
+        + b"]" * depth
+        + b"}}}"
+    )
+    response = httpx.post(
+        f"{server}/cds-services/{TREATMENT}",
+        content=body,
+        headers={"Content-Type": "application/json"},
+        timeout=10,
+    )
+    assert response.status_code in (400, 412), response.text
 
 
 def test_an_unknown_service_is_404(server: str) -> None:

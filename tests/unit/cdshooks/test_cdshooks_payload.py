@@ -24,6 +24,7 @@ from dystonia_cds.fhir.mapping import record_from_resources
 
 VIEW = SERVICES["dystonia-treatment-options"]
 SAFETY = SERVICES["dystonia-order-safety"]
+SELECT = SERVICES["dystonia-order-select"]
 
 
 def body(**fields: Any) -> bytes:
@@ -51,7 +52,9 @@ def test_null_prefetch_values_are_complete_answers_and_bundles_are_unpacked() ->
 
 
 def test_an_operation_outcome_in_prefetch_counts_as_missing() -> None:
-    resources, missing = collect_prefetch({"conditions": {"resourceType": "OperationOutcome"}}, "p")
+    resources, missing, _ = collect_prefetch(
+        {"conditions": {"resourceType": "OperationOutcome"}}, "p"
+    )
     assert resources == []
     assert "conditions" in missing
 
@@ -96,7 +99,7 @@ def test_order_select_checks_the_selected_orders_and_order_sign_all() -> None:
         hook="order-select",
         context={"patientId": "p", "draftOrders": bundle, "selections": ["MedicationRequest/b"]},
     )
-    request = parse_hook_request(select_body, SAFETY)
+    request = parse_hook_request(select_body, SELECT)
     assert [o["id"] for o in draft_orders(request)] == ["b"]
     sign = parse_hook_request(
         body(hook="order-sign", context={"patientId": "p", "draftOrders": bundle}), SAFETY
@@ -152,7 +155,7 @@ prefetch_values = (
 @given(st.dictionaries(st.sampled_from([*PREFETCH_TYPES, "extra"]), prefetch_values, max_size=8))
 def test_any_prefetch_content_is_read_or_refused_as_invalid_input(prefetch: dict[str, Any]) -> None:
     try:
-        found, _missing = collect_prefetch(prefetch, "p")
+        found, _missing, _pages = collect_prefetch(prefetch, "p")
         record_from_resources(found, patient_id="p")
     except DystoniaCdsError:
         pass

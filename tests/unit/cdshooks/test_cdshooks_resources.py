@@ -77,7 +77,13 @@ def fake_runner(
 def empty_prefetch_call(**extra: Any) -> bytes:
     """A patient-view call for patient "p" with every prefetch key present and empty."""
     prefetch = dict.fromkeys(PREFETCH_TYPES)
-    call = {"hook": "patient-view", **extra, "context": {"patientId": "p"}, "prefetch": prefetch}
+    call = {
+        "hook": "patient-view",
+        "hookInstance": "0",
+        **extra,
+        "context": {"patientId": "p"},
+        "prefetch": prefetch,
+    }
     return orjson.dumps(call)
 
 
