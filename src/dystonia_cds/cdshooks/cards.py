@@ -56,15 +56,15 @@ _REASONS = tuple(
 
 @lru_cache(maxsize=4096)  # titles, messages and summaries repeat from patient to patient
 def clip(text: str, limit: int = SUMMARY_MAX) -> str:
-    """At most `limit` characters; a long text is cut at its last clause break (else a word)."""
+    """At most `limit` characters; a longer text is cut at a word boundary and ends with an
+    ellipsis (a single word longer than the limit is cut inside it)."""
     text = " ".join(text.split())
     if len(text) <= limit:
         return text
-    head = text[: limit - 1]
-    cut = max(head.rfind(mark) for mark in (". ", "; ", ", ", ": "))
-    if cut < limit // 2:
-        cut = head.rfind(" ")
-    return (head[:cut] if cut > 0 else head).rstrip(" .;,:") + "…"
+    room = limit - 1  # one character for the ellipsis
+    cut = room if text[room] == " " else text[:room].rfind(" ")
+    kept = text[:cut] if cut > 0 else text[:room]
+    return kept.rstrip(" .;,:-–—(") + "…"
 
 
 @dataclass(frozen=True, slots=True)

@@ -206,17 +206,20 @@ def test_no_options_and_no_alerts_give_no_cards() -> None:
         "short",
     ],
 )
-def test_summaries_stay_under_140_characters_and_break_at_a_clause(text: str) -> None:
+def test_summaries_stay_under_140_characters_and_break_at_a_word_with_an_ellipsis(
+    text: str,
+) -> None:
     from dystonia_cds.cdshooks.cards import clip
 
     out = clip(text)
     assert len(out) < 140
     assert out == text or out.endswith("…")
     if text.startswith("Acute"):
-        assert (
-            out
-            == "Acute drug-induced dystonic reaction: give parenteral diphenhydramine or benztropine now…"
+        assert out == (
+            "Acute drug-induced dystonic reaction: give parenteral diphenhydramine or benztropine "
+            "now, follow with an oral anticholinergic for 24-72…"
         )
+        assert text.startswith(out[:-1] + " "), "cut where a word ends"
 
 
 def test_the_acute_reaction_card_offers_the_parenteral_anticholinergics_the_engine_allows() -> None:
