@@ -58,8 +58,16 @@ def med(
     end: date | None = None,
     active: bool = True,
     route: str | None = None,
+    daily_dose_mg: float | None = None,
 ) -> Medication:
-    return Medication(ingredient=ingredient, start=start, end=end, active=active, route=route)
+    return Medication(
+        ingredient=ingredient,
+        start=start,
+        end=end,
+        active=active,
+        route=route,
+        daily_dose_mg=daily_dose_mg,
+    )
 
 
 def stopped(ingredient: str, *, end: date | None, start: date | None = None) -> Medication:

@@ -196,7 +196,6 @@ class Medication:
     route: str | None = None
     source: str = ""
     daily_dose_mg: float | None = None  # the current daily dose, when the input states it
-    single_dose_mg: float | None = None  # the largest single dose, when the input states it
 
 
 @quick_init

@@ -10,16 +10,18 @@ from dystonia_cds.domain.recommendation import (
     Alert,
     Option,
     Recommendation,
+    Strength,
     TraceEntry,
     UnderstoodPhenotype,
 )
 from dystonia_cds.engine.alerts import render_alert
 from dystonia_cds.engine.context import NO_DYSTONIA_NOTE, Context, build_context
 from dystonia_cds.engine.options import render_option
-from dystonia_cds.engine.plan import plan_for
+from dystonia_cds.engine.plan import IN_USE_ALERT, plan_for
 from dystonia_cds.engine.understanding import derive_facts, sorted_ids
 from dystonia_cds.knowledge.base import KnowledgeBase
 
+CONTRA = "Contraindicated: "
 NO_DYSTONIA_TRACE = (TraceEntry("phenotype.no-active-dystonia", True, "no treatment offered"),)
 
 
@@ -37,6 +39,8 @@ def recommend(record: PatientRecord, kb: KnowledgeBase, *, on: date) -> Recommen
             for p in plan.options
         ]
     )
+    if IN_USE_ALERT in plan.alert_ids:
+        values["contraindicated_in_use"] = _in_use_words(options, ctx.features)
     alerts = tuple([render_alert(a, values) if a.dynamic else a.template for a in plan.alerts])
     return _result(ctx, kb, options, alerts, plan.trace)
 
@@ -48,6 +52,16 @@ def alert_ids(record: PatientRecord, kb: KnowledgeBase, *, on: date) -> tuple[st
     if "dystonia" not in ctx.features:
         return ()
     return plan_for(kb, ctx.features).alert_ids
+
+
+def _in_use_words(options: tuple[Option, ...], features: set[str]) -> str:
+    """'Title (reason; reason)' for each contraindicated option whose drug is being taken."""
+    said = []
+    for o in options:
+        if o.strength is Strength.CONTRAINDICATED and f"current:{o.id}" in features:
+            reasons = [r.removeprefix(CONTRA) for r in o.rationale if r.startswith(CONTRA)]
+            said.append(f"{o.title} - {' '.join(reasons)}")
+    return "; ".join(said)
 
 
 def _result(

@@ -51,9 +51,44 @@ def _add_medications(ctx: Context, kb: KnowledgeBase) -> None:
         if windows:
             _add_windows(ctx, ing, windows, active, m.end)
     ctx.active_drugs = tuple(sorted(set(active_drugs)))
+    _check_doses(ctx, kb)
     taken = [d for d in ctx.active_drugs if BEERS_ANTICHOLINERGIC & classes_of.get(d, frozenset())]
     if taken:
         ctx.values["anticholinergics"] = ", ".join(taken)
+
+
+def _check_doses(ctx: Context, kb: KnowledgeBase) -> None:
+    """A drug being taken above a reference daily-dose limit (medications and active trials)."""
+    limits = kb.dose_limits
+    if not limits:
+        return
+    breaches: list[str] = []
+    for ingredient, daily in _current_doses(ctx):
+        for lim in limits.get(ingredient, ()):
+            if daily > lim.max_daily_mg and lim.applies(ctx.features):
+                breaches.append(
+                    f"{ingredient} {daily:g} mg/day: {lim.limit} [{', '.join(lim.sources)}]"
+                )
+                break  # the first (strictest) limit that applies is the one named
+    if breaches:
+        ctx.features.add("dose-above-limit")
+        ctx.values["dose_breaches"] = "; ".join(breaches)
+
+
+def _current_doses(ctx: Context) -> list[tuple[str, float]]:
+    on = ctx.on
+    doses: dict[str, float] = {}
+    for m in ctx.record.medications:
+        if m.daily_dose_mg is not None and _taken(m.active, m.start, m.end, on):
+            doses[m.ingredient] = m.daily_dose_mg
+    for t in ctx.record.trials:
+        if t.daily_dose_mg is not None and _taken(t.active, t.start, t.end, on):
+            doses.setdefault(t.treatment, t.daily_dose_mg)
+    return sorted(doses.items())
+
+
+def _taken(active: bool, start: date | None, end: date | None, on: date) -> bool:
+    return active and (start is None or start <= on) and (end is None or end >= on)
 
 
 def _since(what: str, start: date | None) -> str:

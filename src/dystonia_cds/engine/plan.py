@@ -7,13 +7,15 @@ share the work.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from dystonia_cds.domain.recommendation import TraceEntry
+from dystonia_cds.domain.recommendation import Strength, TraceEntry
 from dystonia_cds.engine.alerts import AlertPlan, order_alerts, plan_alert
 from dystonia_cds.engine.options import OptionPlan, cap_adjuncts, plan_option, rank_plans
 from dystonia_cds.knowledge.base import AlertSpec, KnowledgeBase, OptionSpec
 
+IN_USE = "contraindicated-in-use"  # the feature: a contraindicated option's drug is taken
+IN_USE_ALERT = "contraindicated-drug-in-use"
 PLANS_LIMIT = 10_000  # whole-patient decisions: a bounded cache
 MEMO_LIMIT = 50_000  # per-rule decisions: few distinct in practice
 
@@ -64,7 +66,11 @@ def decide(kb: KnowledgeBase, mask: int) -> Plan:
         if before is not after:
             trace.append(_capped(before, after))
     options = rank_plans(capped)
-    listed = mask | kb.mask_of([f"listed:{p.template.id}" for p in options])
+    in_use = contraindicated_in_use(options, kb.features_of(mask))
+    extra = [f"listed:{p.template.id}" for p in options]
+    if in_use:
+        extra.append(IN_USE)
+    listed = mask | kb.mask_of(extra)
     alerts: list[AlertPlan] = []
     for n, aspec in enumerate(kb.alerts):
         akey = (-1 - n, listed & kb.alert_masks[n])
@@ -73,9 +79,28 @@ def decide(kb: KnowledgeBase, mask: int) -> Plan:
             hit = memo[akey] = _decide_alert(kb, aspec, kb.features_of(akey[1]))
         trace.append(hit[1])
         if hit[0] is not None:
-            alerts.append(hit[0])
+            alerts.append(_with_sources(hit[0], in_use) if aspec.id == IN_USE_ALERT else hit[0])
     ordered = tuple(order_alerts(alerts))
     return Plan(tuple(options), ordered, tuple(trace), tuple(a.template.id for a in ordered))
+
+
+def contraindicated_in_use(options: list[OptionPlan], features: frozenset[str]) -> list[OptionPlan]:
+    """Options contraindicated for this patient whose drug the patient is taking now."""
+    return [
+        p
+        for p in options
+        if p.template.strength is Strength.CONTRAINDICATED
+        and f"current:{p.template.id}" in features
+    ]
+
+
+def _with_sources(plan: AlertPlan, in_use: list[OptionPlan]) -> AlertPlan:
+    """The in-use alert rests on the contraindications it names: their sources and facts."""
+    a = plan.template
+    sources = set(a.provenance.sources).union(*(p.template.provenance.sources for p in in_use))
+    facts = set(a.provenance.facts).union(*(p.template.provenance.facts for p in in_use))
+    provenance = replace(a.provenance, sources=tuple(sorted(sources)), facts=tuple(sorted(facts)))
+    return replace(plan, template=replace(a, provenance=provenance))
 
 
 def _capped(before: OptionPlan, after: OptionPlan) -> TraceEntry:

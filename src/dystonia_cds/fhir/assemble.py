@@ -204,7 +204,9 @@ def _treatments(
             else:
                 _toxin(acc, d, trials, injections)
             continue
-        meds.append(Medication(ingredient, d.start, d.end, d.active, d.route, d.source))
+        meds.append(
+            Medication(ingredient, d.start, d.end, d.active, d.route, d.source, d.daily_dose_mg)
+        )
         if d.trial or d.outcome:
             trials.append(
                 TreatmentTrial(

@@ -168,6 +168,23 @@ class OnsetBand:
 
 
 @dataclass(frozen=True, slots=True)
+class DoseLimit:
+    """A reference daily-dose limit for a drug being taken (thresholds.toml `dose_limits`)."""
+
+    id: str
+    ingredient: str
+    max_daily_mg: float
+    when: frozenset[str]
+    unless: frozenset[str]
+    limit: str
+    tag: str
+    sources: tuple[str, ...]
+
+    def applies(self, features: set[str] | frozenset[str]) -> bool:
+        return self.when <= features and not self.unless & features
+
+
+@dataclass(frozen=True, slots=True)
 class Threshold:
     name: str
     value: float
@@ -218,6 +235,8 @@ class KnowledgeBase:
     limits: Limits | None = None
     # ingredients without an option whose failure counts toward "medically refractory"
     refractory_extra: frozenset[str] = frozenset()
+    # ingredient -> its reference daily-dose limits
+    dose_limits: Mapping[str, tuple[DoseLimit, ...]] = field(default_factory=dict)
     # features any rule reads; the engine memoises decisions on them (see engine.plan)
     relevant: frozenset[str] = frozenset()
     # the same as bits: feature -> 1 << n, and n -> feature; masks of what each rule reads

@@ -199,6 +199,7 @@ def _check_thresholds(kb: KnowledgeFiles) -> Iterator[Problem]:
     for name, t in kb.thresholds.thresholds.items():
         yield from _sources(kb, file, f"thresholds.{name}", t.sources)
     yield from _check_refractory(kb)
+    yield from _check_dose_limits(kb)
     bands = kb.thresholds.onset_bands
     for i, band in enumerate(bands):
         entry = f"onset_bands[{i}] (id {band.id!r})"
@@ -222,6 +223,29 @@ def _check_refractory(kb: KnowledgeFiles) -> Iterator[Problem]:
         if ident not in ingredients:
             yield where(
                 "thresholds.toml", "refractory", "other_treatments", f"unknown ingredient {ident!r}"
+            )
+
+
+def _check_dose_limits(kb: KnowledgeFiles) -> Iterator[Problem]:
+    ingredients = {t.id for t in kb.terms.ingredients}
+    vocab = kb.vocabulary()
+    seen: set[str] = set()
+    for d in kb.thresholds.dose_limits:
+        entry = f"dose_limits.{d.id}"
+        if d.id in seen:
+            yield where("thresholds.toml", entry, "id", "duplicate dose limit id")
+        seen.add(d.id)
+        yield from _sources(kb, "thresholds.toml", entry, d.sources)
+        if d.ingredient not in ingredients:
+            yield where("thresholds.toml", entry, "ingredient", f"unknown {d.ingredient!r}")
+        for part in ("when", "unless"):
+            for feature in getattr(d, part):
+                problem = feature_problem(feature, vocab)
+                if problem:
+                    yield where("thresholds.toml", entry, part, problem)
+        if d.tag == "U":
+            yield where(
+                "thresholds.toml", entry, "tag", "an unverified [U] limit cannot be checked"
             )
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 
 from dystonia_cds.domain.recommendation import Evidence, Severity, Strength
 from dystonia_cds.knowledge.base import (
     UNVERIFIED_LABEL,
     AlertSpec,
+    DoseLimit,
     DrugClass,
     EvidenceRule,
     Indication,
@@ -186,6 +188,7 @@ def compile_knowledge(files: KnowledgeFiles) -> KnowledgeBase:
         ),
         windows=(),
         refractory_extra=frozenset(files.thresholds.refractory.other_treatments),
+        dose_limits=_dose_limits(files),
         treatment_options=frozen_mapping({t: o.id for o in options for t in sorted(o.treatments)}),
         ingredient_classes=frozen_mapping({k: frozenset(v) for k, v in by_ingredient.items()}),
         _options_by_id=frozen_mapping({o.id: o for o in options}),
@@ -205,6 +208,17 @@ def compile_knowledge(files: KnowledgeFiles) -> KnowledgeBase:
         option_masks=tuple(_mask(bits, o.reads) for o in kb.options),
         alert_masks=tuple(_mask(bits, a.reads) for a in kb.alerts),
     )
+
+
+def _dose_limits(files: KnowledgeFiles) -> Mapping[str, tuple[DoseLimit, ...]]:
+    out: dict[str, list[DoseLimit]] = {}
+    for d in files.thresholds.dose_limits:
+        limit = DoseLimit(
+            d.id, d.ingredient, d.max_daily_mg, frozenset(d.when), frozenset(d.unless),
+            d.limit, d.tag, tuple(d.sources),
+        )  # fmt: skip
+        out.setdefault(d.ingredient, []).append(limit)
+    return frozen_mapping({k: tuple(v) for k, v in out.items()})
 
 
 def _mask(bits: dict[str, int], features: frozenset[str]) -> int:

@@ -51,7 +51,8 @@ FIXED: frozenset[str] = frozenset(
         "bont-response-lost",  # good toxin response(s), then an ineffective cycle (trials)
         "bont-both-serotypes-failed",  # type A and type B toxin both without adequate benefit
         "dose-above-limit",  # a drug taken above a reference dose limit
-        "cause-established",  # another cause on record: drug-induced, a causative gene
+        "cause-established",
+        "contraindicated-in-use",  # (set by the engine's plan) a contraindicated option is taken  # another cause on record: drug-induced, a causative gene
         "dbs-in-place",
         "gene-known",  # any gene finding on record
     }

@@ -170,7 +170,22 @@ class RefractoryModel(Strict):
     note: str = ""
 
 
+class DoseLimitModel(Strict):
+    """A reference dose limit the engine checks a drug being taken against."""
+
+    id: str = Field(pattern=_ID)
+    ingredient: str
+    max_daily_mg: float = Field(gt=0)
+    # every feature in `when` must hold, none in `unless` (e.g. a CYP2D6 genotype on record)
+    when: list[str] = []
+    unless: list[str] = []
+    limit: str  # how the limit reads, e.g. "50 mg/day without a CYP2D6 genotype on record"
+    tag: Tag
+    sources: list[str] = Field(min_length=1)
+
+
 class ThresholdsFile(Strict):
     thresholds: dict[str, ThresholdModel]
     onset_bands: list[OnsetBandModel] = Field(min_length=1)
     refractory: RefractoryModel
+    dose_limits: list[DoseLimitModel] = []

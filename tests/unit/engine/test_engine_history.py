@@ -132,7 +132,7 @@ def test_a_trial_planned_after_the_evaluation_date_does_not_count() -> None:
     )
     rec = recommend(record, load_knowledge(), on=ON)
     assert "levodopa-trial-missing" in {a.id for a in rec.alerts}
-    assert next(o for o in rec.options if o.id == "levodopa-trial").strength.value == "recommended"
+    assert next(o for o in rec.options if o.id == "levodopa-trial").strength.value == "first-line"
 
 
 def test_a_dopamine_blocker_starting_after_the_evaluation_date_is_not_a_culprit() -> None:
