@@ -18,6 +18,7 @@ from dystonia_cds.web import (
     patient_page,
     patients,
     scale_form,
+    smart,
     trial_form,
 )
 from dystonia_cds.web.security import SecurityHeaders
@@ -40,6 +41,7 @@ def install(app: FastAPI, ctx: AppContext) -> None:
     app.include_router(scale_form.build_router(renderer))
     app.include_router(medication_form.build_router(renderer))
     app.include_router(admin.build_router(renderer))
+    smart.install(app, ctx, renderer)  # SMART App Launch: /smart/..., patient scope
     _install_handlers(app, renderer)
 
     @app.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)  # HEAD: monitors
