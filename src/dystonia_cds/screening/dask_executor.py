@@ -82,7 +82,9 @@ def run_dask(
     if direct is None:
         direct = len(client.scheduler_info().get("workers", {})) <= DIRECT_WORKERS
     outcome = Outcome()
-    maps = client.map(map_partition, job.partitions, buckets=job.buckets, pure=False)
+    maps = client.map(
+        map_partition, job.partitions, buckets=job.buckets, cohort=job.cohort, pure=False
+    )
     stats = client.map(strip, maps)
     reduces = _submit_reduces(job, client, maps, direct=direct)
     progress.phase("reading", sum(p.size for p in job.partitions))

@@ -316,7 +316,8 @@ class Reader:
                 raise fp.Bail
             regions, notes = sites
             facts.extend(UnrecognizedFact(pid, src + field, why) for field, why in notes)
-            facts.extend(FormFact(pid, src, f, regions, age, when, text) for f in forms)
+            recorded = fp.fhir_date(obj.recordedDate)
+            facts.extend(FormFact(pid, src, f, regions, age, when, text, recorded) for f in forms)
             if obj.extension is not None:
                 facts.extend(
                     cond.phenotype_axes(

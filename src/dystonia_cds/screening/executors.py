@@ -42,7 +42,7 @@ def run_local(job: ScreenJob, progress: Progress) -> Outcome:
     outcome, shuffle = Outcome(), Shuffle(job.buckets)
     progress.phase("reading", sum(p.size for p in job.partitions))
     for part in job.partitions:
-        result = map_partition(part, job.buckets)
+        result = map_partition(part, job.buckets, cohort=job.cohort)
         shuffle.add(result)
         outcome.add_map(strip(result))
         progress.advance(part.size, result.resources)
@@ -89,7 +89,7 @@ def _run_pool(
 ) -> Outcome:
     with multiprocessing.get_context("fork").Pool(processes) as pool:
         progress.phase("reading", sum(p.size for p in job.partitions))
-        mapper = partial(map_partition, buckets=job.buckets)
+        mapper = partial(map_partition, buckets=job.buckets, cohort=job.cohort)
         for result in pool.imap_unordered(mapper, job.partitions):
             shuffle.add(result)
             outcome.add_map(strip(result))

@@ -20,15 +20,17 @@ from typing import Any
 import msgspec
 
 from dystonia_cds.domain.errors import DystoniaCdsError
-from dystonia_cds.domain.patient import PatientRecord
+from dystonia_cds.domain.patient import PatientRecord, Sex, age_in_years
 from dystonia_cds.engine import alert_ids
+from dystonia_cds.fhir.facts import IgnoredFact, PatientFact
 from dystonia_cds.knowledge import KnowledgeBase
 from dystonia_cds.screening.allocator import tune_allocator
+from dystonia_cds.screening.deceased import death_date, split_deceased
 from dystonia_cds.screening.gcpause import quiet_gc
 from dystonia_cds.screening.measures import MEASURES, Measure, patient_age
 
 Row = tuple[Any, ...]
-ROW_COLUMNS = ("patient_id", "age_years", "sex", "forms", "alerts")
+ROW_COLUMNS = ("patient_id", "age_years", "sex", "forms", "alerts", "deceased")
 
 
 _PATIENT_ID = attrgetter("patient_id")
@@ -36,6 +38,7 @@ _PATIENT_ID = attrgetter("patient_id")
 MEMO_LIMIT = 4096
 _ALERTS: dict[tuple[str, ...], tuple[frozenset[str], str]] = {}
 _FORMS: dict[frozenset[Any], str] = {}
+_SEX_VALUES = frozenset(s.value for s in Sex)
 
 
 @dataclass(slots=True)
@@ -79,9 +82,13 @@ def reduce_bucket(
             facts = groups[patient_id]
             if definitions:
                 facts = facts + _referenced(facts, definitions)
+            facts, died = split_deceased(facts)
             try:
+                if died is None and len(facts) == 1 and type(facts[0]) is PatientFact:
+                    result.rows.append(bare_row(facts[0], on, len(measures)))
+                    continue
                 record = assemble_record(patient_id, facts)
-                result.rows.append(score_record(record, on, measures, result.counts))
+                result.rows.append(score_record(record, on, measures, result.counts, died))
             except DystoniaCdsError as exc:  # one patient's record cannot be evaluated: reported
                 result.errors.append(f"patient {patient_id}: {exc}")
     return result
@@ -96,27 +103,61 @@ def _group(blobs: Iterable[bytes]) -> dict[str, list[Any]]:
     return groups
 
 
+def bare_row(fact: PatientFact, on: date, measures: int) -> Row:
+    """The row of a living patient known only from the Patient resource: no dystonia, so no
+    engine alert and no denominator (what `score_record` gives such a record, without the
+    engine: most of a health system's export)."""
+    birth = fact.birth_date
+    age = age_in_years(birth, on) if birth is not None and birth <= on else None
+    sex = fact.sex if fact.sex in _SEX_VALUES else "unknown"
+    return (fact.patient_id, age, sex, "", "", False, *([False] * (2 * measures)))
+
+
 def score_record(
-    record: PatientRecord, on: date, measures: tuple[Measure, ...], counts: dict[str, list[int]]
+    record: PatientRecord,
+    on: date,
+    measures: tuple[Measure, ...],
+    counts: dict[str, list[int]],
+    died: IgnoredFact | None = None,
 ) -> Row:
-    """One patient's row: demographics, forms, engine alerts, then (eligible, gap) per measure."""
+    """One patient's row: demographics, forms, engine alerts, whether deceased, then (eligible,
+    gap) per measure. A deceased patient is in no denominator and is not evaluated; the age
+    shown is the age at death when its date is known."""
+    if died is not None:
+        return _deceased_row(record, on, measures, died)
     kb = _knowledge()
     alerts, shown = _shown(alert_ids(record, kb, on=on))
     flags: list[bool] = []
     for measure in measures:
         eligible = measure.eligible(record, kb, on)
-        gap = eligible and measure.id in alerts
+        if measure.gap is None:
+            gap = eligible and measure.id in alerts
+        else:
+            gap = eligible and measure.gap(record, kb, on)
         count = counts[measure.id]
         count[0] += gap
         count[1] += eligible
         flags += (eligible, gap)
     age = patient_age(record, on)
+    return (record.patient_id, age, record.sex.value, _forms(record), shown, False, *flags)
+
+
+def _deceased_row(
+    record: PatientRecord, on: date, measures: tuple[Measure, ...], died: IgnoredFact
+) -> Row:
+    when = death_date(died)
+    age = patient_age(record, min(when, on)) if when is not None else None
+    flags = [False] * (2 * len(measures))
+    return (record.patient_id, age, record.sex.value, _forms(record), "", True, *flags)
+
+
+def _forms(record: PatientRecord) -> str:
     forms = _FORMS.get(record.phenotype.forms)
     if forms is None:
         if len(_FORMS) >= MEMO_LIMIT:
             _FORMS.clear()
         forms = _FORMS[record.phenotype.forms] = ";".join(sorted(record.phenotype.forms))
-    return (record.patient_id, age, record.sex.value, forms, shown, *flags)
+    return forms
 
 
 def _shown(ids: tuple[str, ...]) -> tuple[frozenset[str], str]:

@@ -17,6 +17,7 @@ class ScreenJob:
     buckets: int
     on: date
     measure_ids: tuple[str, ...]
+    cohort: frozenset[str] | None = None  # None: decode every line (no pruning)
 
 
 class Progress(Protocol):
@@ -35,11 +36,13 @@ class Outcome:
     skipped: int = 0
     lines: int = 0
     errors: list[LineError] = field(default_factory=list)
+    pruned: int = 0
 
     def add_map(self, result: MapResult) -> None:
         self.resources += result.resources
         self.skipped += result.skipped
         self.lines += result.lines
+        self.pruned += result.pruned
         self.errors.extend(result.errors)
 
     def add_bucket(self, result: BucketResult) -> None:
@@ -59,7 +62,14 @@ class Outcome:
 def strip(result: MapResult) -> MapResult:
     """The counts and errors of a map result, without its (large) packed facts."""
     return MapResult(
-        [], b"", result.resources, result.skipped, result.lines, result.size, result.errors
+        [],
+        b"",
+        result.resources,
+        result.skipped,
+        result.lines,
+        result.size,
+        result.errors,
+        result.pruned,
     )
 
 

@@ -21,12 +21,15 @@ import msgspec
 import orjson
 
 from dystonia_cds.domain.errors import DystoniaCdsError
+from dystonia_cds.fhir.access import cached_reference_key
 from dystonia_cds.knowledge.vocabulary import Vocabulary
 from dystonia_cds.screening.allocator import tune_allocator
+from dystonia_cds.screening.deceased import from_resource
 from dystonia_cds.screening.decode import PREFIXES, Reader
 from dystonia_cds.screening.gcpause import quiet_gc
 from dystonia_cds.screening.lines import DamagedGzip, read_blocks
 from dystonia_cds.screening.partitions import OTHER_TYPES, READ_TYPES, Partition
+from dystonia_cds.screening.prune import ALWAYS_READ, reference_pattern
 
 Extract = Callable[[dict[str, Any]], list[Any]]
 
@@ -52,6 +55,7 @@ class MapResult:
     lines: int = 0
     size: int = 0
     errors: list[LineError] = field(default_factory=list)
+    pruned: int = 0  # lines of patients outside the cohort, not decoded
 
 
 @cache
@@ -76,15 +80,26 @@ def default_extract() -> Extract:
     return lambda resource: extract_facts(resource, vocab)
 
 
-def map_partition(part: Partition, buckets: int, extract: Extract | None = None) -> MapResult:
-    """Decode, check and extract every line of a partition; facts packed per bucket."""
+def map_partition(
+    part: Partition,
+    buckets: int,
+    extract: Extract | None = None,
+    cohort: frozenset[str] | None = None,
+) -> MapResult:
+    """Decode, check and extract every line of a partition; facts packed per bucket. With a
+    `cohort`, lines of other patients are not decoded (`prune.py`; Patient lines always are)."""
     tune_allocator()
     typed = _reader() if extract is None else None  # a given extract: the generic way only
     run = _Run(part, buckets, extract or default_extract(), typed)
+    prune = cohort is not None and part.resource_type not in ALWAYS_READ
+    pruner = _Pruner(run, cohort or frozenset()) if prune else None
     with quiet_gc():
         try:
             for block in read_blocks(part):
-                run.block(block)
+                if pruner is None:
+                    run.block(block)
+                else:
+                    pruner.block(block)
         except DamagedGzip as exc:
             run.fail(run.result.lines + 1, str(exc))
         except OSError as exc:
@@ -141,6 +156,8 @@ class _Run:
         except DystoniaCdsError as exc:
             self.fail(self.result.lines, str(exc))
             return
+        if resource.get("resourceType") == "Patient" and (marker := from_resource(resource)):
+            facts = [*facts, marker]
         self.took(facts)
 
     def took(self, facts: list[Any]) -> None:
@@ -177,6 +194,46 @@ class _Run:
         self.result.buckets = [encode(facts) for facts in self.lists]
         self.result.shared = encode(self.shared)
         return self.result
+
+
+class _Pruner:
+    """Hands a block's lines of cohort patients to the run; counts the others as pruned."""
+
+    def __init__(self, run: _Run, cohort: frozenset[str]) -> None:
+        self.run, self.cohort = run, cohort
+        self.pattern = reference_pattern(run.part.resource_type)
+        self.keys: dict[bytes, str] = {}
+
+    def key(self, reference: bytes) -> str:
+        found = self.keys.get(reference)
+        if found is None:
+            if len(self.keys) >= 1 << 16:
+                self.keys.clear()
+            found = self.keys[reference] = cached_reference_key(reference.decode()) or ""
+        return found
+
+    def block(self, block: bytes) -> None:
+        lines = block.count(b"\n") + (not block.endswith(b"\n"))
+        references = self.pattern.findall(block)
+        if len(references) == lines:
+            keys = {self.key(r) for r in set(references)}
+            if keys.isdisjoint(self.cohort):  # the common case: nobody of the cohort here
+                self.run.result.lines += lines
+                self.run.result.pruned += lines
+                return
+        self.lines(block)
+
+    def lines(self, block: bytes) -> None:
+        """Line by line: a line whose one reference names someone outside the cohort is
+        pruned; any other line (cohort, no or several references) is decoded."""
+        result, findall = self.run.result, self.pattern.findall
+        for line in block.splitlines():
+            found = findall(line)
+            if len(found) == 1 and self.key(found[0]) not in self.cohort:
+                result.lines += 1
+                result.pruned += 1
+            else:
+                self.run.block(line + b"\n")
 
 
 def _check(resource: Any) -> str | None:

@@ -1,12 +1,16 @@
-"""Care-gap measures: numerator = eligible patients with the engine alert of the same id.
+"""Screening measures: numerator = eligible patients with the engine alert of the same id.
 
 Each measure's eligible population (denominator) is defined here from the patient record and
-the knowledge base's thresholds; the numerator is never recomputed here: it is the engine's
-own alert, so screening, the CLI and the CDS service agree. Definitions: docs/measures.md.
+the knowledge base's thresholds, always within the screened population: patients with active
+dystonia (the engine raises none of these alerts without it), alive. The numerator is the
+engine's own alert, so screening, the CLI and the CDS service agree; the one exception is
+`botulinum-toxin-too-soon`, a quality measure over past injection intervals (DESIGN.md "screen").
+Definitions: docs/measures.md.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -22,13 +26,21 @@ from dystonia_cds.knowledge import KnowledgeBase
 
 Eligible = Callable[[PatientRecord, KnowledgeBase, date], bool]
 BONT_TRIAL = "botulinum-toxin"
+MIN_SESSION_GAP_DAYS = (
+    84  # DESIGN.md "screen": consecutive sessions under 84 days apart [R11][R14][R17]
+)
 
 
 @dataclass(frozen=True, slots=True)
 class Measure:
+    """`gap` (when given) decides the numerator instead of the engine alert of the same id;
+    `care_gap` is False for a measure that counts unsafe or over-frequent care, not missing care."""
+
     id: str
     title: str
     eligible: Eligible
+    gap: Eligible | None = None
+    care_gap: bool = True
 
 
 def patient_age(record: PatientRecord, on: date) -> int | None:
@@ -57,14 +69,41 @@ def _child_with_dystonia(record: PatientRecord, kb: KnowledgeBase, on: date) -> 
     return age is not None and age < kb.threshold("child_age_below") and _chronic_dystonia(record)
 
 
-def _injected(record: PatientRecord, kb: KnowledgeBase, on: date) -> bool:
-    return any(i.date <= on for i in record.injections)
+def _active_dystonia(record: PatientRecord) -> bool:
+    return bool(record.phenotype.forms)
+
+
+def _sessions(record: PatientRecord, on: date) -> list[date]:
+    """Botulinum-toxin sessions on or before `on`, one per day, in date order."""
+    return sorted({i.date for i in record.injections if i.date <= on})
+
+
+def _recent_intervals(record: PatientRecord, on: date) -> list[int]:
+    """Days between consecutive sessions whose later session falls in the 12 months before
+    `on` (after the same day one year earlier, up to `on`)."""
+    days = _sessions(record, on)
+    start = _year_before(on)
+    return [(b - a).days for a, b in itertools.pairwise(days) if b > start]
+
+
+def _year_before(on: date) -> date:
+    if (on.month, on.day) == (2, 29):
+        return on.replace(year=on.year - 1, day=28)
+    return on.replace(year=on.year - 1)
+
+
+def _reinjected(record: PatientRecord, kb: KnowledgeBase, on: date) -> bool:
+    return _active_dystonia(record) and bool(_recent_intervals(record, on))
+
+
+def _reinjected_too_soon(record: PatientRecord, kb: KnowledgeBase, on: date) -> bool:
+    return any(days < MIN_SESSION_GAP_DAYS for days in _recent_intervals(record, on))
 
 
 def _bont_ongoing(record: PatientRecord, kb: KnowledgeBase, on: date) -> bool:
     """At least one injection and no botulinum-toxin course ended on or after the last one."""
     past = [i.date for i in record.injections if i.date <= on]
-    if not past:
+    if not past or not _active_dystonia(record):
         return False
     last = max(past)
     return not any(
@@ -75,7 +114,7 @@ def _bont_ongoing(record: PatientRecord, kb: KnowledgeBase, on: date) -> bool:
 
 def _older_adult(record: PatientRecord, kb: KnowledgeBase, on: date) -> bool:
     age = patient_age(record, on)
-    return age is not None and age >= kb.threshold("older_adult_from")
+    return age is not None and age >= kb.threshold("older_adult_from") and _active_dystonia(record)
 
 
 def _is_vmat2(ingredient: str, kb: KnowledgeBase) -> bool:
@@ -83,6 +122,8 @@ def _is_vmat2(ingredient: str, kb: KnowledgeBase) -> bool:
 
 
 def _on_tetrabenazine(record: PatientRecord, kb: KnowledgeBase, on: date) -> bool:
+    if not _active_dystonia(record):
+        return False
     drugs = any(m.active and _is_vmat2(m.ingredient, kb) for m in record.medications)
     return drugs or any(t.active and _is_vmat2(t.treatment, kb) for t in record.trials)
 
@@ -103,10 +144,10 @@ def _young_onset(record: PatientRecord, kb: KnowledgeBase, on: date) -> bool:
 
 MEASURES: tuple[Measure, ...] = (
     Measure("levodopa-trial-missing", "Levodopa trial missing (children and adolescents)", _child_with_dystonia),
-    Measure("botulinum-toxin-too-soon", "Botulinum toxin: last injection under 12 weeks ago", _injected),
+    Measure("botulinum-toxin-too-soon", "Botulinum toxin re-injected under 12 weeks (84 days) apart", _reinjected, _reinjected_too_soon, care_gap=False),
     Measure("botulinum-toxin-overdue", "Botulinum toxin overdue (over 16 weeks, treatment ongoing)", _bont_ongoing),
-    Measure("anticholinergic-older-adult", "Anticholinergic in an older adult", _older_adult),
-    Measure("tetrabenazine-depression", "Tetrabenazine with depression or suicidality", _on_tetrabenazine),
+    Measure("anticholinergic-older-adult", "Anticholinergic in an older adult", _older_adult, care_gap=False),
+    Measure("tetrabenazine-depression", "Tetrabenazine with depression or suicidality", _on_tetrabenazine, care_gap=False),
     Measure("dbs-evaluation", "DBS evaluation (refractory generalized or segmental dystonia)", _generalized),
     Measure("wilson-disease-screen", "Wilson disease not excluded (onset under 50)", _young_onset),
 )  # fmt: skip

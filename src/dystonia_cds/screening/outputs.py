@@ -36,6 +36,28 @@ def summary_dict(outcome: Outcome, errors: int, measure_ids: tuple[str, ...]) ->
     return {"patients": len(outcome.rows), "errors": errors, "measures": measures}
 
 
+def population_dict(
+    outcome: Outcome, skipped: dict[str, int], cohort: frozenset[str] | None
+) -> dict[str, Any]:
+    """`population.json`: who was screened (living patients with active dystonia; the
+    deceased, in no denominator), the resource types not read (files per type) and what was
+    decoded (lines; `cohort` = patients whose resources were decoded, null: everyone)."""
+    deceased = sum(1 for row in outcome.rows if row[5])
+    active = sum(1 for row in outcome.rows if row[3] and not row[5])
+    return {
+        "patients": len(outcome.rows),
+        "active_dystonia": active,
+        "deceased": deceased,
+        "cohort": None if cohort is None else len(cohort),
+        "skipped_types": dict(sorted(skipped.items())),
+        "lines": {"read": outcome.lines, "not_decoded": outcome.pruned},
+    }
+
+
+def write_json(path: Path, value: dict[str, Any]) -> None:
+    path.write_bytes(orjson.dumps(value, option=orjson.OPT_INDENT_2) + b"\n")
+
+
 def resolve_lines(errors: list[LineError], root: Path) -> list[FileError]:
     """File-relative names and 1-based line numbers (counting lines before a byte range)."""
     before: dict[tuple[str, int], int] = {}
@@ -76,7 +98,7 @@ def write_results(out: Path, outcome: Outcome, measure_ids: tuple[str, ...]) -> 
     columns: list[Any] = (
         list(zip(*outcome.rows, strict=True)) if outcome.rows else [() for _ in names]
     )
-    types = [pa.string(), pa.int32(), pa.string(), pa.string(), pa.string()]
+    types = [pa.string(), pa.int32(), pa.string(), pa.string(), pa.string(), pa.bool_()]
     types += [pa.bool_()] * (len(names) - len(types))
     table = pa.table(
         [pa.array(list(c), type=t) for c, t in zip(columns, types, strict=True)], names=names

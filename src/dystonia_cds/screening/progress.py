@@ -14,7 +14,7 @@ from dystonia_cds.screening.job import Progress
 logger = logging.getLogger(__name__)
 
 
-UNITS = {"reading": "resources", "evaluating": "patients"}
+UNITS = {"cohort": "lines", "reading": "resources", "evaluating": "patients"}
 
 
 class Silent:

@@ -8,11 +8,13 @@ from html import escape
 from typing import Any
 
 from dystonia_cds import DISCLAIMER
-from dystonia_cds.screening.grouping import Row
+from dystonia_cds.screening.grouping import ROW_COLUMNS, Row
 from dystonia_cds.screening.measures import MEASURES
 
 AGE_BANDS = ((0, 17, "0-17"), (18, 39, "18-39"), (40, 64, "40-64"), (65, None, "65+"))
 _TITLES = {m.id: m.title for m in MEASURES}
+_KINDS = {m.id: "care gap" if m.care_gap else "safety or quality concern" for m in MEASURES}
+_FLAGS = len(ROW_COLUMNS)  # the first (eligible, gap) column of a row
 _STYLE = (
     "body{font-family:system-ui,sans-serif;margin:2rem;max-width:60rem;color:#222}"
     "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:right}"
@@ -21,23 +23,31 @@ _STYLE = (
 
 
 def render_report(
-    summary: dict[str, Any], rows: list[Row], measure_ids: tuple[str, ...], on: date
+    summary: dict[str, Any],
+    rows: list[Row],
+    measure_ids: tuple[str, ...],
+    on: date,
+    details: dict[str, Any] | None = None,
 ) -> str:
     measures = summary["measures"]
     parts = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
         f"<title>dystonia-cds screening {on.isoformat()}</title><style>{_STYLE}</style></head><body>",
-        "<h1>Population screening: dystonia care gaps</h1>",
+        "<h1>Population screening: dystonia care</h1>",
         f"<p class='note'>{escape(DISCLAIMER)} Figures are decision support for quality review; "
         "this report holds no names, only counts. Safe to share for synthetic data; treat "
         "real-data reports as confidential.</p>",
         f"<p>Evaluated at {on.isoformat()}: {summary['patients']:,} patients, "
         f"{summary['errors']:,} input errors (see errors.ndjson). Knowledge base version "
         f"{escape(_knowledge_version())}.</p>",
+        _population(details or {}),
         "<h2>Rates per measure</h2>",
+        "<p>A <em>care gap</em> is care the patient should have had and has not; a <em>safety "
+        "or quality concern</em> is care given that deserves a second look. Each numerator is "
+        "a list of records to review, not a verdict.</p>",
         _rate_chart(measures),
         _measure_table(measures),
-        "<h2>Age distribution of patients with a care gap</h2>",
+        "<h2>Age distribution of patients counted in a numerator</h2>",
         _age_chart(rows, measure_ids),
         _age_table(rows, measure_ids),
         "<p>Measure definitions: docs/measures.md.</p></body></html>",
@@ -45,10 +55,30 @@ def render_report(
     return "\n".join(parts)
 
 
+def _population(details: dict[str, Any]) -> str:
+    """Who was screened: the patients with active dystonia, the deceased left out, and the
+    resource types of the export that screening does not read."""
+    skipped = details.get("skipped_types", {})
+    text = (
+        f"<p>Screened population: {details.get('active_dystonia', 0):,} living patients with "
+        f"active dystonia; {details.get('deceased', 0):,} deceased patients are left out of "
+        "every denominator; everyone else has no active dystonia on record and is counted in "
+        "no measure.</p>"
+    )
+    if skipped:
+        names = ", ".join(f"{escape(str(t))} ({n} files)" for t, n in skipped.items())
+        text += f"<p>Resource types in the export that screening does not read: {names}.</p>"
+    return text
+
+
 def _measure_table(measures: dict[str, dict[str, Any]]) -> str:
-    head = "<table><tr><th>measure</th><th>numerator</th><th>denominator</th><th>rate</th></tr>"
+    head = (
+        "<table><tr><th>measure</th><th>kind</th><th>numerator</th><th>denominator</th>"
+        "<th>rate</th></tr>"
+    )
     body = "".join(
-        f"<tr><td>{escape(_TITLES.get(m, m))} <code>{escape(m)}</code></td><td>{v['numerator']}</td>"
+        f"<tr><td>{escape(_TITLES.get(m, m))} <code>{escape(m)}</code></td>"
+        f"<td>{escape(_KINDS.get(m, ''))}</td><td>{v['numerator']}</td>"
         f"<td>{v['denominator']}</td><td>{v['rate']:.1%}</td></tr>"
         for m, v in measures.items()
     )
@@ -101,7 +131,7 @@ def _age_table(rows: list[Row], measure_ids: tuple[str, ...]) -> str:
     head = "<table><tr><th>measure</th>" + "".join(f"<th>{n}</th>" for n in names) + "</tr>"
     body = []
     for i, measure in enumerate(measure_ids):
-        column = 5 + 2 * i + 1
+        column = _FLAGS + 2 * i + 1
         counts = Counter(_band(r[1]) if r[1] is not None else "unknown" for r in rows if r[column])
         cells = "".join(f"<td>{counts[n]}</td>" for n in names)
         body.append(f"<tr><td><code>{escape(measure)}</code></td>{cells}</tr>")
@@ -109,7 +139,7 @@ def _age_table(rows: list[Row], measure_ids: tuple[str, ...]) -> str:
 
 
 def _age_chart(rows: list[Row], measure_ids: tuple[str, ...]) -> str:
-    gap_columns = [5 + 2 * i + 1 for i in range(len(measure_ids))]
+    gap_columns = [_FLAGS + 2 * i + 1 for i in range(len(measure_ids))]
     counts: Counter[str] = Counter()
     for row in rows:
         if row[1] is not None and any(row[c] for c in gap_columns):

@@ -102,6 +102,7 @@ class ConditionLine(_Line, tag="Condition"):
     onsetDateTime: str | None = None
     onsetPeriod: Period | None = None
     onsetAge: Any = None
+    recordedDate: Any = None  # dates an acute reaction without onset (read with the forms)
     bodySite: Raw = ABSENT  # Any
     extension: Any = None
     abatementDateTime: Any = UNSET  # presence matters (a Condition without clinicalStatus)
@@ -122,6 +123,8 @@ class PatientLine(msgspec.Struct, gc=False, tag_field="resourceType", tag="Patie
     id: str | None = None
     birthDate: str | None = None
     gender: str | None = None
+    deceasedBoolean: bool | None = None
+    deceasedDateTime: str | None = None
 
 
 Line = (

@@ -102,7 +102,11 @@ def test_a_patient_whose_record_cannot_be_assembled_is_reported_and_the_rest_sco
 
     monkeypatch.setattr(assemble, "assemble_record", fragile)
     (tmp_path / "Patient.000.ndjson").write_bytes(
-        b"".join(_line({**PATIENT, "id": f"p{i}"}) for i in range(5))
+        b"".join(
+            _line({**PATIENT, "id": f"p{i}"})
+            + _line({**CONDITION, "id": f"c{i}", "subject": {"reference": f"Patient/p{i}"}})
+            for i in range(5)
+        )
     )
     result = map_partition(plan_partitions([tmp_path / "Patient.000.ndjson"])[0], 1)
     bucket = reduce_bucket(result.buckets, [], date(2026, 11, 1), MEASURE_IDS)

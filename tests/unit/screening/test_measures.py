@@ -108,7 +108,7 @@ POPULATION = [
 ]
 EXPECTED = {
     "levodopa-trial-missing": [1, 2],
-    "botulinum-toxin-too-soon": [1, 2],
+    "botulinum-toxin-too-soon": [0, 2],  # intervals of 90 and 100 days: none under 84
     "botulinum-toxin-overdue": [1, 2],
     "anticholinergic-older-adult": [1, 1],
     "tetrabenazine-depression": [1, 2],
@@ -137,8 +137,9 @@ def test_a_row_carries_the_engine_alerts_and_a_flag_pair_per_measure() -> None:
     row = score_record(POPULATION[0], ON, MEASURES, totals)
     assert row[:4] == ("child-no-levodopa", 10, "unknown", "genetic-torsion-dystonia")
     assert "levodopa-trial-missing" in row[4].split(";")
-    assert row[5:7] == (True, True)
-    assert len(row) == 5 + 2 * len(MEASURES)
+    assert row[5] is False  # not deceased
+    assert row[6:8] == (True, True)
+    assert len(row) == 6 + 2 * len(MEASURES)
 
 
 @pytest.mark.parametrize("spec", [",", " , ,"])
@@ -191,3 +192,53 @@ def test_the_report_places_every_age_in_a_band_however_old() -> None:
     assert "anticholinergic-older-adult" in rows[0][4].split(";")  # a gap: charted by age
     html = render_report(summary, rows, tuple(m.id for m in MEASURES), ON)
     assert "65+" in html
+
+
+def _too_soon(record: PatientRecord) -> list[int]:
+    totals: dict[str, list[int]] = {m.id: [0, 0] for m in MEASURES}
+    score_record(record, ON, MEASURES, totals)
+    return totals["botulinum-toxin-too-soon"]
+
+
+CERVICAL = _form(DystoniaForm.CERVICAL, onset=40)
+
+
+@pytest.mark.parametrize(
+    ("days_ago", "expected"),
+    [
+        ((200, 120), [1, 1]),  # 80 days apart, the later one within 12 months
+        ((204, 120), [0, 1]),  # exactly 84 days apart is not too soon
+        ((30,), [0, 0]),  # one session: no interval
+        ((600, 500), [0, 0]),  # the later session is more than 12 months ago
+        ((450, 400, 100), [0, 1]),  # the 50-day pair ended over 12 months ago
+        ((120, 120, 40), [1, 1]),  # two records of one day are one session; 80 days apart
+    ],
+)
+def test_too_soon_counts_consecutive_sessions_under_84_days_apart_in_the_last_12_months(
+    days_ago: tuple[int, ...], expected: list[int]
+) -> None:
+    record = PatientRecord("p", _born(50), phenotype=CERVICAL, injections=_shots(*days_ago))
+    assert _too_soon(record) == expected
+
+
+def test_a_patient_without_active_dystonia_is_in_no_denominator() -> None:
+    totals: dict[str, list[int]] = {m.id: [0, 0] for m in MEASURES}
+    record = PatientRecord(
+        "no-dystonia", _born(80), injections=_shots(200, 150), medications=_on("benztropine")
+    )
+    row = score_record(record, ON, MEASURES, totals)
+    assert all(value == [0, 0] for value in totals.values())
+    assert not any(row[6:])
+
+
+def test_a_deceased_patient_is_in_no_denominator_and_shows_the_age_at_death() -> None:
+    from dystonia_cds.screening.deceased import deceased_fact
+
+    totals: dict[str, list[int]] = {m.id: [0, 0] for m in MEASURES}
+    died = deceased_fact("older-injected-30-days-ago", None, "2016-01-20T10:00:00Z")
+    assert died is not None
+    row = score_record(POPULATION[2], ON, MEASURES, totals, died)
+    assert all(value == [0, 0] for value in totals.values())
+    assert row[1] == 60
+    assert row[4] == ""
+    assert row[5] is True
