@@ -200,6 +200,8 @@ class InjectionVisit(Base):
     lot: Mapped[str | None] = mapped_column(String(64))
     dilution: Mapped[str | None] = mapped_column(String(64))
     guidance: Mapped[str | None] = mapped_column(String(32))
+    # why a total over the labelled maximum was given (required then; migration 0009)
+    over_max_reason: Mapped[str | None] = mapped_column(String(1000))
     total_units: Mapped[float | None] = mapped_column(Float)
     source: Mapped[str] = mapped_column(Provenance(), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)

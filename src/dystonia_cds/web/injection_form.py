@@ -1,6 +1,11 @@
 """Entry form: a botulinum-toxin injection visit with units per muscle, the running total
 against the labelled maximum, and the checks (interval, maxima) shown before saving, both
-live (JSON preview for the own script) and on submit (warnings need a confirmation)."""
+live (JSON preview for the own script) and on submit (warnings need a confirmation).
+
+"Copy last visit" (`?copy=last`) fills the form from the latest visit (product, indication,
+guidance, dilution, muscles and units; not the date or the lot). A total over the labelled
+maximum is saved only with a written reason, which is stored with the visit and shown in the
+timeline."""
 
 from __future__ import annotations
 
@@ -20,16 +25,26 @@ from dystonia_cds.domain.errors import InvalidInput
 from dystonia_cds.domain.patient import age_in_years
 from dystonia_cds.knowledge.care_catalog import load_care_catalog
 from dystonia_cds.store import care_values
+from dystonia_cds.store.care_models import InjectionVisit as StoredVisit
 from dystonia_cds.store.records import record_from_patient
 from dystonia_cds.store.repository import CareRepository
+from dystonia_cds.web.accounts import SignedIn
 from dystonia_cds.web.auth import CsrfRejected, CurrentUser, read_form
 from dystonia_cds.web.forms import FormReader
-from dystonia_cds.web.patient_data import audit, load_page_history, patient_name, unit_of_work
+from dystonia_cds.web.patient_data import (
+    audit,
+    load_page_history,
+    patient_name,
+    require_patient,
+    unit_of_work,
+)
 from dystonia_cds.web.security import tokens_match
 from dystonia_cds.web.templating import Renderer
 
 MUSCLE_ROWS = 8
 MAX_ROWS = 40
+OVER_MAX = "botulinum-toxin-dose-above-label-max"
+MAX_REASON = 1000  # the column's length (migration 0009)
 _MUSCLE_LOC = re.compile(r"^muscles\[(\d+)\]\.(muscle|side|units)$")
 
 
@@ -171,6 +186,68 @@ def needs_confirmation(checks: tuple[Check, ...]) -> bool:
     return any(c.severity.value in ("warning", "critical") for c in checks)
 
 
+def is_over_max(checks: tuple[Check, ...]) -> bool:
+    return any(c.id == OVER_MAX for c in checks)
+
+
+def over_max_reason(reader: FormReader, checks: tuple[Check, ...]) -> str | None:
+    """The written reason a total over the labelled maximum needs (None when not over)."""
+    if not is_over_max(checks):
+        return None
+    reason = reader.text("over_max_reason", max_len=MAX_REASON)
+    if not reason:
+        reader.fail(
+            "over_max_reason",
+            "The total is over the labelled maximum: write why this dose is given.",
+        )
+    return reason
+
+
+def confirmed(reader: FormReader, checks: tuple[Check, ...]) -> str | None:
+    """The over-maximum reason (when needed); errors in `reader` for what is still missing:
+    the reason, or the tick that says the warnings were reviewed."""
+    reason = over_max_reason(reader, checks)
+    if needs_confirmation(checks) and not reader.flag("confirm_warnings"):
+        reader.fail(
+            "confirm_warnings", "Review the warnings above, then tick the box to save anyway."
+        )
+    return reason
+
+
+def save_visit(session: Any, patient_id: str, visit: InjectionVisit, reason: str | None) -> None:
+    visit_id = CareRepository(session).add_injection_visit(patient_id, _store_visit(visit))
+    stored = session.get(StoredVisit, visit_id) if reason else None
+    if stored is not None:
+        stored.over_max_reason = reason
+
+
+def copied_values(visit: StoredVisit) -> dict[str, Any]:
+    """Form values from a stored visit: everything but the date and the lot."""
+    values: dict[str, Any] = {
+        "product": visit.product or "",
+        "indication": visit.indication or "",
+        "guidance": visit.guidance or "",
+        "dilution": visit.dilution or "",
+    }
+    for i, muscle in enumerate(visit.muscles[:MAX_ROWS]):
+        values[f"muscle-{i}"] = muscle.muscle
+        values[f"side-{i}"] = muscle.side
+        values[f"units-{i}"] = f"{muscle.units:g}"
+    return values
+
+
+def last_visit(ctx: AppContext, user: SignedIn, patient_id: str) -> tuple[str, StoredVisit | None]:
+    """The patient's name and latest injection visit (muscles loaded); an audited read."""
+    with unit_of_work(ctx) as session:
+        patient = require_patient(session, patient_id)
+        audit(session, user, "web.patient.read", patient_id)
+        visits = CareRepository(session).injection_visits(patient_id)
+        latest = visits[-1] if visits else None
+        if latest is not None:
+            session.expunge(latest)  # read after the session closes; its muscles are loaded
+        return patient.display_name or "(no name)", latest
+
+
 def _row_count_values(values: dict[str, Any]) -> int:
     indices = [int(k.split("-")[1]) for k in values if re.match(r"^(muscle|side|units)-\d+$", k)]
     return min(max(indices, default=-1) + 1, MAX_ROWS)
@@ -187,6 +264,7 @@ def build_router(renderer: Renderer) -> APIRouter:
         errors: dict[str, str],
         checks: tuple[Check, ...],
         status: int,
+        last: StoredVisit | None = None,
     ) -> Response:
         data = bont_data()
         rows = max(MUSCLE_ROWS, _row_count_values(values))
@@ -199,14 +277,20 @@ def build_router(renderer: Renderer) -> APIRouter:
             "bont_json": orjson.dumps(data).decode(),
             "rows": rows,
             "checks": checks,
+            "over_max": is_over_max(checks),
+            "last": last,
             "today": today().isoformat(),
         }
         return renderer.page(request, "injection_form.html", context, status)
 
     @router.get("/patients/{patient_id}/injections/new")
-    async def injection_form(request: Request, patient_id: str, user: CurrentUser) -> Response:
-        name = patient_name(_ctx(request), user, patient_id)
-        return injection_page(request, patient_id, name, {"date": today().isoformat()}, {}, (), 200)
+    async def injection_form(
+        request: Request, patient_id: str, user: CurrentUser, copy: str = ""
+    ) -> Response:
+        name, last = last_visit(_ctx(request), user, patient_id)
+        values = copied_values(last) if copy == "last" and last is not None else {}
+        values["date"] = today().isoformat()
+        return injection_page(request, patient_id, name, values, {}, (), 200, last)
 
     @router.post("/patients/{patient_id}/injections/new")
     async def injection_submit(request: Request, patient_id: str, user: CurrentUser) -> Response:
@@ -219,13 +303,13 @@ def build_router(renderer: Renderer) -> APIRouter:
             )
         with unit_of_work(_ctx(request)) as session:
             checks = visit_checks(session, patient_id, visit, today())
-        if needs_confirmation(checks) and not reader.flag("confirm_warnings"):
-            errors = {
-                "confirm_warnings": "Review the warnings above, then tick the box to save anyway."
-            }
-            return injection_page(request, patient_id, name, reader.values(), errors, checks, 409)
+        reason = confirmed(reader, checks)
+        if reader.errors:
+            return injection_page(
+                request, patient_id, name, reader.values(), reader.errors, checks, 409
+            )
         with unit_of_work(_ctx(request)) as session:
-            CareRepository(session).add_injection_visit(patient_id, _store_visit(visit))
+            save_visit(session, patient_id, visit, reason)
             audit(session, user, "web.injection.create", patient_id, 201)
         return RedirectResponse(f"/patients/{patient_id}", status_code=303)
 

@@ -12,11 +12,11 @@ from markupsafe import Markup
 
 from dystonia_cds.domain.patient import PatientRecord
 from dystonia_cds.knowledge.care_catalog import load_care_catalog
-from dystonia_cds.store.care_models import InjectionVisit, Patient
+from dystonia_cds.store.care_models import Assessment, InjectionVisit, Patient
 from dystonia_cds.web import vocab
 from dystonia_cds.web.charts import Marker, Point, time_chart
 
-SCALE_MAX = {"twstrs": 85.0, "bfmdrs": 150.0, "jrs": 8.0}
+SCALE_MAX = {"twstrs": 85.0, "bfmdrs": 150.0, "bfmdrs.movement": 120.0, "jrs": 8.0}
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +77,39 @@ def _visit_detail(visit: InjectionVisit) -> str:
     head = f"{visit.product or 'product not recorded'}, {_units(visit.total_units)}"
     if visit.indication:
         head += f", {vocab.label(visit.indication)}"
-    return f"{head}. {muscles}" if muscles else head
+    head += "".join(
+        f", {what} {value}"
+        for what, value in (("lot", visit.lot), ("dilution", visit.dilution))
+        if value
+    )
+    detail = f"{head}. {muscles}" if muscles else head
+    reason = visit.over_max_reason
+    return f"{detail}. Over the labelled maximum because: {reason}" if reason else detail
+
+
+def scale_part(scale: str) -> str:
+    """The score clinicians report for a scale: its primary part (BFMDRS movement)."""
+    definition = load_care_catalog().scale(scale)
+    return definition.primary if definition else "total"
+
+
+def reported_score(assessment: Assessment) -> float:
+    part = scale_part(assessment.scale)
+    value = (assessment.scores or {}).get(part) if part != "total" else None
+    return float(value) if isinstance(value, int | float) else assessment.total
+
+
+def _assessment_detail(assessment: Assessment) -> str:
+    scores = assessment.scores or {}
+    parts = [
+        f"{k} {scores[k]:g}"
+        for k in sorted(scores)
+        if k != "total" and isinstance(scores[k], int | float)
+    ]
+    if assessment.scale == "bfmdrs" and "disability" not in scores:
+        parts.append("disability not examined")
+    text = f"total {assessment.total:g}"
+    return f"{text} ({', '.join(parts)})" if parts else text
 
 
 def timeline(patient: Patient) -> list[TimelineEntry]:
@@ -96,7 +128,7 @@ def timeline(patient: Patient) -> list[TimelineEntry]:
         )
     for a in patient.assessments:
         entries.append(
-            TimelineEntry(a.date, "assessment", vocab.label(a.scale), f"total {a.total:g}")
+            TimelineEntry(a.date, "assessment", vocab.label(a.scale), _assessment_detail(a))
         )
     for m in patient.medications:
         state = "current" if m.active else f"until {m.end or '?'}"
@@ -120,17 +152,19 @@ def charts_for(patient: Patient) -> list[Chart]:
     markers = _injection_markers(patient)
     by_scale: dict[str, list[Point]] = defaultdict(list)
     for a in patient.assessments:
+        part, value = scale_part(a.scale), reported_score(a)
         by_scale[a.scale].append(
-            Point(a.date, a.total, f"{a.date}: {vocab.label(a.scale)} total {a.total:g}")
+            Point(a.date, value, f"{a.date}: {vocab.label(a.scale)} {part} {value:g}")
         )
     for scale, points in sorted(by_scale.items()):
-        title = f"{vocab.label(scale)} total over time (injections marked)"
+        part = scale_part(scale)
+        title = f"{vocab.label(scale)} {part} score over time (injections marked)"
         svg = time_chart(
             title,
             points,
             markers,
-            y_max=SCALE_MAX.get(scale),
-            y_label="total score",
+            y_max=SCALE_MAX.get(f"{scale}.{part}", SCALE_MAX.get(scale)),
+            y_label=f"{part} score",
             chart_id=f"chart-{scale}",
         )
         charts.append(Chart(f"chart-{scale}", title, svg))

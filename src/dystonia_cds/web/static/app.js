@@ -54,6 +54,8 @@
       totalEl.textContent = String(fmt(sum));
       var over = limits.some(function (l) { return sum > l.max; });
       runEl.classList.toggle("over", over);
+      var reasonBox = document.getElementById("over-max-reason");
+      if (reasonBox && !reasonBox.hasAttribute("data-server-over")) { reasonBox.hidden = !over; }
       if (!product) {
         maxEl.textContent = "Choose a product to see its labelled maximum.";
       } else if (!limits.length) {
@@ -164,10 +166,25 @@
       return isNaN(v) ? null : v;
     }
 
+    /* a part marked "not examined" (BFMDRS disability): its items are disabled (not sent,
+       not counted) and left out of the total */
+    function skipped() {
+      var out = {};
+      form.querySelectorAll("input.skip-part").forEach(function (box) {
+        var part = box.getAttribute("data-part");
+        if (box.checked) { out[part] = true; }
+        form.querySelectorAll('input.scale-item[data-part="' + part + '"]').forEach(function (i) {
+          i.disabled = box.checked;
+        });
+      });
+      return out;
+    }
+
     function update() {
-      var subs = {}, missing = 0, invalid = 0, plain = 0;
-      def.subscales.forEach(function (s) { subs[s] = 0; });
+      var subs = {}, missing = 0, invalid = 0, plain = 0, skip = skipped();
+      def.subscales.forEach(function (s) { if (!skip[s]) { subs[s] = 0; } });
       def.items.forEach(function (item) {
+        if (item.subscale && skip[item.subscale]) { return; }
         var v = value(item.key);
         var input = form.elements["item-" + item.key];
         var bad = v !== null && (v < item.min || v > item.max);
@@ -179,13 +196,13 @@
       });
       def.products.forEach(function (p) {
         var a = value(p.factors[0]), b = value(p.factors[1]);
-        if (a !== null && b !== null) { subs[p.subscale] += p.weight * a * b; }
+        if (a !== null && b !== null && !skip[p.subscale]) { subs[p.subscale] += p.weight * a * b; }
       });
       var sum = plain;
       Object.keys(subs).forEach(function (k) { sum += subs[k]; });
       totalEl.textContent = String(fmt(sum)) + (missing ? " (so far; " + missing + " item(s) left)" : "");
       if (invalid) { totalEl.textContent += " — " + invalid + " value(s) out of range"; }
-      subEl.textContent = def.subscales.length ? " · " + def.subscales.map(function (k) {
+      subEl.textContent = def.subscales.length ? " · " + Object.keys(subs).map(function (k) {
         return k + " " + fmt(subs[k]);
       }).join(" · ") : "";
     }
