@@ -18,11 +18,13 @@ from dystonia_cds import DISCLAIMER
 from dystonia_cds.cdshooks.cardids import card_uuid
 from dystonia_cds.cdshooks.order_checks import Finding
 from dystonia_cds.cdshooks.suggestions import (
+    ALERT_DRUG_CLASSES,
     ALERT_OPTIONS,
+    IN_USE_ALERT,
     SuggestionMaker,
     delete_order_suggestion,
 )
-from dystonia_cds.domain.recommendation import Alert, Option, Recommendation
+from dystonia_cds.domain.recommendation import Alert, Option, Recommendation, Strength
 
 TOPIC_SYSTEM = "urn:dystonia-cds:topic"
 OVERRIDE_SYSTEM = "urn:dystonia-cds:override-reason"
@@ -76,6 +78,7 @@ class CardSettings:
     suggestions: SuggestionMaker
     drug_classes: Callable[[str], frozenset[str]]  # the knowledge base's kb.drug_classes
     patient_url: str | None = None  # the patient's page in the web app, when it exists
+    option_of: Callable[[str], str | None] = lambda _ingredient: None  # kb.treatment_options
 
 
 def card(
@@ -167,13 +170,38 @@ def alert_card(alert: Alert, rec: Recommendation, cs: CardSettings) -> dict[str,
 
 
 def alert_suggestions(alert: Alert, rec: Recommendation, cs: CardSettings) -> list[dict[str, Any]]:
-    """The orders an alert calls for, among the options the engine ranks positive here."""
+    """The action an alert states, as suggestions: the orders it calls for (among the options
+    the engine ranks positive here, or a work-up it names), or stopping the active orders of
+    the drugs it is about. The clinician chooses (at most one; none is pre-selected)."""
     positive = {o.id: o for o in rec.options if o.strength.is_positive}
     wanted = [positive[i] for i in ALERT_OPTIONS.get(alert.id, ()) if i in positive]
-    found = [s for o in wanted for s in cs.suggestions.for_option(o, rec.record.patient_id)]
+    pid = rec.record.patient_id
+    found = [s for o in wanted for s in cs.suggestions.for_option(o, pid)]
+    found += cs.suggestions.for_alert_service(alert.id, pid)
+    found += stop_suggestions(alert, rec, cs)
     for s in found:
-        s["isRecommended"] = False  # the clinician chooses among them (at most one)
+        s["isRecommended"] = False
     return found
+
+
+def stop_suggestions(alert: Alert, rec: Recommendation, cs: CardSettings) -> list[dict[str, Any]]:
+    """Remove the active order of each drug the alert is about (one suggestion per order)."""
+    classes = ALERT_DRUG_CLASSES.get(alert.id)
+    if classes is not None:
+        about: Callable[[str], bool] = lambda i: bool(classes & cs.drug_classes(i))  # noqa: E731
+    elif alert.id == IN_USE_ALERT:
+        banned = {o.id for o in rec.options if o.strength is Strength.CONTRAINDICATED}
+        about = lambda i: cs.option_of(i) in banned  # noqa: E731
+    else:
+        return []
+    orders = [
+        m
+        for m in rec.record.medications
+        if m.active and m.source.startswith("MedicationRequest/") and about(m.ingredient)
+    ]
+    return [
+        delete_order_suggestion([m.source], f"Stop {m.ingredient} ({m.source})") for m in orders
+    ]
 
 
 def unrecognized_notes(rec: Recommendation) -> list[str]:

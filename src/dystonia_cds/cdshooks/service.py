@@ -138,7 +138,12 @@ class HookRunner:
         if self._suggestions is None:
             self._suggestions = SuggestionMaker(self.vocab.emit_code, self.labels)
         return CardSettings(
-            self.source_label, self.sources, self._suggestions, self.kb.drug_classes, patient_url
+            self.source_label,
+            self.sources,
+            self._suggestions,
+            self.kb.drug_classes,
+            patient_url,
+            option_of=getattr(self.kb, "treatment_options", {}).get,
         )
 
     async def run(

@@ -42,7 +42,25 @@ ALERT_OPTIONS: Mapping[str, tuple[str, ...]] = {
     "levodopa-trial-missing": ("levodopa-trial",),
     "dbs-evaluation": ("deep-brain-stimulation",),
     "botulinum-toxin-due": ("botulinum-toxin",),
+    "botulinum-toxin-overdue": ("botulinum-toxin",),
 }
+# alert id -> drug classes whose active orders the card offers to stop (the clinician chooses:
+# none is recommended); `contraindicated-drug-in-use` offers the drugs of contraindicated options
+ALERT_DRUG_CLASSES: Mapping[str, frozenset[str]] = {
+    "anticholinergic-older-adult": frozenset({"anticholinergic", "first-generation-antihistamine"}),
+    "tetrabenazine-depression": frozenset({"vmat2-inhibitor"}),
+}
+IN_USE_ALERT = "contraindicated-drug-in-use"
+# alert id -> what a text-only ServiceRequest asks for (no verified code: text alone)
+ALERT_SERVICES: Mapping[str, str] = {
+    # [R55][R55c]: the tests that exclude Wilson disease
+    "wilson-disease-screen": (
+        "Wilson disease work-up: serum ceruloplasmin, basal 24-hour urine copper, slit-lamp "
+        "examination for Kayser-Fleischer rings, ATP7B testing"
+    ),
+}
+# the alerts whose cards carry their action as a suggestion (when the order can be made here)
+CARD_ACTION_ALERTS = frozenset({*ALERT_OPTIONS, *ALERT_DRUG_CLASSES, *ALERT_SERVICES, IN_USE_ALERT})
 NOTE = (
     "Proposed by dystonia-cds (decision support); dose and schedule are the clinician's decision."
 )
@@ -106,6 +124,23 @@ class SuggestionMaker:
             "code": self.concept(option_id, SNOMED, SERVICE_TEXT[option_id]),
             "note": [{"text": NOTE}],
         }
+
+    def for_alert_service(self, alert_id: str, patient_id: str) -> list[dict[str, Any]]:
+        """The text-only ServiceRequest an alert asks for (`ALERT_SERVICES`), if any."""
+        text = ALERT_SERVICES.get(alert_id)
+        if text is None:
+            return []
+        resource = {
+            "resourceType": "ServiceRequest",
+            "status": "draft",
+            "intent": "proposal",
+            "subject": {"reference": f"Patient/{patient_id}"},
+            "code": {"text": text},
+            "note": [{"text": NOTE}],
+        }
+        label = f"Order: {text.split(':')[0]}"
+        action = {"type": "create", "description": label, "resource": resource}
+        return [suggestion(label, [action], recommended=True)]
 
 
 def suggestion(label: str, actions: list[dict[str, Any]], *, recommended: bool) -> dict[str, Any]:

@@ -250,7 +250,7 @@ def test_the_acute_reaction_card_offers_the_parenteral_anticholinergics_the_engi
 
 
 def test_an_alert_without_orders_to_offer_has_no_suggestions() -> None:
-    alert = Alert("wilson-disease-screen", Severity.WARNING, "Exclude Wilson disease", PROV)
+    alert = Alert("genetic-testing", Severity.INFO, "Consider genetic testing", PROV)
     card = treatment_cards(recommendation([], [alert]), settings())[0]
     assert "suggestions" not in card
     assert "selectionBehavior" not in card
@@ -316,3 +316,114 @@ def test_cards_keep_their_invariants_for_any_recommendation(
         assert 0 < len(card["summary"]) < 140
         assert DISCLAIMER in card["detail"]
         assert ("suggestions" in card) == ("selectionBehavior" in card)
+
+
+# ---- alert discipline (issue 11): the card's indicator is the engine's severity, and every
+# ---- warning or critical card carries its action -------------------------------------------
+
+
+def drug_classes(ingredient: str) -> frozenset[str]:
+    table = {
+        "trihexyphenidyl": {"anticholinergic"},
+        "tetrabenazine": {"vmat2-inhibitor"},
+        "ibuprofen": set(),
+    }
+    return frozenset(table.get(ingredient, set()))
+
+
+def alert_settings(url: str | None = None) -> CardSettings:
+    maker = SuggestionMaker(lambda _c: None, {})
+    options = {"trihexyphenidyl": "trihexyphenidyl", "baclofen": "baclofen"}
+    return CardSettings("dystonia-cds", {}, maker, drug_classes, url, option_of=options.get)
+
+
+def med(
+    ingredient: str, n: int, *, active: bool = True, kind: str = "MedicationRequest"
+) -> Medication:
+    return Medication(ingredient, active=active, source=f"{kind}/m{n}")
+
+
+@pytest.mark.parametrize("severity", list(Severity))
+def test_an_alert_cards_indicator_is_the_severity_the_engine_gave(severity: Severity) -> None:
+    alert = Alert("botulinum-toxin-too-soon", severity, "Last injection 3 weeks ago", PROV)
+    card = treatment_cards(recommendation([], [alert]), alert_settings())[0]
+    assert card["indicator"] == severity.value
+
+
+def test_an_older_adult_taking_an_anticholinergic_is_offered_to_stop_that_order_only() -> None:
+    alert = Alert("anticholinergic-older-adult", Severity.WARNING, "Beers: avoid", PROV)
+    meds = (
+        med("trihexyphenidyl", 1),
+        med("trihexyphenidyl", 2, kind="MedicationStatement"),  # not an order: nothing to remove
+        med("ibuprofen", 3),
+        med("trihexyphenidyl", 4, active=False),
+    )
+    card = treatment_cards(recommendation([], [alert], meds), alert_settings())[0]
+    actions = [a for s in card["suggestions"] for a in s["actions"]]
+    assert actions == [
+        {
+            "type": "delete",
+            "description": "Remove MedicationRequest/m1",
+            "resourceId": "MedicationRequest/m1",
+        }
+    ]
+    assert not any(s["isRecommended"] for s in card["suggestions"]), "the clinician chooses"
+
+
+def test_a_contraindicated_drug_in_use_is_offered_to_stop() -> None:
+    alert = Alert("contraindicated-drug-in-use", Severity.CRITICAL, "Stop trihexyphenidyl", PROV)
+    options = [option("trihexyphenidyl", 2, Strength.CONTRAINDICATED), option("baclofen", 1)]
+    meds = (med("trihexyphenidyl", 1), med("baclofen", 2))
+    card = treatment_cards(recommendation(options, [alert], meds), alert_settings())[0]
+    assert card["indicator"] == "critical"
+    assert [s["actions"][0]["resourceId"] for s in card["suggestions"]] == ["MedicationRequest/m1"]
+
+
+def test_the_wilson_disease_alert_offers_the_work_up_as_a_text_only_order() -> None:
+    alert = Alert("wilson-disease-screen", Severity.WARNING, "Exclude Wilson disease", PROV)
+    card = treatment_cards(recommendation([], [alert]), alert_settings())[0]
+    resource = card["suggestions"][0]["actions"][0]["resource"]
+    assert resource["resourceType"] == "ServiceRequest"
+    assert "coding" not in resource["code"], "no verified code: text alone"
+    assert "ceruloplasmin" in resource["code"]["text"]
+
+
+WARNING_ALERTS = [
+    "acute-dystonic-reaction",
+    "anticholinergic-older-adult",
+    "tetrabenazine-depression",
+    "levodopa-trial-missing",
+    "wilson-disease-screen",
+    "dbs-evaluation",
+    "botulinum-toxin-overdue",
+    "contraindicated-drug-in-use",
+    "dose-above-limit",
+    "botulinum-toxin-too-soon",
+]
+
+
+@pytest.mark.parametrize("alert_id", WARNING_ALERTS)
+def test_every_warning_card_of_a_patient_in_the_store_carries_an_action(alert_id: str) -> None:
+    alert = Alert(alert_id, Severity.WARNING, "Act at this visit", PROV)
+    card = treatment_cards(recommendation([], [alert]), alert_settings(url="https://cds/p/p1"))[0]
+    assert card.get("suggestions") or card.get("links")
+
+
+@pytest.mark.parametrize(
+    ("alert_id", "option_id", "meds"),
+    [
+        ("levodopa-trial-missing", "levodopa-trial", ()),
+        ("dbs-evaluation", "deep-brain-stimulation", ()),
+        ("botulinum-toxin-overdue", "botulinum-toxin", ()),
+        ("wilson-disease-screen", None, ()),
+        ("anticholinergic-older-adult", None, (med("trihexyphenidyl", 1),)),
+        ("tetrabenazine-depression", None, (med("tetrabenazine", 1),)),
+    ],
+)
+def test_a_warning_card_carries_its_action_as_a_suggestion_without_a_patient_page(
+    alert_id: str, option_id: str | None, meds: tuple[Medication, ...]
+) -> None:
+    alert = Alert(alert_id, Severity.WARNING, "Act at this visit", PROV)
+    options = [option(option_id, 1)] if option_id else []
+    card = treatment_cards(recommendation(options, [alert], meds), alert_settings())[0]
+    assert card["suggestions"], alert_id
