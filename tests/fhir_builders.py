@@ -277,3 +277,42 @@ def synthea_dir() -> Path:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return Path(module.SYNTHEA_DIR)
+
+
+def dose_instruction(mg: float, per_day: int, *, route: str | None = None) -> dict[str, Any]:
+    """One FHIR Dosage: `mg` milligrams `per_day` times a day (route as text, optional)."""
+    out: dict[str, Any] = {
+        "timing": {"repeat": {"frequency": per_day, "period": 1, "periodUnit": "d"}},
+        "doseAndRate": [
+            {
+                "doseQuantity": {
+                    "value": mg,
+                    "unit": "mg",
+                    "system": "http://unitsofmeasure.org",
+                    "code": "mg",
+                }
+            }
+        ],
+    }
+    if route is not None:
+        out["route"] = text_only(route)
+    return out
+
+
+def allergy_intolerance(
+    code: dict[str, Any],
+    *,
+    clinical: str = "active",
+    verification: str = "confirmed",
+    patient_id: str = PATIENT_ID,
+    **extra: Any,
+) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "resourceType": "AllergyIntolerance",
+        "id": _id("allergy"),
+        "clinicalStatus": _status("allergyintolerance-clinical", clinical),
+        "verificationStatus": _status("allergyintolerance-verification", verification),
+        "code": code,
+        "patient": subject(patient_id),
+    }
+    return {**out, **extra}
