@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     # SMART App Launch: JSON object, FHIR base URL (the `iss`) -> {"client_id", "client_secret"?,
     # "scopes"?}; an `iss` not listed is refused before any request to it (docs/smart.md)
     smart_clients: dict[str, dict[str, str]] = Field(default_factory=dict)
+    # Printed on every patient handout (page and PDF): who the patient or carer should contact
+    clinic_name: str = "Movement disorders clinic"
+    clinic_contact: str = "Ask the clinic team for a phone number and an email address."
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:
