@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+import orjson
+
 from dystonia_cds import DISCLAIMER
 from dystonia_cds.cdshooks.cardids import card_uuid
 from dystonia_cds.cdshooks.order_checks import Finding
@@ -78,6 +80,7 @@ class CardSettings:
     suggestions: SuggestionMaker
     drug_classes: Callable[[str], frozenset[str]]  # the knowledge base's kb.drug_classes
     patient_url: str | None = None  # the patient's page in the web app, when it exists
+    smart_launch_url: str | None = None  # `{public URL}/smart/launch` when SMART is configured
     option_of: Callable[[str], str | None] = lambda _ingredient: None  # kb.treatment_options
 
 
@@ -95,11 +98,24 @@ def card(
         },
         "overrideReasons": override_reasons(),
     }
-    if cs.patient_url:
+    if cs.smart_launch_url:  # CDS Hooks: the EHR launches the app with iss and launch
+        out["links"] = [smart_link(topic, cs.smart_launch_url)]
+    elif cs.patient_url:
         out["links"] = [
             {"label": "Open in dystonia-cds", "url": cs.patient_url, "type": "absolute"}
         ]
     return out
+
+
+def smart_link(topic: str, launch_url: str) -> dict[str, str]:
+    """A `smart` link; `appContext` names the option or alert the card is about."""
+    context = orjson.dumps({"topic": topic}).decode()
+    return {
+        "label": "Open in dystonia-cds",
+        "url": launch_url,
+        "type": "smart",
+        "appContext": context,
+    }
 
 
 def with_suggestions(out: dict[str, Any], suggestions: list[dict[str, Any]]) -> dict[str, Any]:

@@ -53,6 +53,7 @@ def build_runner(ctx: AppContext, card_log: CardLog) -> HookRunner:
         sources=sources,
         labels=dict(labels),
         features=features,
+        smart_launch_url=f"{base}/smart/launch" if ctx.settings.smart_clients else None,
     )
 
 

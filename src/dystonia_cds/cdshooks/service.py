@@ -131,6 +131,7 @@ class HookRunner:
     labels: dict[str, str]
     cache: EvaluationCache = field(default_factory=EvaluationCache)
     features: FeaturesOn | None = None  # the engine's features of a record on a date
+    smart_launch_url: str | None = None  # cards link to SMART launch when SMART is configured
 
     _suggestions: SuggestionMaker | None = None
 
@@ -143,6 +144,7 @@ class HookRunner:
             self._suggestions,
             self.kb.drug_classes,
             patient_url,
+            smart_launch_url=self.smart_launch_url,
             option_of=getattr(self.kb, "treatment_options", {}).get,
         )
 

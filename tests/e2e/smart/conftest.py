@@ -68,6 +68,7 @@ def app_url(ehr: FakeEhr, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         public_url=f"http://127.0.0.1:{port}",
         secret_key="smart-test-secret",
         smart_clients={ehr.iss: {"client_id": CLIENT_ID}},
+        insecure_dev=True,  # CDS Hooks without JWTs, for the card link test only
     )
     serving = Serving(create_app(settings), port)
     serving.start()
