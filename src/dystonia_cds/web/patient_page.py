@@ -141,6 +141,7 @@ def build_router(renderer: Renderer) -> APIRouter:
             "chosen": {i.option_id for i in items},
             "pdf_query": urlencode([("o", i.option_id) for i in items]),
             "general": handout.GENERAL,
+            "handout": handout.for_view(view, items, _ctx(request)),
             "today": view.today,
         }
         return renderer.page(request, "handout.html", context)
@@ -149,8 +150,7 @@ def build_router(renderer: Renderer) -> APIRouter:
     async def handout_pdf(request: Request, patient_id: str, user: CurrentUser) -> Response:
         view = read_patient_view(_ctx(request), user, patient_id, date.today())
         items = handout.handout_items(view.recommendation, request.query_params.getlist("o"))
-        title = "Your dystonia treatment: information for you"
-        data = handout.handout_pdf(title, items, view.today.isoformat())
+        data = handout.handout_pdf(handout.for_view(view, items, _ctx(request)))
         return Response(
             data,
             media_type="application/pdf",

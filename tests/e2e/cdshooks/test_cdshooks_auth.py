@@ -89,6 +89,15 @@ def test_a_token_signed_by_a_trusted_ehr_key_is_accepted(
     assert response.json() == {"cards": []}
 
 
+def test_a_token_without_typ_and_living_exactly_5_minutes_is_accepted(
+    server: str, keys: EhrKeys
+) -> None:
+    now = int(time.time())
+    token = keys.token(iss=ISSUER, aud=AUD, iat=now, exp=now + 300, headers={"typ": None})
+    assert "typ" not in jwt.get_unverified_header(token)
+    assert call(server, token).status_code == 200
+
+
 def test_aud_may_be_a_list_holding_the_service_url(server: str, keys: EhrKeys) -> None:
     assert call(server, keys.token(iss=ISSUER, aud=["https://other", AUD])).status_code == 200
 
@@ -116,6 +125,13 @@ REJECTIONS: dict[str, tuple[dict[str, Any], str]] = {
     "unknown kid": ({"kid": "rsa-unknown"}, "kid"),
     "foreign jku": ({"headers": {"jku": "https://evil.example/jwks"}}, "jku"),
     "no jti": ({"jti": None}, "jti"),
+    "exp not an integer": ({"exp": time.time() + 120.5}, "integers"),
+    "exp a string": ({"exp": str(int(time.time()) + 120)}, "exp"),
+    "lives over 5 minutes": (
+        {"iat": int(time.time()), "exp": int(time.time()) + 3600},
+        "at most 5 minutes",
+    ),
+    "typ not JWT": ({"headers": {"typ": "at+jwt"}}, "typ"),
 }
 
 
