@@ -22,6 +22,7 @@ from dystonia_cds.web.charts import rate_chart
 from dystonia_cds.web.feedback import card_summaries, feedback_rows, option_summaries
 from dystonia_cds.web.feedback_export import feedback_csv
 from dystonia_cds.web.forms import FormReader
+from dystonia_cds.web.patient_data import audit
 from dystonia_cds.web.templating import Renderer
 
 
@@ -126,8 +127,9 @@ def build_router(renderer: Renderer) -> APIRouter:
     @router.get("/admin/feedback.csv")
     async def feedback_export(request: Request, user: CurrentAdmin) -> Response:
         titles = option_titles(_ctx(request))
-        with _ctx(request).sessions() as session:
+        with _ctx(request).sessions.begin() as session:
             data = feedback_csv(session, titles)
+            audit(session, user, "web.admin.feedback-export", None)  # it names patients
         return Response(
             data,
             media_type="text/csv; charset=utf-8",

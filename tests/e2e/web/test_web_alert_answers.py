@@ -12,9 +12,11 @@ from datetime import date, timedelta
 
 import httpx
 import pytest
+from sqlalchemy import select
 from web_server import ADMIN, WebServer, hidden_token, sign_in
 
 from dystonia_cds.store.audit import entries_for_patient
+from dystonia_cds.store.care_models import AuditEntry
 from dystonia_cds.store.database import open_database
 
 pytestmark = pytest.mark.timeout(120)
@@ -210,3 +212,10 @@ def test_a_second_vote_changes_the_first_and_the_admin_sees_titles_and_a_csv(
     assert len(votes) == 1
     assert votes[0][5] == "not helpful"
     assert patient_id not in export.text
+    sessions = open_database(web_server.database_url)
+    with sessions() as s:
+        exports = s.scalars(
+            select(AuditEntry).where(AuditEntry.action == "web.admin.feedback-export")
+        ).all()
+    sessions.kw["bind"].dispose()
+    assert [e.actor for e in exports][-1:] == [f"web:{ADMIN[0]}"]
