@@ -47,6 +47,7 @@ class Grant:
     client_id: str
     redirect_uri: str = ""
     challenge: str = ""
+    app_context: str | None = None
 
 
 @dataclass
@@ -61,6 +62,7 @@ class FakeEhr:
     base: str = ""
     requests: list[str] = field(default_factory=list)
     launches: dict[str, str] = field(default_factory=dict)  # launch value -> patient id
+    app_contexts: dict[str, str] = field(default_factory=dict)  # launch value -> appContext
     codes: dict[str, Grant] = field(default_factory=dict)
     tokens: dict[str, tuple[Grant, float]] = field(default_factory=dict)
     refresh_tokens: dict[str, Grant] = field(default_factory=dict)
@@ -70,9 +72,11 @@ class FakeEhr:
     def iss(self) -> str:
         return f"{self.base}/fhir"
 
-    def launch_for(self, patient_id: str) -> str:
+    def launch_for(self, patient_id: str, app_context: str | None = None) -> str:
         value = secrets.token_urlsafe(12)
         self.launches[value] = patient_id
+        if app_context is not None:
+            self.app_contexts[value] = app_context
         return value
 
     def expire_tokens(self) -> None:
@@ -128,7 +132,12 @@ class FakeEhr:
             patient = self.standalone_patient
         code = secrets.token_urlsafe(16)
         self.codes[code] = Grant(
-            patient, q["scope"], q["client_id"], q["redirect_uri"], q["code_challenge"]
+            patient,
+            q["scope"],
+            q["client_id"],
+            q["redirect_uri"],
+            q["code_challenge"],
+            self.app_contexts.get(q.get("launch", "")),
         )
         query = urlencode({"code": code, "state": q["state"]})
         return RedirectResponse(f"{q['redirect_uri']}?{query}", 302)
@@ -163,6 +172,8 @@ class FakeEhr:
         }
         if grant.patient:
             body["patient"] = grant.patient
+        if grant.app_context:
+            body["appContext"] = grant.app_context
         if with_id_token:
             body["id_token"] = self._id_token(grant)
         if self.grant_refresh:
@@ -234,9 +245,6 @@ class FakeEhr:
         return bundle
 
     def app(self) -> Starlette:
-        async def record(request: Request, call_next: Any) -> Response:
-            return await call_next(request)
-
         routes = [
             Route("/fhir/.well-known/smart-configuration", self.configuration),
             Route("/keys", self.keys),

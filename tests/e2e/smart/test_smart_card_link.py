@@ -43,3 +43,16 @@ def test_cards_carry_a_smart_link_to_the_launch_with_the_topic_as_app_context(
         topic = card["source"]["topic"]
         assert topic["system"] == TOPIC_SYSTEM
         assert json.loads(link["appContext"]) == {"topic": topic["code"]}
+
+
+def test_a_launch_from_a_card_lands_on_the_option_the_card_named(
+    browser: httpx.Client, ehr: FakeEhr
+) -> None:
+    launch = ehr.launch_for("child-patient", app_context='{"topic": "levodopa-trial"}')
+    start = browser.get(
+        "/smart/launch", params={"iss": ehr.iss, "launch": launch}, follow_redirects=False
+    )
+    callback = httpx.get(start.headers["location"]).headers["location"]
+    landed = browser.get(callback, follow_redirects=False)
+    assert landed.status_code == 303
+    assert landed.headers["location"].endswith("#option-levodopa-trial")

@@ -6,12 +6,14 @@ clinician and patient, a web session scoped to that patient), and refresh from t
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+import orjson
 from sqlalchemy.orm import Session
 
 from dystonia_cds.context import AppContext
@@ -22,6 +24,8 @@ from dystonia_cds.web import accounts
 from dystonia_cds.web.smart import ehr, identity, oauth
 from dystonia_cds.web.smart.clients import SmartClient, SmartError, launch_param, requested_scopes
 from dystonia_cds.web.smart.vault import Vault
+
+TOPIC = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 
 def digest(value: str) -> str:
@@ -181,7 +185,18 @@ def _open_session(
         )
         if read and local_id:
             audit_reads(session, user.username, local_id, read[1])
-    return Landed(web_token, f"/patients/{local_id}" if local_id else "/smart/pick")
+    if local_id is None:
+        return Landed(web_token, "/smart/pick")
+    return Landed(web_token, f"/patients/{local_id}{anchor_of(token.get('appContext'))}")
+
+
+def anchor_of(app_context: Any) -> str:
+    """`#option-<id>` when the card that launched the app named an option (`appContext`)."""
+    try:
+        topic = orjson.loads(app_context).get("topic") if isinstance(app_context, str) else None
+    except (orjson.JSONDecodeError, AttributeError):
+        return ""
+    return f"#option-{topic}" if isinstance(topic, str) and TOPIC.match(topic) else ""
 
 
 def audit_reads(session: Session, username: str, patient_id: str, reads: ehr.Reads) -> None:
