@@ -4,11 +4,14 @@ passing of time but not a change of facts."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from builders import ON, injection, patient, weeks_ago
+from dystonia_cds.domain.patient import PatientRecord
 from dystonia_cds.domain.recommendation import Alert, Provenance, Severity
+from dystonia_cds.engine import recommend
 from dystonia_cds.knowledge.loader import load_knowledge
 from dystonia_cds.web.acknowledgements import Answer
 from dystonia_cds.web.alert_actions import (
@@ -148,3 +151,43 @@ def test_the_alerts_filter_counts_warning_and_critical_not_yet_acknowledged() ->
     answered = {("wilson-disease-screen", alert_digest(wilson))}
     assert interruptive_unacknowledged([wilson, due, acute], answered) == [acute]
     assert interruptive_unacknowledged([due], set()) == []
+
+
+def engine_alert(record: PatientRecord, alert_id: str, on: date) -> Alert:
+    alerts = {a.id: a for a in recommend(record, load_knowledge(), on=on).alerts}
+    return alerts[alert_id]
+
+
+def test_an_acknowledged_levodopa_alert_stays_quiet_past_the_childs_birthday() -> None:
+    child = patient(
+        age=9,
+        forms=["genetic-torsion-dystonia"],
+        regions=["neck", "trunk", "lower-limb"],
+        distribution="generalized",
+        onset_age=6,
+    )
+    now = engine_alert(child, "levodopa-trial-missing", ON)
+    next_year = engine_alert(child, "levodopa-trial-missing", ON + timedelta(days=400))
+    assert now.message != next_year.message
+    assert alert_digest(now) == alert_digest(next_year)
+
+
+def test_an_acknowledged_overdue_session_returns_after_a_new_injection() -> None:
+    def adult(*injections: date) -> PatientRecord:
+        return patient(
+            age=50,
+            forms=["cervical-dystonia"],
+            regions=["neck"],
+            distribution="focal",
+            onset_age=45,
+            findings=["wilson-disease-excluded"],
+            injections=[injection(day) for day in injections],
+        )
+
+    first = adult(weeks_ago(30), weeks_ago(20))
+    overdue = engine_alert(first, "botulinum-toxin-overdue", ON)
+    two_weeks_on = engine_alert(first, "botulinum-toxin-overdue", ON + timedelta(days=14))
+    assert alert_digest(overdue) == alert_digest(two_weeks_on)
+    later = adult(weeks_ago(30), weeks_ago(20), weeks_ago(3))
+    again = engine_alert(later, "botulinum-toxin-overdue", ON + timedelta(weeks=15))
+    assert alert_digest(again) != alert_digest(overdue)
