@@ -137,15 +137,30 @@ def screen(
 
 @app.command()
 def synth(
-    patients: Annotated[int, typer.Option(help="How many synthetic patients.")] = 1000,
+    patients: Annotated[
+        int | None, typer.Option(help="A dystonia clinic of N patients (default 1000).")
+    ] = None,
+    population: Annotated[
+        int | None, typer.Option(help="A health system of N patients instead.")
+    ] = None,
+    prevalence: Annotated[float, typer.Option(help="Share of --population with dystonia.")] = 0.005,
     out: Annotated[Path, typer.Option(help="Output directory.")] = Path("synthetic-export"),
     seed: Annotated[int, typer.Option(help="Random seed (deterministic output).")] = 1,
-    gzip: Annotated[bool, typer.Option(help="Write .ndjson.gz instead of .ndjson.")] = False,
+    gzip: Annotated[bool, typer.Option(help="Write every file as .ndjson.gz.")] = False,
 ) -> None:
     """Write a synthetic FHIR Bulk Data export (synthetic data only)."""
-    from dystonia_cds.commands import screen as command
+    from dystonia_cds.commands import synth as command
 
-    _guarded(lambda: command.synth(patients=patients, out=out, seed=seed, gzip=gzip))
+    _guarded(
+        lambda: command.run(
+            patients=patients,
+            population=population,
+            prevalence=prevalence,
+            out=out,
+            seed=seed,
+            gzip=gzip,
+        )
+    )
 
 
 @db_app.command("upgrade")

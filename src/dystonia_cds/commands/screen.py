@@ -1,4 +1,4 @@
-"""`dystonia-cds screen` and `dystonia-cds synth`: thin entry points over `dystonia_cds.screening`."""
+"""`dystonia-cds screen`: a thin entry point over `dystonia_cds.screening` (`synth`: synth.py)."""
 
 from __future__ import annotations
 
@@ -12,25 +12,6 @@ from dystonia_cds import DISCLAIMER, exit_codes
 from dystonia_cds.domain.errors import InvalidInput
 
 logger = logging.getLogger(__name__)
-
-
-def synth(*, patients: int, out: Path, seed: int, gzip: bool) -> int:
-    """Write a synthetic FHIR Bulk Data export (synthetic data only)."""
-    from dystonia_cds.screening.synth import generate_export
-
-    if patients < 1:
-        raise InvalidInput(f"--patients must be at least 1, got {patients}")
-    if out.is_dir() and any(p.name.endswith((".ndjson", ".ndjson.gz")) for p in out.iterdir()):
-        raise InvalidInput(
-            "already holds NDJSON files; choose an empty directory", location=str(out)
-        )
-    summary = generate_export(out, patients=patients, seed=seed, compress=gzip)
-    total = sum(summary.resources.values())
-    sys.stdout.write(
-        f"wrote {patients} synthetic patients, {total} resources in {len(summary.files)} files "
-        f"to {out}\n"
-    )
-    return exit_codes.OK
 
 
 def run(

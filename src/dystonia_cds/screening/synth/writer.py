@@ -6,6 +6,7 @@ import gzip as gzip_module
 import logging
 import random
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -42,8 +43,9 @@ class ExportSummary:
 class _TypeWriter:
     """Lines of one resource type, rolled over into numbered files."""
 
-    def __init__(self, out: Path, resource_type: str, compress: bool) -> None:
+    def __init__(self, out: Path, resource_type: str, compress: bool, level: int = 5) -> None:
         self.out, self.resource_type, self.compress = out, resource_type, compress
+        self.level = level
         self.count = 0
         self.pending: list[bytes] = []
         self.handle: IO[bytes] | gzip_module.GzipFile | None = None
@@ -65,7 +67,7 @@ class _TypeWriter:
         raw = path.open("wb")
         if self.compress:
             self.handle = gzip_module.GzipFile(
-                filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=5
+                filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=self.level
             )
         else:
             self.handle = raw
@@ -108,3 +110,79 @@ def generate_export(
         summary.files.extend(writer.files)
     logger.info("wrote %d patients, %d resources", patients, sum(summary.resources.values()))
     return summary
+
+
+POPULATION_TYPES = (
+    *RESOURCE_TYPES,
+    "Encounter",
+    "Claim",
+    "ExplanationOfBenefit",
+    "Immunization",
+    "DiagnosticReport",
+)
+
+
+def generate_population(
+    out: Path,
+    *,
+    population: int,
+    prevalence: float = 0.005,
+    seed: int = 1,
+    gzip: str = "some",
+    anchor: date = ANCHOR,
+) -> ExportSummary:
+    """A health system's export (`population.py`): `population` patients, a share
+    `prevalence` with dystonia; `gzip` is `none`, `some` (`GZIP_TYPES`) or `all`. Writes a
+    `$export` manifest.json beside the files. The same seed gives the same bytes."""
+    from dystonia_cds.screening.synth.population import GZIP_TYPES, write_patient
+
+    out.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed)  # noqa: S311 - reproducible synthetic data, not security
+    packed = {t: gzip == "all" or (gzip == "some" and t in GZIP_TYPES) for t in POPULATION_TYPES}
+    writers = {t: _TypeWriter(out, t, packed[t], level=1) for t in POPULATION_TYPES}
+    emit = _emitter(writers)
+    try:
+        for _ in range(population):
+            write_patient(rng, emit, anchor, rng.random() < prevalence)
+    finally:
+        for writer in writers.values():
+            writer.close()
+    summary = _summary(population, writers)
+    write_manifest(out, summary, anchor)
+    return summary
+
+
+def _emitter(writers: dict[str, _TypeWriter]) -> Callable[[str, bytes], None]:
+    adders = {t: w.add for t, w in writers.items()}
+    return lambda kind, line: adders[kind](line)
+
+
+def _summary(patients: int, writers: dict[str, _TypeWriter]) -> ExportSummary:
+    summary = ExportSummary(patients)
+    for t, writer in writers.items():
+        summary.resources[t] = writer.count
+        summary.files.extend(writer.files)
+    return summary
+
+
+def write_manifest(out: Path, summary: ExportSummary, anchor: date) -> None:
+    """The Bulk Data completion manifest, with file URLs relative to it."""
+    output = [
+        {"type": path.name.split(".", 1)[0], "url": path.name, "count": _count(summary, path)}
+        for path in summary.files
+    ]
+    manifest = {
+        "transactionTime": f"{anchor.isoformat()}T00:00:00Z",
+        "request": "[base]/$export",
+        "requiresAccessToken": False,
+        "output": output,
+        "error": [],
+    }
+    (out / "manifest.json").write_bytes(orjson.dumps(manifest, option=orjson.OPT_INDENT_2))
+
+
+def _count(summary: ExportSummary, path: Path) -> int:
+    kind = path.name.split(".", 1)[0]
+    files = [p for p in summary.files if p.name.split(".", 1)[0] == kind]
+    before = RESOURCES_PER_FILE * files.index(path)
+    return min(RESOURCES_PER_FILE, summary.resources[kind] - before)
