@@ -230,7 +230,9 @@ def _save(request: Request, patient_id: str, user: SignedIn, form: AnswerForm) -
     if alert is None:
         return None
     with unit_of_work(ctx) as session:
-        store_answer(session, patient_id, form, alert, user.user_id)
-        audit(session, user, f"web.alert.{form.outcome}", patient_id, 201)
+        if (form.alert_id, form.digest) not in latest_answers(session, patient_id):
+            # a second submit of the same answer (a double click, another tab) stores nothing
+            store_answer(session, patient_id, form, alert, user.user_id)
+            audit(session, user, f"web.alert.{form.outcome}", patient_id, 201)
     at = f"?at={form.on.isoformat()}" if form.on != date.today() else ""
     return RedirectResponse(f"/patients/{patient_id}{at}#alerts-h", status_code=303)
