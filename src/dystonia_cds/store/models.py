@@ -5,6 +5,7 @@
 - `account_models`   web accounts, web sessions, recommendation feedback
 - `alert_models`     alert acknowledgements and overrides from the web app
 - `smart_models`     SMART App Launch: launches, linked EHR users and patients, EHR tokens
+- `throttle_models`  sign-in failures per username and client address (growing delays)
 """
 
 from __future__ import annotations
@@ -15,6 +16,14 @@ from dystonia_cds.store import (
     care_models,
     feedback_models,
     smart_models,
+    throttle_models,
 )
 
-__all__ = ["account_models", "alert_models", "care_models", "feedback_models", "smart_models"]
+__all__ = [
+    "account_models",
+    "alert_models",
+    "care_models",
+    "feedback_models",
+    "smart_models",
+    "throttle_models",
+]

@@ -11,18 +11,23 @@ A successful sign-in always issues a new session token and revokes any token pre
 from __future__ import annotations
 
 import logging
+import math
 import secrets
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from dystonia_cds.context import AppContext
 from dystonia_cds.web import accounts
+from dystonia_cds.web.audit_events import record_event, web_actor
+from dystonia_cds.web.client_address import current_client
 from dystonia_cds.web.security import tokens_match
 from dystonia_cds.web.templating import Renderer
-from dystonia_cds.web.throttle import SignInThrottle
+from dystonia_cds.web.throttle import SignInThrottle, throttle_for
 
 log = logging.getLogger(__name__)
 SESSION_COOKIE = "dcds_session"
@@ -94,7 +99,10 @@ def _secure_cookies(request: Request) -> bool:
     return _ctx(request).settings.public_url.startswith("https://")
 
 
-THROTTLED = "Too many failed sign-ins for this username; wait a few minutes and try again."
+THROTTLED = (
+    "Too many failed sign-ins for this username or from this address; "
+    "wait {seconds} seconds and try again."
+)
 
 
 def _authenticate(ctx: AppContext, request: Request, username: str, password: str) -> str | None:
@@ -110,9 +118,53 @@ def _authenticate(ctx: AppContext, request: Request, username: str, password: st
         )
 
 
+@dataclass(frozen=True, slots=True)
+class SignInOutcome:
+    token: str | None = None  # a new session token when the password matched
+    wait_s: float = 0.0  # > 0: throttled, nothing was checked
+
+
+def _sign_in(
+    ctx: AppContext, throttle: SignInThrottle, request: Request, username: str, password: str
+) -> SignInOutcome:
+    """Throttle, check the password, count the outcome and audit it (blocking: argon2 and the
+    database run in the thread pool, never on the event loop)."""
+    client = current_client()
+    actor = web_actor(username)
+    wait = throttle.wait_s(username, client)
+    if wait > 0:
+        record_event(ctx, actor=actor, action="web.signin.throttled", status=429)
+        return SignInOutcome(wait_s=wait)
+    token = _authenticate(ctx, request, username, password)
+    if token is None:
+        throttle.failed(username, client)
+        record_event(ctx, actor=actor, action="web.signin.failure", status=401)
+        return SignInOutcome()
+    throttle.succeeded(username)
+    record_event(ctx, actor=actor, action="web.signin.success", status=303)
+    return SignInOutcome(token=token)
+
+
+def _throttle(request: Request, given: SignInThrottle | None) -> SignInThrottle:
+    """The throttle given to the router (tests), else the app's: Redis when configured,
+    else the database (shared by every worker)."""
+    if given is not None:
+        return given
+    state = request.app.state
+    if getattr(state, "sign_in_throttle", None) is None:
+        ctx = _ctx(request)
+        state.sign_in_throttle = throttle_for(ctx.sessions, ctx.settings.throttle_url)
+    throttle: SignInThrottle = state.sign_in_throttle
+    return throttle
+
+
+def _end_session(ctx: AppContext, token: str) -> None:
+    with ctx.sessions.begin() as session:
+        accounts.end_session(session, token)
+
+
 def build_router(renderer: Renderer, throttle: SignInThrottle | None = None) -> APIRouter:
     router = APIRouter()
-    throttle = throttle or SignInThrottle()
 
     def login_page(request: Request, status: int, **extra: Any) -> Response:
         token = secrets.token_urlsafe(24)
@@ -141,6 +193,13 @@ def build_router(renderer: Renderer, throttle: SignInThrottle | None = None) -> 
         password = str(form.get("password") or "")
         target = safe_next(str(form.get("next") or ""))
         if not tokens_match(request.cookies.get(LOGIN_COOKIE), str(form.get("csrf_token") or "")):
+            await run_in_threadpool(
+                record_event,
+                _ctx(request),
+                actor=web_actor(username),
+                action="web.csrf.refused POST /login",
+                status=403,
+            )
             return login_page(
                 request,
                 403,
@@ -148,13 +207,25 @@ def build_router(renderer: Renderer, throttle: SignInThrottle | None = None) -> 
                 username=username,
                 next=target,
             )
-        if throttle.blocked(username):
+        limiter = _throttle(request, throttle)
+        outcome = await run_in_threadpool(
+            _sign_in, _ctx(request), limiter, request, username, password
+        )
+        if outcome.wait_s > 0:
             log.warning("sign-in throttled")
-            return login_page(request, 429, error=THROTTLED, username=username, next=target)
-        token = _authenticate(_ctx(request), request, username, password)
+            seconds = math.ceil(outcome.wait_s)
+            page = login_page(
+                request,
+                429,
+                error=THROTTLED.format(seconds=seconds),
+                username=username,
+                next=target,
+            )
+            page.headers["Retry-After"] = str(seconds)
+            return page
+        token = outcome.token
         if token is None:
             log.info("failed sign-in")
-            throttle.failed(username)
             return login_page(
                 request,
                 401,
@@ -162,7 +233,6 @@ def build_router(renderer: Renderer, throttle: SignInThrottle | None = None) -> 
                 username=username,
                 next=target,
             )
-        throttle.succeeded(username)
         ctx = _ctx(request)
         response = RedirectResponse(target, status_code=303)
         response.set_cookie(
@@ -179,10 +249,11 @@ def build_router(renderer: Renderer, throttle: SignInThrottle | None = None) -> 
 
     @router.post("/logout", include_in_schema=False)
     async def logout(request: Request) -> Response:
-        signed_in(request)
+        await run_in_threadpool(signed_in, request)
         await read_form(request)
-        with _ctx(request).sessions.begin() as session:
-            accounts.end_session(session, request.cookies.get(SESSION_COOKIE, ""))
+        await run_in_threadpool(
+            _end_session, _ctx(request), request.cookies.get(SESSION_COOKIE, "")
+        )
         response = RedirectResponse("/login", status_code=303)
         response.delete_cookie(SESSION_COOKIE, path="/")
         return response

@@ -44,13 +44,14 @@ def audit(
     session: Session, user: SignedIn, action: str, patient_id: str | None, status: int = 200
 ) -> None:
     from dystonia_cds.store.audit import record_call
+    from dystonia_cds.web.client_address import current_client
 
     record_call(
         session,
         actor=f"web:{user.username}",
         action=action,
         patient_id=patient_id,
-        client="web",
+        client=current_client() or "web",
         status=status,
     )
 
@@ -103,13 +104,16 @@ class PatientView:
     today: date
 
 
-def read_patient_view(ctx: AppContext, user: SignedIn, patient_id: str, on: date) -> PatientView:
+def read_patient_view(
+    ctx: AppContext, user: SignedIn, patient_id: str, on: date, action: str = "web.patient.read"
+) -> PatientView:
+    """The patient's page data, audited as `action` (the handout and its PDF have their own)."""
     from dystonia_cds.engine import recommend
 
     with unit_of_work(ctx) as session:
         patient = load_page_history(session, patient_id)
         record = record_from_patient(patient)
-        audit(session, user, "web.patient.read", patient_id)
+        audit(session, user, action, patient_id)
     rec = recommend(record, ctx.knowledge, on=on)
     return PatientView(patient=patient, record=record, recommendation=rec, today=on)
 

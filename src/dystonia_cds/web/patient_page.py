@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from dystonia_cds.care.weight_doses import doses_by_option, kg
 from dystonia_cds.context import AppContext
@@ -88,7 +89,7 @@ def build_router(renderer: Renderer) -> APIRouter:
     router.include_router(acknowledgements.build_router(renderer))
 
     @router.get("/patients/{patient_id}")
-    async def patient_page(
+    def patient_page(  # plain def: database reads and the engine run in the thread pool
         request: Request,
         patient_id: str,
         user: CurrentUser,
@@ -114,25 +115,31 @@ def build_router(renderer: Renderer) -> APIRouter:
         ctx = _ctx(request)
         if helpful is None and text is None:
             return RedirectResponse(f"/patients/{patient_id}#option-{option_id}", status_code=303)
-        with unit_of_work(ctx) as session:
-            require_patient(session, patient_id)
-            add_feedback(
-                session,
-                patient_id=patient_id,
-                option_id=option_id,
-                user_id=user.user_id,
-                helpful=helpful if text is None else None,
-                text=text,
-                knowledge_version=getattr(ctx.knowledge, "version", ""),
-            )
-            audit(session, user, "web.feedback.create", patient_id, 201)
+
+        def store() -> None:
+            with unit_of_work(ctx) as session:
+                require_patient(session, patient_id)
+                add_feedback(
+                    session,
+                    patient_id=patient_id,
+                    option_id=option_id,
+                    user_id=user.user_id,
+                    helpful=helpful if text is None else None,
+                    text=text,
+                    knowledge_version=getattr(ctx.knowledge, "version", ""),
+                )
+                audit(session, user, "web.feedback.create", patient_id, 201)
+
+        await run_in_threadpool(store)
         return RedirectResponse(
             f"/patients/{patient_id}?fb={option_id}#option-{option_id}", status_code=303
         )
 
     @router.get("/patients/{patient_id}/handout")
-    async def handout_page(request: Request, patient_id: str, user: CurrentUser) -> Response:
-        view = read_patient_view(_ctx(request), user, patient_id, date.today())
+    def handout_page(request: Request, patient_id: str, user: CurrentUser) -> Response:
+        view = read_patient_view(
+            _ctx(request), user, patient_id, date.today(), action="web.handout.read"
+        )
         items = handout.handout_items(view.recommendation, request.query_params.getlist("o"))
         context = {
             "patient": view.patient,
@@ -147,8 +154,11 @@ def build_router(renderer: Renderer) -> APIRouter:
         return renderer.page(request, "handout.html", context)
 
     @router.get("/patients/{patient_id}/handout.pdf")
-    async def handout_pdf(request: Request, patient_id: str, user: CurrentUser) -> Response:
-        view = read_patient_view(_ctx(request), user, patient_id, date.today())
+    def handout_pdf(request: Request, patient_id: str, user: CurrentUser) -> Response:
+        """Plain def: the PDF is rendered in the thread pool, never on the event loop."""
+        view = read_patient_view(
+            _ctx(request), user, patient_id, date.today(), action="web.handout.pdf"
+        )
         items = handout.handout_items(view.recommendation, request.query_params.getlist("o"))
         data = handout.handout_pdf(handout.for_view(view, items, _ctx(request)))
         return Response(

@@ -8,6 +8,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 
 from dystonia_cds.context import AppContext
 from dystonia_cds.web import (
@@ -21,6 +22,8 @@ from dystonia_cds.web import (
     smart,
     trial_form,
 )
+from dystonia_cds.web.audit_events import record_event, web_actor
+from dystonia_cds.web.client_address import ClientAddress
 from dystonia_cds.web.security import SecurityHeaders
 from dystonia_cds.web.templating import STATIC, Renderer
 
@@ -32,6 +35,7 @@ def install(app: FastAPI, ctx: AppContext) -> None:
     renderer = Renderer()
     app.state.web_renderer = renderer
     app.add_middleware(SecurityHeaders, hsts=ctx.settings.public_url.startswith("https://"))
+    app.add_middleware(ClientAddress)  # the audit log's client address (web.client_address)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(auth.build_router(renderer))
     app.include_router(patients.build_router(renderer))
@@ -70,6 +74,7 @@ def _install_handlers(app: FastAPI, renderer: Renderer) -> None:
 
     @app.exception_handler(auth.CsrfRejected)
     async def csrf_rejected(request: Request, _exc: Exception) -> Response:
+        await run_in_threadpool(audit_csrf_refusal, request)
         return error_page(
             request,
             403,
@@ -80,6 +85,20 @@ def _install_handlers(app: FastAPI, renderer: Renderer) -> None:
     @app.exception_handler(patients.WebPatientNotFound)
     async def not_found(request: Request, _exc: Exception) -> Response:
         return error_page(request, 404, "Patient not found", "There is no patient with that id.")
+
+
+def audit_csrf_refusal(request: Request) -> None:
+    """A form refused for its CSRF token, audited with the signed-in user (if any), the route
+    and the patient it named."""
+    user = getattr(request.state, "user", None)
+    route = getattr(request.scope.get("route"), "path", request.url.path)
+    record_event(
+        request.app.state.context,
+        actor=web_actor(getattr(user, "username", None)),
+        action=f"web.csrf.refused {request.method} {route}",
+        status=403,
+        patient_id=request.path_params.get("patient_id"),
+    )
 
 
 def _quote(path: str) -> str:
