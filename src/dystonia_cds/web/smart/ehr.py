@@ -70,7 +70,7 @@ async def _get(http: httpx.AsyncClient, url: str, token: str, reads: Reads, what
         return None
 
 
-def _next_link(bundle: dict[str, Any], iss: str) -> str | None:
+def next_link(bundle: dict[str, Any], iss: str) -> str | None:
     links = bundle.get("link")
     for link in links if isinstance(links, list) else []:
         if isinstance(link, dict) and link.get("relation") == "next":
@@ -97,7 +97,7 @@ async def _search(
             resource = entry.get("resource") if isinstance(entry, dict) else None
             if isinstance(resource, dict) and resource.get("resourceType") == rtype:
                 reads.resources.append(resource)
-        url = _next_link(bundle, iss)
+        url = next_link(bundle, iss)
     reads.skipped.append(f"{rtype}: more than {MAX_PAGES} pages; the rest was not read")
 
 

@@ -44,7 +44,7 @@ async def fetch_jwks(http: httpx.AsyncClient, jwks_uri: str) -> dict[str, Any]:
     return jwks
 
 
-def _signed_claims(id_token: str, jwks: dict[str, Any], client_id: str) -> dict[str, Any]:
+def signed_claims(id_token: str, jwks: dict[str, Any], client_id: str) -> dict[str, Any]:
     try:
         header = jwt.get_unverified_header(id_token)
         keys = jwt.PyJWKSet.from_dict(jwks).keys
@@ -70,7 +70,7 @@ def _signed_claims(id_token: str, jwks: dict[str, Any], client_id: str) -> dict[
     raise refused("The EHR's id token is not signed by the EHR's keys.")
 
 
-def _unsigned_claims(id_token: str, client_id: str) -> dict[str, Any]:
+def unsigned_claims(id_token: str, client_id: str) -> dict[str, Any]:
     try:
         claims: dict[str, Any] = jwt.decode(id_token, options={"verify_signature": False})
     except jwt.PyJWTError as exc:
@@ -85,7 +85,7 @@ def _unsigned_claims(id_token: str, client_id: str) -> dict[str, Any]:
     return claims
 
 
-def _check_issuer(claims: dict[str, Any], iss: str, issuer: str | None) -> None:
+def check_issuer(claims: dict[str, Any], iss: str, issuer: str | None) -> None:
     claimed = claims.get("iss")
     if not isinstance(claimed, str):
         raise refused("The EHR's id token names no issuer.")
@@ -119,8 +119,8 @@ async def identify(
         raise refused("The EHR sent no id token (scopes openid fhirUser).")
     jwks_uri = endpoints.get("jwks_uri")
     if jwks_uri:
-        claims = _signed_claims(id_token, await fetch_jwks(http, jwks_uri), client_id)
+        claims = signed_claims(id_token, await fetch_jwks(http, jwks_uri), client_id)
     else:
-        claims = _unsigned_claims(id_token, client_id)
-    _check_issuer(claims, iss, endpoints.get("issuer"))
+        claims = unsigned_claims(id_token, client_id)
+    check_issuer(claims, iss, endpoints.get("issuer"))
     return fhir_user(claims), claims
