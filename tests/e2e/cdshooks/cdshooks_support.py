@@ -30,12 +30,25 @@ TODAY = date.today()
 # ---- servers --------------------------------------------------------------------------------
 
 
-@contextmanager
-def serve(app: Any, *, timeout_s: float = 10.0, lifespan: str = "off") -> Iterator[str]:
-    """Run an ASGI app with uvicorn on 127.0.0.1 (a free port) in a thread; yields its base URL
-    (`lifespan="on"` runs the app's start-up and shut-down handlers)."""
+def reserve() -> socket.socket:
+    """A socket bound to a free port on 127.0.0.1 (for `serve`, when the URL must be known
+    before the app is built)."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+@contextmanager
+def serve(
+    app: Any,
+    *,
+    timeout_s: float = 10.0,
+    lifespan: str = "off",
+    sock: socket.socket | None = None,
+) -> Iterator[str]:
+    """Run an ASGI app with uvicorn on 127.0.0.1 (a free port, or `sock`) in a thread; yields
+    its base URL (`lifespan="on"` runs the app's start-up and shut-down handlers)."""
+    sock = sock or reserve()
     port = sock.getsockname()[1]
     config = uvicorn.Config(
         app,
