@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from starlette.datastructures import FormData
 
 from dystonia_cds.domain.recommendation import Alert, Provenance, Severity
@@ -74,10 +75,11 @@ def test_only_a_warning_or_critical_alert_with_the_same_digest_is_found() -> Non
     assert find_alert([info], info.id, alert_digest(info)) is None
 
 
+@pytest.mark.parametrize("backend", ["sqlite_url", "postgres_url"])
 def test_the_latest_answer_counts_and_the_summary_names_titles_reasons_and_patients(
-    sqlite_url: str,
+    backend: str, request: pytest.FixtureRequest
 ) -> None:
-    sessions = open_database(sqlite_url)
+    sessions = open_database(request.getfixturevalue(backend))
     start = datetime(2026, 12, 1, 9, tzinfo=UTC)
     with sessions.begin() as s:
         doc = accounts.create_user(s, "doc", "clinician", "long password")

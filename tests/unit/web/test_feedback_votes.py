@@ -95,20 +95,25 @@ def test_the_database_refuses_a_duplicate_vote_row(sessions: sessionmaker[Sessio
         s.add(row)
 
 
-def test_upgrade_keeps_only_the_latest_of_earlier_duplicate_votes(sqlite_url: str) -> None:
-    engine = make_engine(sqlite_url)
+@pytest.mark.parametrize("backend", ["sqlite_url", "postgres_url"])
+def test_upgrade_keeps_only_the_latest_of_earlier_duplicate_votes(
+    backend: str, request: pytest.FixtureRequest
+) -> None:
+    engine = make_engine(request.getfixturevalue(backend))
     command.upgrade(alembic_config(engine), "0005")
     insert = text(
         "INSERT INTO recommendation_feedback (patient_id, option_id, user_id, kind, helpful, "
         "text, knowledge_version, created_at) VALUES ('p1', 'baclofen', 1, :kind, :helpful, "
-        ":text, 'k', '2026-12-01 10:00:00')"
+        ":text, 'k', :at)"
     )
+    at = datetime(2026, 12, 1, 10, tzinfo=UTC)
     with engine.begin() as conn:
         conn.execute(
             text(
                 "INSERT INTO web_users (id, username, role, password_hash, active, created_at) "
-                "VALUES (1, 'doc', 'clinician', 'x', 1, '2026-12-01 10:00:00')"
-            )
+                "VALUES (1, 'doc', 'clinician', 'x', :yes, :at)"
+            ),
+            {"yes": True, "at": at},
         )
         for kind, helpful, words in [
             ("helpful", True, None),
@@ -117,7 +122,7 @@ def test_upgrade_keeps_only_the_latest_of_earlier_duplicate_votes(sqlite_url: st
             ("error", None, "a"),
             ("error", None, "b"),
         ]:
-            conn.execute(insert, {"kind": kind, "helpful": helpful, "text": words})
+            conn.execute(insert, {"kind": kind, "helpful": helpful, "text": words, "at": at})
     command.upgrade(alembic_config(engine), "heads")
     with Session(engine) as s:
         kinds = dict(
