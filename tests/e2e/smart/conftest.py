@@ -59,10 +59,10 @@ def _fresh_ehr_settings(ehr: FakeEhr) -> None:
 
 
 @pytest.fixture(scope="module")
-def app_url(ehr: FakeEhr, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def app_settings(ehr: FakeEhr, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     port = free_port()
     database = tmp_path_factory.mktemp("smart") / "smart.sqlite"
-    settings = Settings(
+    return Settings(
         environment="test",
         database_url=f"sqlite:///{database}",
         public_url=f"http://127.0.0.1:{port}",
@@ -70,9 +70,14 @@ def app_url(ehr: FakeEhr, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         smart_clients={ehr.iss: {"client_id": CLIENT_ID}},
         insecure_dev=True,  # CDS Hooks without JWTs, for the card link test only
     )
-    serving = Serving(create_app(settings), port)
+
+
+@pytest.fixture(scope="module")
+def app_url(app_settings: Settings) -> Iterator[str]:
+    port = int(app_settings.public_url.rsplit(":", 1)[1])
+    serving = Serving(create_app(app_settings), port)
     serving.start()
-    yield settings.public_url
+    yield app_settings.public_url
     serving.stop()
 
 

@@ -4,11 +4,17 @@ session, standalone launch. Synthetic data only."""
 
 from __future__ import annotations
 
+import logging
 import re
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+import pytest
 from fake_ehr import FakeEhr
+
+from dystonia_cds.config import Settings
+from dystonia_cds.store.audit import entries_for_patient
+from dystonia_cds.store.database import open_database
 
 CHILD = "child-patient"
 CERVICAL = "cervical-patient"
@@ -207,3 +213,30 @@ def test_a_standalone_launch_without_a_patient_offers_a_picker(
     assert f'data-ehr-patient="{CHILD}"' in picker.text
     page = browser.post("/smart/pick", data={"csrf_token": csrf(picker.text), "patient": CHILD})
     assert option_ids(page.text)[0] == "levodopa-trial"
+
+
+def test_every_request_to_the_ehr_is_in_the_patients_audit_trail(
+    browser: httpx.Client, ehr: FakeEhr, app_settings: Settings
+) -> None:
+    page = ehr_launch(browser, ehr, CERVICAL)
+    patient_id = page.url.path.rsplit("/", 1)[1]
+    sessions = open_database(app_settings.database_url)
+    with sessions() as session:
+        actions = [e.action for e in entries_for_patient(session, patient_id)]
+    assert "ehr.read Patient" in actions
+    assert "ehr.read Condition page 2" in actions  # three Conditions, two a page
+    assert all(e.startswith(("ehr.read ", "web.")) for e in actions)
+
+
+def test_no_token_reaches_the_logs(
+    browser: httpx.Client, ehr: FakeEhr, caplog: pytest.LogCaptureFixture
+) -> None:
+    ehr.grant_refresh = True
+    with caplog.at_level(logging.DEBUG):
+        page = ehr_launch(browser, ehr, CHILD)
+        ehr.expire_tokens()
+        browser.post("/smart/refresh", data={"csrf_token": csrf(page.text)})
+    secrets = [*ehr.tokens, *ehr.refresh_tokens]
+    assert secrets
+    assert caplog.records
+    assert not any(s in caplog.text for s in secrets)
