@@ -222,3 +222,39 @@ def test_a_second_vote_changes_the_first_and_the_admin_sees_titles_and_a_csv(
         ).all()
     sessions.kw["bind"].dispose()
     assert [e.actor for e in exports][-1:] == [f"web:{ADMIN[0]}"]
+
+
+def test_an_overdue_session_is_a_warning_in_the_panel_with_its_action_and_a_pointer_on_top(
+    clinician: httpx.Client,
+) -> None:
+    form = clinician.get("/patients/new")
+    data = {
+        "csrf_token": hidden_token(form.text),
+        "display_name": "Overdue Phi",
+        "birth_date": "1970-01-01",
+        "sex": "female",
+        "forms": "cervical-dystonia",
+        "regions": "neck",
+        "onset_age_years": "50",
+        "distribution": "focal",
+    }
+    created = clinician.post("/patients/new", data=data, follow_redirects=False)
+    patient_id = created.headers["location"].rsplit("/", 1)[1]
+    form = clinician.get(f"/patients/{patient_id}/injections/new")
+    visit = {
+        "csrf_token": hidden_token(form.text),
+        "date": (date.today() - timedelta(weeks=20)).isoformat(),
+        "product": "onabotulinumtoxinA",
+        "indication": "cervical-dystonia",
+        "muscle-0": "sternocleidomastoid",
+        "side-0": "left",
+        "units-0": "50",
+    }
+    assert clinician.post(f"/patients/{patient_id}/injections/new", data=visit).status_code == 200
+    page = clinician.get(f"/patients/{patient_id}").text
+    panel = page.split('id="injection-window"', 1)[1].split("</section>", 1)[0]
+    assert '<span class="badge warning">overdue</span>' in panel
+    assert 'data-alert-action="botulinum-toxin-overdue"' in panel
+    assert f'href="/patients/{patient_id}/injections/new"' in panel
+    top = page.split('id="alerts-h"', 1)[1].split("</section>", 1)[0]
+    assert 'href="#injection-window">Botulinum toxin: session overdue</a>' in top
