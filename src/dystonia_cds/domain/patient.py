@@ -123,6 +123,17 @@ COMORBIDITY_IDS: tuple[str, ...] = (
     "parkinsonism",
     "wilson-disease",
     "melanoma",
+    "lactation",
+    "cognitive-impairment",
+    "depression-in-remission",
+    "opioid-use",
+    "neuromuscular-junction-disorder",
+    "skin-infection-eyelid",
+    "skin-infection-face",
+    "skin-infection-neck",
+    "skin-infection-upper-limb",
+    "skin-infection-lower-limb",
+    "skin-infection-trunk",
 )
 FINDING_IDS: tuple[str, ...] = (
     "wilson-disease-excluded",

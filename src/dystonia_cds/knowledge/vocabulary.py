@@ -233,7 +233,7 @@ class Vocabulary:
         if hit is not None or system != ICD10CM or not self._prefixes:
             return hit
         key = icd_key(code)
-        for end in range(len(key) - 1, 2, -1):
+        for end in range(len(key), 2, -1):  # the code itself, then its ancestors
             hit = self._prefixes.get(key[:end])
             if hit is not None:
                 return hit
