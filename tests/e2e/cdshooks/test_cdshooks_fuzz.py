@@ -22,7 +22,12 @@ from dystonia_cds.app import create_context
 from dystonia_cds.cdshooks.routes import install
 from dystonia_cds.config import Settings
 
-SERVICES = ["dystonia-treatment-options", "dystonia-order-safety", "unknown-service"]
+SERVICES = [
+    "dystonia-treatment-options",
+    "dystonia-order-safety",
+    "dystonia-order-select",
+    "unknown-service",
+]
 
 
 _TMP = tempfile.mkdtemp(prefix="dcds-fuzz-")
@@ -98,9 +103,26 @@ resource = st.fixed_dictionaries(
         "entry": st.lists(st.fixed_dictionaries({"resource": json_any}), max_size=2) | json_any,
     },
 )
+links = st.lists(
+    st.fixed_dictionaries(
+        {
+            "relation": st.sampled_from(["next", "self"]) | json_any,
+            "url": st.sampled_from(
+                ["http://127.0.0.1:9/fhir/Condition?page=2", "http://evil.example/x", "/rel"]
+            )
+            | json_any,
+        }
+    ),
+    max_size=2,
+)
 bundle = st.builds(
-    lambda rs: {"resourceType": "Bundle", "entry": [{"resource": r} for r in rs]},
+    lambda rs, ls: {
+        "resourceType": "Bundle",
+        "entry": [{"resource": r} for r in rs],
+        **({"link": ls} if ls else {}),
+    },
     st.lists(resource, max_size=4),
+    links | json_any,
 )
 prefetch_value = st.none() | resource | bundle | json_any
 prefetch = st.dictionaries(
@@ -123,14 +145,25 @@ hook_body = st.fixed_dictionaries(
         "hook": st.sampled_from(["patient-view", "order-sign", "order-select"]) | json_any,
         "hookInstance": st.text(max_size=5),
         "context": st.fixed_dictionaries(
-            {"patientId": st.just("p") | json_any},
+            {"patientId": st.just("p") | st.text(max_size=70) | json_any},
             optional={"draftOrders": bundle | json_any, "selections": json_any},
         )
         | json_any,
     },
     optional={
         "prefetch": prefetch | json_any,
-        "fhirServer": st.just("http://127.0.0.1:9/fhir") | json_any,
+        "fhirServer": st.sampled_from(
+            [
+                "http://127.0.0.1:9/fhir",
+                "http://[::1/fhir",
+                "http://u:p@127.0.0.1:9/fhir",
+                "http://127.0.0.1:9/fhir/../admin",
+                "http://127.0.0.1:99999/fhir",
+                "http://127.0.0.1:9/fhir\u0000",
+            ]
+        )
+        | st.text(max_size=30)
+        | json_any,
     },
 )
 
