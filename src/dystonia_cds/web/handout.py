@@ -8,146 +8,121 @@ beside each text (not shown to patients, kept for review).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dystonia_cds import DISCLAIMER
 from dystonia_cds.domain.recommendation import Recommendation
+from dystonia_cds.web.handout_texts import (
+    CARER_PHRASES,
+    GENERAL,
+    GENERAL_CARER,
+    TEXTS,
+    TITLE,
+    TITLE_CARER,
+    HandoutItem,
+)
+
+__all__ = [
+    "CARER_PHRASES",
+    "GENERAL",
+    "TEXTS",
+    "Clinic",
+    "Handout",
+    "HandoutItem",
+    "build_handout",
+    "for_carer",
+    "for_view",
+    "handout_items",
+    "handout_pdf",
+]
 
 if TYPE_CHECKING:
     from fpdf import FPDF
 
+    from dystonia_cds.context import AppContext
+    from dystonia_cds.web.patient_data import PatientView
+
 
 @dataclass(frozen=True, slots=True)
-class HandoutItem:
-    option_id: str
-    heading: str
-    what: str
-    expect: str
-    report: str
-    sources: tuple[str, ...]
+class Clinic:
+    """Who to contact, from the settings (clinic_name, clinic_contact)."""
+
+    name: str
+    contact: str
+
+    def line(self) -> str:
+        return f"Questions? Contact {self.name}. {self.contact}".strip()
 
 
-TEXTS: dict[str, HandoutItem] = {
-    "botulinum-toxin": HandoutItem(
-        "botulinum-toxin",
-        "Botulinum toxin injections",
-        "Small injections into the muscles that pull too hard, to relax them.",
-        "The effect usually starts within a few days, is strongest after 1 to 2 weeks and "
-        "lasts about 3 months. Injections are repeated every 12 to 16 weeks, not sooner than "
-        "12 weeks.",
-        "Tell us at once if you have trouble swallowing, breathing or speaking, new muscle "
-        "weakness, a drooping eyelid or double vision. These can start hours to weeks after "
-        "an injection.",
-        ("R11", "R11b", "R14", "R15"),
-    ),
-    "deep-brain-stimulation": HandoutItem(
-        "deep-brain-stimulation",
-        "Deep brain stimulation (DBS)",
-        "An operation that places thin wires in the brain, connected to a small device under "
-        "the skin, like a pacemaker.",
-        "The benefit comes slowly. It is often clear only after 6 months or more, and it can "
-        "keep improving for months to years.",
-        "Tell us about fever or redness at the wound, low mood or thoughts of self-harm, "
-        "problems walking, or if the device stops working.",
-        ("R10c", "R31", "R10h"),
-    ),
-    "levodopa-trial": HandoutItem(
-        "levodopa-trial",
-        "A trial of levodopa",
-        "A tablet medicine. Some types of dystonia get much better with it, often at low doses.",
-        "The dose is raised slowly in small steps. Benefit may start within days, but the full "
-        "effect can take longer.",
-        "Tell us about sickness, dizziness when standing up, unusual movements, strong "
-        "sleepiness, seeing things that are not there, or strong urges (for example gambling "
-        "or shopping).",
-        ("R30", "R33"),
-    ),
-    "trihexyphenidyl": HandoutItem(
-        "trihexyphenidyl",
-        "Trihexyphenidyl tablets",
-        "A tablet medicine that calms the muscle spasms in some people.",
-        "It is started at a low dose and raised slowly over weeks. Younger people often "
-        "tolerate it better. Do not stop it suddenly.",
-        "Tell us about dry mouth, blurred vision, constipation, trouble passing urine, "
-        "confusion, memory problems or seeing things that are not there.",
-        ("R2", "R36"),
-    ),
-    "clonazepam": HandoutItem(
-        "clonazepam",
-        "Clonazepam tablets",
-        "A calming medicine, usually added to another treatment.",
-        "Do not stop it suddenly; the dose is lowered step by step. Do not take it with "
-        "opioid pain medicines unless your doctor agrees.",
-        "Tell us about strong sleepiness, unsteadiness or falls, low mood, or slow breathing.",
-        ("R2", "R38"),
-    ),
-    "baclofen": HandoutItem(
-        "baclofen",
-        "Baclofen tablets",
-        "A muscle-relaxing medicine. It helps some people, often only a little.",
-        "The dose is raised every few days. Never stop baclofen suddenly: this can be dangerous.",
-        "Tell us about sleepiness, dizziness, weakness or confusion.",
-        ("R2", "R40"),
-    ),
-    "intrathecal-baclofen": HandoutItem(
-        "intrathecal-baclofen",
-        "Baclofen pump (intrathecal baclofen)",
-        "A small pump under the skin gives baclofen into the fluid around the spinal cord.",
-        "Never miss a refill appointment. A sudden stop of the medicine can be dangerous.",
-        "Get help at once for high fever, confusion, or muscles suddenly becoming stiff again.",
-        ("R41a",),
-    ),
-    "tetrabenazine": HandoutItem(
-        "tetrabenazine",
-        "Tetrabenazine tablets",
-        "A medicine that lowers dopamine in the brain and can reduce some abnormal movements.",
-        "The dose is raised very slowly, about once a week.",
-        "Tell us at once about low mood or thoughts of self-harm. Also tell us about "
-        "stiffness, slowness, restlessness or strong sleepiness.",
-        ("R42",),
-    ),
-    "diphenhydramine": HandoutItem(
-        "diphenhydramine",
-        "Diphenhydramine",
-        "A medicine given to stop a sudden muscle spasm reaction caused by another medicine.",
-        "It usually works quickly. Tablets may be given for a few days to stop the reaction "
-        "coming back.",
-        "Tell us about strong sleepiness, dry mouth, confusion or trouble passing urine.",
-        ("R21", "R23", "R24"),
-    ),
-    "benztropine": HandoutItem(
-        "benztropine",
-        "Benztropine",
-        "A medicine given to stop a sudden muscle spasm reaction caused by another medicine.",
-        "Relief usually comes within minutes. Tablets may be given for a few days.",
-        "Tell us about confusion, seeing things, trouble passing urine, or feeling very hot "
-        "without sweating.",
-        ("R21", "R25"),
-    ),
-    "stop-causative-drug": HandoutItem(
-        "stop-causative-drug",
-        "Stopping the medicine that caused the reaction",
-        "The medicine that most likely caused the sudden spasms should be stopped or avoided.",
-        "Tell every doctor and pharmacist that you had this reaction.",
-        "Get help at once if the spasms come back, or if you have trouble breathing or swallowing.",
-        ("R21", "R23"),
-    ),
-    "rehabilitation-therapy": HandoutItem(
-        "rehabilitation-therapy",
-        "Physiotherapy and occupational therapy",
-        "Exercises, stretching and practical help with daily tasks, alongside other treatment.",
-        "It works best when practised regularly. It can reduce pain.",
-        "Tell your therapist about pain that gets worse with the exercises.",
-        ("R47", "R3"),
-    ),
-}
-GENERAL = (
-    "Dystonia makes muscles tighten on their own, which pulls parts of the body into "
-    "twisting movements or positions. Treatment aims to ease it; the plan is made together "
-    "with you and may change over time."
-)
+@dataclass(frozen=True, slots=True)
+class Handout:
+    """Everything one handout prints, for the page and the PDF alike."""
+
+    title: str
+    general: str
+    items: tuple[HandoutItem, ...]
+    clinic: Clinic
+    for_carer: bool
+    generated_on: str
+    patient_name: str = ""
+
+
+DEFAULT_CLINIC = Clinic("Movement disorders clinic", "")
+
+
+def for_carer(item: HandoutItem) -> HandoutItem:
+    """The item as a parent or carer reads it (the child is 'your child')."""
+    return HandoutItem(
+        item.option_id,
+        item.heading,
+        _to_carer(item.what),
+        _to_carer(item.expect),
+        _to_carer(item.report),
+        item.sources,
+    )
+
+
+def _to_carer(text: str) -> str:
+    for patient, carer in CARER_PHRASES:
+        text = text.replace(patient, carer)
+    return text
+
+
+def build_handout(
+    items: Sequence[HandoutItem],
+    *,
+    child: bool,
+    clinic: Clinic,
+    generated_on: str,
+    patient_name: str = "",
+) -> Handout:
+    """The handout for a patient, or for the parent or carer of a child."""
+    return Handout(
+        title=TITLE_CARER if child else TITLE,
+        general=GENERAL_CARER if child else GENERAL,
+        items=tuple(for_carer(i) for i in items) if child else tuple(items),
+        clinic=clinic,
+        for_carer=child,
+        generated_on=generated_on,
+        patient_name=patient_name,
+    )
+
+
+def for_view(view: PatientView, items: Sequence[HandoutItem], ctx: AppContext) -> Handout:
+    """The handout of a patient page: the clinic from the settings, addressed to the parent
+    or carer when the patient is a child (under the knowledge base's child age)."""
+    age = view.recommendation.age_years
+    child = age is not None and age < ctx.knowledge.threshold("child_age_below")
+    settings = ctx.settings
+    return build_handout(
+        items,
+        child=child,
+        clinic=Clinic(settings.clinic_name, settings.clinic_contact),
+        generated_on=view.today.isoformat(),
+        patient_name=view.patient.display_name or "",
+    )
 
 
 def discussable(rec: Recommendation) -> list[tuple[str, str]]:
@@ -171,32 +146,49 @@ def handout_items(
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 
 
-def handout_pdf(title: str, items: list[HandoutItem], generated_on: str) -> bytes:
-    """The handout as a PDF; Unicode with DejaVu if installed, Latin-1 core font otherwise."""
+def handout_pdf(
+    handout: Handout | str, items: Sequence[HandoutItem] = (), generated_on: str = ""
+) -> bytes:
+    """The handout as a PDF (a `Handout`; or a title, items and date: the default clinic,
+    addressed to the patient): bold headings and lead words, left-aligned text (no justified
+    gaps), the clinic contact at the top and the end, the disclaimer once. Unicode with
+    DejaVu if installed, Latin-1 core font otherwise."""
     from fpdf import FPDF
 
+    if not isinstance(handout, Handout):
+        plain = build_handout(items, child=False, clinic=DEFAULT_CLINIC, generated_on=generated_on)
+        handout = replace(plain, title=handout)
     pdf = FPDF(format="A4")
     pdf.set_margins(18, 18, 18)
     pdf.set_auto_page_break(auto=True, margin=18)
+    pdf.set_title(handout.title)
     pdf.add_page()
-    writer = _Writer(pdf)
-    writer.line(title, size=18, bold=True, height=9)
-    writer.line(f"Prepared on {generated_on}.", size=10, height=5)
+    _write(_Writer(pdf), handout)
+    return bytes(pdf.output())
+
+
+def _write(writer: _Writer, handout: Handout) -> None:
+    pdf = writer.pdf
+    writer.line(handout.title, size=18, bold=True, height=9)
+    for_whom = f"For {handout.patient_name}. " if handout.patient_name else ""
+    writer.line(f"{for_whom}Prepared on {handout.generated_on}.", size=10, height=5)
+    writer.line(handout.clinic.line(), size=10, height=5)
     pdf.ln(3)
-    writer.line(GENERAL)
-    for item in items:
+    writer.line(handout.general)
+    for item in handout.items:
         pdf.ln(2)
+        pdf.start_section(writer.clean(item.heading))
         writer.line(item.heading, size=14, bold=True, height=7)
         for lead, text in (
-            ("What it is: ", item.what),
-            ("What to expect: ", item.expect),
-            ("Side effects to report: ", item.report),
+            ("What it is:", item.what),
+            ("What to expect:", item.expect),
+            ("Side effects to report:", item.report),
         ):
             if text:
-                writer.line(lead + text)
+                writer.line(text, lead=lead)
     pdf.ln(4)
+    writer.line(handout.clinic.line(), bold=True)
     writer.line(DISCLAIMER, size=9, height=5)
-    return bytes(pdf.output())
 
 
 class _Writer:
@@ -211,10 +203,26 @@ class _Writer:
             pdf.add_font("DejaVu", "B", str(bold))
         self.family = "DejaVu" if self.unicode else "Helvetica"
 
-    def line(self, text: str, *, size: int = 12, bold: bool = False, height: float = 6.5) -> None:
+    def clean(self, text: str) -> str:
+        return text if self.unicode else _latin1(text)
+
+    def line(
+        self,
+        text: str,
+        *,
+        size: int = 12,
+        bold: bool = False,
+        height: float = 6.5,
+        lead: str = "",
+    ) -> None:
+        """A left-aligned paragraph; `lead` (e.g. "What it is:") is printed in bold."""
         self.pdf.set_font(self.family, "B" if bold else "", size)
-        clean = text if self.unicode else _latin1(text)
-        self.pdf.multi_cell(0, height, clean, new_x="LMARGIN", new_y="NEXT")
+        body = self.clean(text).replace("**", "")
+        if lead:
+            body = f"**{self.clean(lead)}** {body}"
+        self.pdf.multi_cell(
+            0, height, body, align="L", markdown=bool(lead), new_x="LMARGIN", new_y="NEXT"
+        )
 
 
 def _latin1(text: str) -> str:

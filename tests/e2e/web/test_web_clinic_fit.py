@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from html import unescape
 
 import httpx
 from web_server import hidden_token
@@ -44,7 +45,7 @@ def create_child(client: httpx.Client, name: str, **fields: str | list[str]) -> 
 
 
 def text_of(html: str) -> str:
-    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
 # ---------------------------------------------------------------- doses and weight
@@ -205,3 +206,38 @@ def test_a_total_over_the_labelled_maximum_needs_a_written_reason(
 def test_a_total_within_the_maximum_needs_no_reason(clinician: httpx.Client) -> None:
     pid = create_patient(clinician, "Within Max")
     assert injection(clinician, pid).status_code == 303
+
+
+# ---------------------------------------------------------------- body map
+
+
+def test_body_map_targets_are_keyboard_checkboxes_with_names(clinician: httpx.Client) -> None:
+    html = clinician.get("/patients/new").text
+    parts = re.findall(r'<(?:rect|ellipse|path)[^>]*class="part r-([a-z-]+)"[^>]*>', html)
+    assert sorted(set(parts)) == sorted(
+        {"eyes", "lower-face", "neck", "larynx", "trunk", "upper-limb", "lower-limb"}
+    )
+    focusable = re.findall(r'class="part r-([a-z-]+)"[^>]*tabindex="0"', html)
+    assert sorted(focusable) == sorted(set(parts))  # each region once in the tab order
+    assert 'role="checkbox" aria-checked="false" aria-label="Larynx' in html
+
+
+# ---------------------------------------------------------------- handout
+
+
+def test_a_childs_handout_speaks_to_the_carer_and_names_the_clinic(
+    clinician: httpx.Client,
+) -> None:
+    pid = create_child(clinician, "Handout Child", weight_kg="30")
+    page = text_of(clinician.get(f"/patients/{pid}/handout").text)
+    assert "Your child's dystonia treatment: information for parents and carers" in page
+    assert "Questions? Contact Movement disorders clinic." in page
+    pdf = clinician.get(f"/patients/{pid}/handout.pdf")
+    assert pdf.status_code == 200
+    assert pdf.content.startswith(b"%PDF")
+
+
+def test_an_adults_handout_speaks_to_the_patient(clinician: httpx.Client) -> None:
+    pid = create_patient(clinician, "Handout Adult")
+    page = text_of(clinician.get(f"/patients/{pid}/handout").text)
+    assert "Your dystonia treatment: information for you" in page

@@ -213,12 +213,27 @@
 
   /* ------------------------------------------------------------ body map */
   function setupBodyMap(map) {
-    map.querySelectorAll(".part[data-region]").forEach(function (part) {
-      part.addEventListener("click", function () {
-        var box = map.querySelector('input[value="' + part.getAttribute("data-region") + '"]');
-        if (box) { box.checked = !box.checked; box.focus(); }
+    var parts = map.querySelectorAll(".part[data-region]");
+    function boxOf(part) {
+      return map.querySelector('input[value="' + part.getAttribute("data-region") + '"]');
+    }
+    function sync() {
+      parts.forEach(function (part) {
+        var box = boxOf(part);
+        part.setAttribute("aria-checked", box && box.checked ? "true" : "false");
+      });
+    }
+    function toggle(part) {
+      var box = boxOf(part);
+      if (box) { box.checked = !box.checked; sync(); }
+    }
+    parts.forEach(function (part) {
+      part.addEventListener("click", function () { toggle(part); });
+      part.addEventListener("keydown", function (event) {
+        if (event.key === " " || event.key === "Enter") { event.preventDefault(); toggle(part); }
       });
     });
+    map.addEventListener("change", sync);
   }
 
   document.addEventListener("DOMContentLoaded", function () {
