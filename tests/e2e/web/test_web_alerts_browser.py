@@ -168,3 +168,42 @@ def test_the_alerts_list_and_the_admin_summary_are_accessible(
     assert "wilson-disease-screen" not in text
     shot(page, screenshot_dir, "06-admin-feedback")
     assert_accessible(page, axe)
+
+
+def test_the_overdue_panel_carries_its_action_and_answer_form(
+    page: Any, axe: Any, clinician: httpx.Client, screenshot_dir: Path
+) -> None:
+    form = clinician.get("/patients/new")
+    data = {
+        "csrf_token": hidden_token(form.text),
+        "display_name": f"Browser Overdue {page.width}",
+        "birth_date": "1970-01-01",
+        "sex": "female",
+        "forms": "cervical-dystonia",
+        "regions": "neck",
+        "onset_age_years": "50",
+        "distribution": "focal",
+    }
+    created = clinician.post("/patients/new", data=data, follow_redirects=False)
+    patient_id = created.headers["location"].rsplit("/", 1)[1]
+    form = clinician.get(f"/patients/{patient_id}/injections/new")
+    visit = {
+        "csrf_token": hidden_token(form.text),
+        "date": (date.today() - timedelta(weeks=20)).isoformat(),
+        "product": "onabotulinumtoxinA",
+        "indication": "cervical-dystonia",
+        "muscle-0": "sternocleidomastoid",
+        "side-0": "left",
+        "units-0": "50",
+    }
+    clinician.post(f"/patients/{patient_id}/injections/new", data=visit)
+    sign_in(page, *CLINICIAN)
+    page.goto(f"/patients/{patient_id}")
+    panel = page.locator("#injection-window")
+    assert panel.locator(".window .badge.warning").inner_text() == "overdue"
+    panel.locator("[data-alert-id=botulinum-toxin-overdue] summary").click()
+    shot(page, screenshot_dir, "07-overdue-panel")
+    assert_accessible(page, axe)
+    page.click(".alert-pointer a")
+    panel.locator("[data-alert-action=botulinum-toxin-overdue]").first.click()
+    page.wait_for_url(f"**/patients/{patient_id}/injections/new")
