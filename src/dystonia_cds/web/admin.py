@@ -9,6 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from dystonia_cds.context import AppContext
 from dystonia_cds.domain.errors import InvalidInput
@@ -34,6 +35,24 @@ def _ctx(request: Request) -> AppContext:
 UserId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 
 
+def _create_account(
+    ctx: AppContext, admin: accounts.SignedIn, username: str, role: str, password: str
+) -> None:
+    """Create the account (argon2: in the thread pool) and audit who created which."""
+    with ctx.sessions.begin() as session:
+        accounts.create_user(session, username, role, password)
+        audit(session, admin, f"web.account.create {username[:64]} role={role[:16]}", None, 201)
+
+
+def _change_account(
+    ctx: AppContext, admin: accounts.SignedIn, user_id: int, role: str, active: bool
+) -> None:
+    with ctx.sessions.begin() as session:
+        accounts.change_account(session, user_id, role=role, active=active)
+        action = f"web.account.change user_id={user_id} role={role[:16]} active={active}"
+        audit(session, admin, action, None)
+
+
 def build_router(renderer: Renderer) -> APIRouter:
     router = APIRouter(include_in_schema=False)
 
@@ -51,7 +70,7 @@ def build_router(renderer: Renderer) -> APIRouter:
         return renderer.page(request, "admin_users.html", context, status)
 
     @router.get("/admin/users")
-    async def users(request: Request, user: CurrentAdmin) -> Response:
+    def users(request: Request, user: CurrentAdmin) -> Response:
         return users_page(request, {"role": "clinician"}, {}, 200)
 
     @router.post("/admin/users")
@@ -61,10 +80,8 @@ def build_router(renderer: Renderer) -> APIRouter:
         password = reader.form.get("password")
         values = {"username": username, "role": role}
         try:
-            with _ctx(request).sessions.begin() as session:
-                accounts.create_user(
-                    session, username, role, password if isinstance(password, str) else ""
-                )
+            secret = password if isinstance(password, str) else ""
+            await run_in_threadpool(_create_account, _ctx(request), user, username, role, secret)
         except InvalidInput as exc:
             return users_page(
                 request, values, {exc.location or "username": str(exc).split(": ", 1)[-1]}, 422
@@ -80,14 +97,13 @@ def build_router(renderer: Renderer) -> APIRouter:
             errors = {"self": "You cannot remove your own admin role or deactivate yourself."}
             return users_page(request, {"role": "clinician"}, errors, 422)
         try:
-            with _ctx(request).sessions.begin() as session:
-                accounts.change_account(session, user_id, role=role, active=active)
+            await run_in_threadpool(_change_account, _ctx(request), user, user_id, role, active)
         except InvalidInput as exc:
             return users_page(request, {"role": "clinician"}, {"self": str(exc)}, 422)
         return RedirectResponse("/admin/users", status_code=303)
 
     @router.get("/admin/feedback")
-    async def feedback(request: Request, user: CurrentAdmin) -> Response:
+    def feedback(request: Request, user: CurrentAdmin) -> Response:
         titles = option_titles(_ctx(request))
         with _ctx(request).sessions() as session:
             options = option_summaries(session, titles)
@@ -125,7 +141,7 @@ def build_router(renderer: Renderer) -> APIRouter:
         return renderer.page(request, "admin_feedback.html", context)
 
     @router.get("/admin/feedback.csv")
-    async def feedback_export(request: Request, user: CurrentAdmin) -> Response:
+    def feedback_export(request: Request, user: CurrentAdmin) -> Response:
         titles = option_titles(_ctx(request))
         with _ctx(request).sessions.begin() as session:
             data = feedback_csv(session, titles)

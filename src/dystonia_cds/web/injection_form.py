@@ -284,7 +284,7 @@ def build_router(renderer: Renderer) -> APIRouter:
         return renderer.page(request, "injection_form.html", context, status)
 
     @router.get("/patients/{patient_id}/injections/new")
-    async def injection_form(
+    def injection_form(
         request: Request, patient_id: str, user: CurrentUser, copy: str = ""
     ) -> Response:
         name, last = last_visit(_ctx(request), user, patient_id)

@@ -67,7 +67,7 @@ def build_router(renderer: Renderer) -> APIRouter:
         )  # fmt: skip
 
     @router.get("/patients/{patient_id}/medications/new")
-    async def medication_form(request: Request, patient_id: str, user: CurrentUser) -> Response:
+    def medication_form(request: Request, patient_id: str, user: CurrentUser) -> Response:
         patient = (patient_id, patient_name(_ctx(request), user, patient_id))
         return page(request, patient, {"active": "on"}, {}, 200)
 

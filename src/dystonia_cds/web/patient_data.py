@@ -35,7 +35,15 @@ class WebPatientNotFound(Exception):
 
 
 @contextmanager
-def unit_of_work(ctx: AppContext) -> Iterator[Session]:
+def unit_of_work(ctx: AppContext, *, write: bool = False) -> Iterator[Session]:
+    """One transaction; `write=True` for a read-modify-write (store.database.write_transaction:
+    on SQLite it holds the write lock from the start, so concurrent edits never interleave)."""
+    if write:
+        from dystonia_cds.store.database import write_transaction
+
+        with write_transaction(ctx.sessions) as session:
+            yield session
+        return
     with ctx.sessions.begin() as session:
         yield session
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from dystonia_cds.context import AppContext
 from dystonia_cds.domain.patient import PatientRecord, Phenotype, age_in_years
@@ -171,6 +172,8 @@ def _list_rows(
         patients = patients[:PAGE_SIZE]
         last = last_injections(session, [p.id for p in patients])
         audit(session, user, "web.patients.list", None)
+        for shown in patients:  # each patient's audit trail shows the lists it appeared in
+            audit(session, user, "web.patients.list", shown.id)
     rows = [
         {
             "id": p.id,
@@ -187,11 +190,48 @@ def _list_rows(
     return rows, (len(rows) if flt else total)
 
 
+def _create(ctx: AppContext, user: SignedIn, data: PatientForm) -> str:
+    with unit_of_work(ctx, write=True) as session:
+        repo = CareRepository(session)
+        patient_id = repo.add_patient(
+            birth_date=data.birth_date,
+            sex=data.sex or "unknown",
+            display_name=data.display_name,
+            weight_kg=data.weight_kg,
+        )
+        repo.replace_phenotype(patient_id, data.phenotype)
+        audit(session, user, "web.patient.create", patient_id, 201)
+    return patient_id
+
+
+def _require(ctx: AppContext, patient_id: str) -> None:
+    with unit_of_work(ctx) as session:
+        require_patient(session, patient_id)
+
+
+def _update(ctx: AppContext, user: SignedIn, patient_id: str, data: PatientForm) -> None:
+    """The patient and the whole phenotype, atomically (the patient row locked first)."""
+    with unit_of_work(ctx, write=True) as session:
+        require_patient(session, patient_id)
+        repo = CareRepository(session)
+        repo.update_patient(
+            patient_id,
+            {
+                "display_name": data.display_name,
+                "birth_date": data.birth_date,
+                "sex": data.sex or "unknown",
+                "weight_kg": data.weight_kg,
+            },
+        )
+        repo.replace_phenotype(patient_id, data.phenotype)
+        audit(session, user, "web.patient.update", patient_id)
+
+
 def build_router(renderer: Renderer) -> APIRouter:
     router = APIRouter(include_in_schema=False)
 
     @router.get("/patients")
-    async def patient_list(
+    def patient_list(  # plain def (as every page that reads): runs in the thread pool
         request: Request, user: CurrentUser, q: str = "", filter: str = "", page: str = "1"
     ) -> Response:
         flt = filter if filter in FILTERS else ""
@@ -214,7 +254,7 @@ def build_router(renderer: Renderer) -> APIRouter:
         )
 
     @router.get("/patients/new")
-    async def new_form(request: Request, user: CurrentUser) -> Response:
+    def new_form(request: Request, user: CurrentUser) -> Response:
         values = {"sex": "", "forms": [], "regions": []}
         return _form_page(renderer, request, None, values, {}, 200)
 
@@ -224,20 +264,11 @@ def build_router(renderer: Renderer) -> APIRouter:
         data = parse_patient_form(reader, today())
         if reader.errors:
             return _form_page(renderer, request, None, reader.values(), reader.errors, 422)
-        with unit_of_work(_ctx(request)) as session:
-            repo = CareRepository(session)
-            patient_id = repo.add_patient(
-                birth_date=data.birth_date,
-                sex=data.sex or "unknown",
-                display_name=data.display_name,
-                weight_kg=data.weight_kg,
-            )
-            repo.replace_phenotype(patient_id, data.phenotype)
-            audit(session, user, "web.patient.create", patient_id, 201)
+        patient_id = await run_in_threadpool(_create, _ctx(request), user, data)
         return RedirectResponse(f"/patients/{patient_id}", status_code=303)
 
     @router.get("/patients/{patient_id}/edit")
-    async def edit_form(request: Request, patient_id: str, user: CurrentUser) -> Response:
+    def edit_form(request: Request, patient_id: str, user: CurrentUser) -> Response:
         with unit_of_work(_ctx(request)) as session:
             patient = load_history(session, patient_id)
             values = values_from_record(patient.display_name, record_from_patient(patient))
@@ -249,23 +280,9 @@ def build_router(renderer: Renderer) -> APIRouter:
         reader = FormReader(await read_form(request))
         data = parse_patient_form(reader, today())
         if reader.errors:
-            with unit_of_work(_ctx(request)) as session:
-                require_patient(session, patient_id)
+            await run_in_threadpool(_require, _ctx(request), patient_id)
             return _form_page(renderer, request, patient_id, reader.values(), reader.errors, 422)
-        with unit_of_work(_ctx(request)) as session:
-            require_patient(session, patient_id)
-            repo = CareRepository(session)
-            repo.update_patient(
-                patient_id,
-                {
-                    "display_name": data.display_name,
-                    "birth_date": data.birth_date,
-                    "sex": data.sex or "unknown",
-                    "weight_kg": data.weight_kg,
-                },
-            )
-            repo.replace_phenotype(patient_id, data.phenotype)
-            audit(session, user, "web.patient.update", patient_id)
+        await run_in_threadpool(_update, _ctx(request), user, patient_id, data)
         return RedirectResponse(f"/patients/{patient_id}", status_code=303)
 
     return router

@@ -173,7 +173,7 @@ def build_router(renderer: Renderer) -> APIRouter:
         )  # fmt: skip
 
     @router.get("/patients/{patient_id}/assessments/new")
-    async def assessment_form(
+    def assessment_form(
         request: Request,
         patient_id: str,
         user: CurrentUser,

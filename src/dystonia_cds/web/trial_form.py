@@ -67,7 +67,7 @@ def build_router(renderer: Renderer) -> APIRouter:
         )  # fmt: skip
 
     @router.get("/patients/{patient_id}/trials/new")
-    async def trial_form(request: Request, patient_id: str, user: CurrentUser) -> Response:
+    def trial_form(request: Request, patient_id: str, user: CurrentUser) -> Response:
         patient = (patient_id, patient_name(_ctx(request), user, patient_id))
         return trial_page(request, patient, {}, {}, 200)
 
