@@ -23,6 +23,7 @@ from anyio import to_thread
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dystonia_cds.cdshooks.audit import CallAudit, CallNote, Entry, actor_of, hook_action
@@ -195,7 +196,13 @@ class CdsHooksApi:
     async def call(self, service_id: str, scope: Scope, receive: Receive) -> Reply:
         """A hook call (audited): 404, 413 (Content-Length), 401, 413 (streamed), the runner."""
         note = CallNote()
-        reply = await self._call(service_id, scope, receive, note)
+        try:
+            reply = await self._call(service_id, scope, receive, note)
+        except ClientDisconnect:
+            raise  # the client has gone: no answer, nothing to audit
+        except Exception:  # an unforeseen failure (500) is audited too
+            self.audited(scope, note, hook_action(service_id, note), 500)
+            raise
         self.audited(scope, note, hook_action(service_id, note), reply[0])
         return reply
 

@@ -21,6 +21,7 @@ from dystonia_cds.web.alert_board import attention_context
 from dystonia_cds.web.auth import CurrentUser, read_form
 from dystonia_cds.web.feedback import MAX_REPORT, add_feedback
 from dystonia_cds.web.forms import FormReader
+from dystonia_cds.web.life_status import life_status
 from dystonia_cds.web.patient_data import (
     PatientView,
     WebPatientNotFound,
@@ -78,6 +79,7 @@ def page_context(view: PatientView) -> dict[str, Any]:
         "charts": charts_for(patient),
         "doses": doses_by_option(rec, load_knowledge()),
         "weight": kg(record.weight_kg) if record.weight_kg else None,
+        "deceased": life_status(record, view.today).note,
         "today": view.today,
         "label": vocab.label,
         **window_context(view),
