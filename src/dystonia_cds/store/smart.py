@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from dystonia_cds.domain.patient import Injection, PatientRecord
 from dystonia_cds.store.account_models import WebSession, WebUser
 from dystonia_cds.store.care_models import (
+    Assessment,
     InjectionVisit,
     MedicationUse,
     PatientFact,
@@ -243,3 +244,36 @@ def set_tokens(row: SmartSession, tokens: Tokens) -> None:
 
 def set_patient(row: SmartSession, ehr_patient_id: str, patient_id: str) -> None:
     row.ehr_patient_id, row.patient_id = ehr_patient_id, patient_id
+
+
+# what may be sent back to the EHR -----------------------------------------------------------
+def recorded_here(session: Session, patient_id: str, limit: int = 5) -> dict[str, list[Any]]:
+    """The latest injection visits and rating-scale assessments recorded in this app (not read
+    from the EHR), newest first."""
+    visits = session.scalars(
+        select(InjectionVisit)
+        .where(InjectionVisit.patient_id == patient_id, InjectionVisit.source.not_like(EHR_ROW))
+        .order_by(InjectionVisit.date.desc(), InjectionVisit.id.desc())
+        .limit(limit)
+    )
+    assessments = session.scalars(
+        select(Assessment)
+        .where(Assessment.patient_id == patient_id)
+        .order_by(Assessment.date.desc(), Assessment.id.desc())
+        .limit(limit)
+    )
+    return {"injection": list(visits), "assessment": list(assessments)}
+
+
+def recorded_row(session: Session, kind: str, patient_id: str, row_id: int) -> Any:
+    """One injection visit or assessment of the patient recorded here, or None."""
+    row: InjectionVisit | Assessment | None
+    if kind == "injection":
+        row = session.get(InjectionVisit, row_id)
+        if row is not None and "/" in (row.source or ""):
+            return None  # it came from the EHR
+    elif kind == "assessment":
+        row = session.get(Assessment, row_id)
+    else:
+        return None
+    return row if row is not None and row.patient_id == patient_id else None

@@ -59,6 +59,8 @@ class FakeEhr:
     grant_refresh: bool = False
     standalone_patient: str | None = None
     extra_resources: list[dict[str, Any]] = field(default_factory=list)  # served in searches
+    extra_grant: str = ""  # scopes granted beyond those asked for (as an EHR's admin may set)
+    created: list[dict[str, Any]] = field(default_factory=list)  # resources written to it
     base: str = ""
     requests: list[str] = field(default_factory=list)
     launches: dict[str, str] = field(default_factory=dict)  # launch value -> patient id
@@ -168,7 +170,7 @@ class FakeEhr:
             "access_token": access,
             "token_type": "Bearer",
             "expires_in": self.token_lifetime_s,
-            "scope": grant.scope,
+            "scope": f"{grant.scope} {self.extra_grant}".strip(),
         }
         if grant.patient:
             body["patient"] = grant.patient
@@ -232,6 +234,24 @@ class FakeEhr:
         page = int(request.query_params.get("_page", "0"))
         return JSONResponse(self._page(found, page, f"{self.iss}/{rtype}?patient={pid}"))
 
+    async def create(self, request: Request) -> Response:
+        grant = self._grant(request)
+        rtype = request.path_params["rtype"]
+        if grant is None:
+            return JSONResponse({"resourceType": "OperationOutcome"}, 401)
+        allowed = f"{grant.scope} {self.extra_grant}".split()
+        if f"patient/{rtype}.c" not in allowed:
+            issue = {"severity": "error", "code": "forbidden", "diagnostics": "scope"}
+            return JSONResponse({"resourceType": "OperationOutcome", "issue": [issue]}, 403)
+        resource = await request.json()
+        subject = resource.get("subject", {}).get("reference")
+        if subject != f"Patient/{grant.patient}":
+            return JSONResponse({"resourceType": "OperationOutcome"}, 403)
+        resource["id"] = f"created-{len(self.created) + 1}"
+        self.created.append(resource)
+        location = f"{self.iss}/{rtype}/{resource['id']}/_history/1"
+        return JSONResponse(resource, 201, headers={"location": location})
+
     def _page(self, found: list[dict[str, Any]], page: int, url: str) -> dict[str, Any]:
         chunk = found[page * PAGE : (page + 1) * PAGE]
         bundle: dict[str, Any] = {
@@ -252,6 +272,7 @@ class FakeEhr:
             Route("/auth/token", self.token, methods=["POST"]),
             Route("/fhir/Patient/{pid}", self.read_patient),
             Route("/fhir/{rtype}", self.search),
+            Route("/fhir/{rtype}", self.create, methods=["POST"]),
         ]
         app = Starlette(routes=routes)
         ehr = self

@@ -14,11 +14,13 @@ from fastapi.responses import Response
 
 from dystonia_cds.context import AppContext
 from dystonia_cds.store import smart as store
+from dystonia_cds.web.auth import SESSION_COOKIE
 from dystonia_cds.web.smart.clients import SmartError, clients_from
 from dystonia_cds.web.smart.flow import Smart
 from dystonia_cds.web.smart.guard import PatientScope
 from dystonia_cds.web.smart.routes import build_router
 from dystonia_cds.web.smart.vault import Vault
+from dystonia_cds.web.smart.writeback import TARGET, can_write
 from dystonia_cds.web.templating import Renderer
 
 log = logging.getLogger(__name__)
@@ -49,11 +51,26 @@ def ehr_link(ctx: AppContext, request: Request, patient_id: str) -> dict[str, An
             return None
         summary = link.summary or {}
         state = request.scope.get("state") or {}
+        mine = state.get("smart_patient") == patient_id
         return {
             "ehr": link.iss.split("://", 1)[-1],
             "read_at": store.as_utc(link.read_at).strftime("%Y-%m-%d %H:%M UTC"),
             "read": summary.get("read", []),
             "skipped": summary.get("skipped", []),
             "unrecognized": summary.get("unrecognized", []),
-            "can_refresh": state.get("smart_patient") == patient_id,
+            "can_refresh": mine,
+            "sendable": _sendable(session, request, patient_id) if mine else [],
         }
+
+
+def _sendable(session: Any, request: Request, patient_id: str) -> list[tuple[Any, ...]]:
+    """(kind, label, rows recorded here, whether the session's scopes allow sending them)."""
+    row = store.smart_session(session, request.cookies.get(SESSION_COOKIE, ""))
+    if row is None:
+        return []
+    recorded = store.recorded_here(session, patient_id)
+    return [
+        (kind, label, recorded[kind], can_write(row.scope, TARGET[kind]))
+        for kind, label in (("injection", "Injection visit"), ("assessment", "Rating scale"))
+        if recorded[kind]
+    ]

@@ -21,7 +21,7 @@ from dystonia_cds.store import smart as store
 from dystonia_cds.store.audit import record_call
 from dystonia_cds.store.smart_models import SmartSession
 from dystonia_cds.web import accounts
-from dystonia_cds.web.smart import ehr, identity, oauth
+from dystonia_cds.web.smart import ehr, identity, oauth, writeback
 from dystonia_cds.web.smart.clients import SmartClient, SmartError, launch_param, requested_scopes
 from dystonia_cds.web.smart.vault import Vault
 
@@ -282,3 +282,56 @@ async def pick_patient(smart: Smart, web_token: str | None, username: str, pid: 
             store.set_patient(stored, pid, local_id)
         audit_reads(session, username, local_id, reads)
     return local_id
+
+
+# write-back -----------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """A resource about to be (or just) sent to the EHR, from one row recorded here."""
+
+    kind: str
+    row_id: int
+    resource: dict[str, Any]
+
+
+def outgoing(smart: Smart, web_token: str | None, kind: str, row_id: int) -> Outgoing:
+    """What would be sent for a recorded row; `SmartError` when this session may not send it."""
+    row = live_session(smart, web_token)
+    target = writeback.TARGET.get(kind)
+    if target is None or row.patient_id is None or row.ehr_patient_id is None:
+        raise SmartError(404, "Nothing to send", "There is no such record for this patient.")
+    if not writeback.can_write(row.scope, target):
+        raise SmartError(
+            403,
+            "The EHR does not allow this",
+            f"This EHR session has no permission to write {target}; nothing was sent.",
+        )
+    with smart.ctx.sessions() as session:
+        recorded = store.recorded_row(session, kind, row.patient_id, row_id)
+        if recorded is None:
+            raise SmartError(404, "Nothing to send", "There is no such record for this patient.")
+        resource = writeback.resource_for(kind, recorded, row.ehr_patient_id)
+    return Outgoing(kind, row_id, resource)
+
+
+async def send_outgoing(
+    smart: Smart, web_token: str | None, username: str, item: Outgoing
+) -> writeback.EhrAnswer:
+    """Send to the EHR (after the clinician saw it); the answer is audited and returned."""
+    row = live_session(smart, web_token)
+    async with smart.http() as http:
+        access = await access_token(smart, row, http)
+        answer = await writeback.send(http, row.iss, access, item.resource)
+        if answer.status == 401:
+            access = await access_token(smart, row, http, force=True)
+            answer = await writeback.send(http, row.iss, access, item.resource)
+    with smart.ctx.sessions.begin() as session:
+        record_call(
+            session,
+            actor=f"smart:{username}",
+            action=f"ehr.write {item.resource['resourceType']} ({item.kind} {item.row_id})",
+            patient_id=row.patient_id,
+            client="ehr",
+            status=answer.status,
+        )
+    return answer

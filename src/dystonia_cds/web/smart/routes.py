@@ -5,15 +5,20 @@
 - `GET /smart/callback?code=&state=`: the redirect URI (`{public URL}/smart/callback`).
 - `POST /smart/refresh`: read the session's patient again from the EHR.
 - `GET|POST /smart/pick`: a patient picker, only when the EHR named no patient.
+- `GET|POST /smart/send/{injection|assessment}/{id}`: show, then send, a record to the EHR
+  (only with write scopes); the EHR's answer is shown.
 """
 
 from __future__ import annotations
 
 import logging
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+import orjson
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
+from dystonia_cds.store.base import MAX_ROW_ID
 from dystonia_cds.web import auth
 from dystonia_cds.web.smart import ehr, flow
 from dystonia_cds.web.smart.clients import SmartError, allowed_client, launch_param
@@ -21,6 +26,7 @@ from dystonia_cds.web.templating import Renderer
 
 log = logging.getLogger(__name__)
 STATE_COOKIE = "dcds_smart_state"
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 
 
 def _secure(smart: flow.Smart) -> bool:
@@ -117,4 +123,30 @@ def build_router(renderer: Renderer, smart: flow.Smart) -> APIRouter:
         patient_id = await flow.pick_patient(smart, token, user.username, pid)
         return RedirectResponse(f"/patients/{patient_id}", status_code=303)
 
+    add_send_routes(router, renderer, smart)
     return router
+
+
+def add_send_routes(router: APIRouter, renderer: Renderer, smart: flow.Smart) -> None:
+    """Write-back: show what would be sent, send it on the clinician's click, show the answer."""
+
+    @router.get("/send/{kind}/{row_id}")
+    async def send_preview(request: Request, kind: str, row_id: RowId) -> Response:
+        auth.signed_in(request)
+        item = flow.outgoing(smart, request.cookies.get(auth.SESSION_COOKIE), kind, row_id)
+        return renderer.page(request, "smart_send.html", _send_context(item, None))
+
+    @router.post("/send/{kind}/{row_id}")
+    async def send(request: Request, kind: str, row_id: RowId) -> Response:
+        user = auth.signed_in(request)
+        await auth.read_form(request)
+        token = request.cookies.get(auth.SESSION_COOKIE)
+        item = flow.outgoing(smart, token, kind, row_id)
+        answer = await flow.send_outgoing(smart, token, user.username, item)
+        status = 200 if answer.accepted else 502
+        return renderer.page(request, "smart_send.html", _send_context(item, answer), status)
+
+
+def _send_context(item: flow.Outgoing, answer: Any) -> dict[str, Any]:
+    shown = orjson.dumps(item.resource, option=orjson.OPT_INDENT_2).decode()
+    return {"item": item, "shown": shown, "answer": answer}
