@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dystonia_cds.knowledge.vocabulary import Vocabulary
+from dystonia_cds.knowledge.vocabulary import CodeHit, Vocabulary
 
 SYSTEM_LABELS = {
     "http://hl7.org/fhir/sid/icd-10-cm": "ICD-10-CM",
@@ -27,11 +27,21 @@ def match_concepts(
             continue
         if hit.verified == "unverified" and not vocab.names_concept(hit.kind, hit.concept, text):
             continue
-        if (hit.kind, hit.concept) not in hits:
-            hits.append((hit.kind, hit.concept))
+        for concept in refined(vocab, hit, text):
+            if (hit.kind, concept) not in hits:
+                hits.append((hit.kind, concept))
     if hits or not text:
         return hits
     return [(kind, cid) for kind in kinds for cid in vocab.match_names(kind, text)]
+
+
+def refined(vocab: Vocabulary, hit: CodeHit, text: str) -> tuple[str, ...]:
+    """A generic code's concept, or the more specific forms its text names (reference §7.1:
+    text refines a generic code, never contradicts a specific one)."""
+    if not hit.refine or not text:
+        return (hit.concept,)
+    named = [c for c in vocab.match_names(hit.kind, text) if c in hit.refine]
+    return tuple(named) if named else (hit.concept,)
 
 
 def describe(found: list[tuple[str, str, str]], text: str) -> str:

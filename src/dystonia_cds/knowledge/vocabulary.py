@@ -73,6 +73,8 @@ class CodeModel(_Strict):
     verified: Verified
     prefix: bool = False
     emit: bool = True  # false: recognised on input, never emitted (e.g. narrower than the concept)
+    # a generic code (G24.09, G24.8, G24.9): forms its text may refine it to (reference §7.1)
+    refine: tuple[str, ...] = ()
 
 
 class ConceptModel(_Strict):
@@ -106,6 +108,7 @@ class CodeHit:
     kind: str
     concept: str
     verified: str
+    refine: tuple[str, ...] = ()  # more specific concepts the text may name instead
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,7 +215,7 @@ class Vocabulary:
         self._emit = {c.id: self._best_code(c) for c in concepts if self._best_code(c)}
 
     def _index_code(self, concept: ConceptModel, code: CodeModel) -> None:
-        hit = CodeHit(concept.kind, concept.id, code.verified)
+        hit = CodeHit(concept.kind, concept.id, code.verified, code.refine)
         system = SYSTEM_URIS[code.system]
         if code.prefix:
             self._prefixes[icd_key(code.code)] = hit
@@ -320,6 +323,11 @@ def _check_concept(name: str, c: ConceptModel) -> None:
     if c.kind == "gene" and c.id != c.id.upper():
         raise KnowledgeError(f"vocabulary/{name}.toml: concept {c.id!r}: id: not an HGNC symbol")
     for code in c.codes:
+        unknown = [r for r in code.refine if r not in _ALLOWED_IDS.get(c.kind, {r})]
+        if unknown:
+            raise KnowledgeError(
+                f"vocabulary/{name}.toml: concept {c.id!r}: codes: refine: unknown {unknown}"
+            )
         if code.prefix and code.system != "icd10cm":
             raise KnowledgeError(
                 f"vocabulary/{name}.toml: concept {c.id!r}: codes: prefix only for icd10cm"

@@ -31,7 +31,14 @@ EXPECTED = {
     (ICD10CM, "G24.5"): ("Blepharospasm", "blepharospasm", "primary"),
     (ICD10CM, "G24.8"): ("Other dystonia", "other-dystonia", "primary"),
     (ICD10CM, "G24.9"): ("Dystonia, unspecified", "dystonia-unspecified", "primary"),
-    (SNOMED, "15802004"): ("Dystonia", "dystonia-unspecified", "secondary"),
+    (SNOMED, "15802004"): ("Dystonia", "dystonia-unspecified", "primary"),
+    # SNOMED CT codes reference §7.2 marks verified (Global Patient Set, R75; VSAC, R77)
+    (SNOMED, "74333002"): ("Spasmodic torticollis", "cervical-dystonia", "primary"),
+    (SNOMED, "59026006"): ("Blepharospasm", "blepharospasm", "primary"),
+    (SNOMED, "29003001"): ("Spastic dysphonia", "laryngeal-dystonia", "primary"),
+    (SNOMED, "22451001"): ("Idiopathic torsion dystonia", "genetic-torsion-dystonia", "primary"),
+    (SNOMED, "88518009"): ("Wilson's disease", "wilson-disease", "primary"),
+    (SNOMED, "191744004"): ("Writer's cramp neurosis", "task-specific-limb-dystonia", "primary"),
     (ICD10CM, "E83.01"): ("Wilson's disease", "wilson-disease", "primary"),
     # comorbidities (prefix = a category covering its sub-codes)
     (ICD10CM, "H40.2"): ("Primary angle-closure glaucoma", "narrow-angle-glaucoma", "primary"),
