@@ -1,0 +1,54 @@
+"""The EHR launch in Debian's Chromium (Playwright, sync API): from the EHR's launch URL through
+the test EHR's authorization to the patient page, then a refresh from the EHR. Real cookies,
+real redirects. Synthetic data only."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+from fake_ehr import FakeEhr
+
+sync_api = pytest.importorskip("playwright.sync_api")
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[sync_api.Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+def test_an_ehr_launch_in_chromium_opens_the_patient_and_refreshes_from_the_ehr(
+    chromium: sync_api.Browser, ehr: FakeEhr, app_url: str
+) -> None:
+    context = chromium.new_context()
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        launch = ehr.launch_for("child-patient")
+        page.goto(f"{app_url}/smart/launch?{urlencode({'iss': ehr.iss, 'launch': launch})}")
+        page.wait_for_url("**/patients/*")
+        first = page.locator("[data-option-id]").first
+        assert first.get_attribute("data-option-id") == "levodopa-trial"
+        assert page.locator("[data-ehr-source]").is_visible()
+        page.click("[data-action=ehr-refresh]")
+        page.wait_for_url("**?ehr=refreshed")
+        assert page.get_by_text("Read again from the EHR").is_visible()
+        assert not any(token in c["value"] for c in context.cookies() for token in ehr.tokens)
+    finally:
+        context.close()
