@@ -58,6 +58,19 @@ class Call:
             )
         self.audited = True
 
+    def record_listed(self, repo: CareRepository, patient_ids: list[str]) -> None:
+        """One audit entry per patient a list showed (in the call's transaction), so that each
+        patient's trail names the lists it appeared in."""
+        for patient_id in patient_ids:
+            record_call(
+                repo.session,
+                actor=self.actor,
+                action=self.action,
+                patient_id=patient_id,
+                client=self.client,
+                status=200,
+            )
+
     def record(self, status: int = 200) -> None:
         """Audit a call that touches no patient data (its own short transaction)."""
         with self.unit_of_work(status):
@@ -135,12 +148,24 @@ def audit_failed_call(request: Request, status: int) -> None:
     if call is not None and call.audited:
         return
     ctx = _context(request)
+    actor = getattr(request.state, "api_actor", None) or _actor_of_header(request, ctx)
     with ctx.sessions.begin() as session:
         record_call(
             session,
-            actor=getattr(request.state, "api_actor", ANONYMOUS),
+            actor=actor,
             action=_action(request),
             patient_id=request.path_params.get("patient_id"),
             client=request.client.host if request.client else None,
             status=status,
         )
+
+
+def _actor_of_header(request: Request, ctx: AppContext) -> str:
+    """The actor of a call that failed before its token was checked (FastAPI parses the body
+    first): the owner of a valid bearer token, else `anonymous` (blocking)."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return ANONYMOUS
+    cache: TokenCache = request.app.state.api_tokens
+    owner = cache.cached(token.strip()) or cache.owner(ctx, token.strip())
+    return f"token:{owner}" if owner else ANONYMOUS

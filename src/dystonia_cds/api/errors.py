@@ -10,7 +10,9 @@ calls are audited.
     other DystoniaCdsError       500
 
 `CareRoute` wraps every `/api` route: the table applies to these routes only, so the web app
-and CDS Hooks keep their own error pages.
+and CDS Hooks keep their own error pages. It also refuses a JSON body that nests deeper than
+`api.json_depth.MAX_JSON_DEPTH` (422) before anything walks it, and audits a failed call with
+the status the client got (FastAPI's 400 for an unparsable body included).
 """
 
 from __future__ import annotations
@@ -23,10 +25,12 @@ import orjson
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
 from dystonia_cds.api.calls import audit_failed_call
+from dystonia_cds.api.json_depth import check_body_depth
 from dystonia_cds.api.versions import VersionConflict
 from dystonia_cds.domain.errors import (
     AuthenticationError,
@@ -88,6 +92,7 @@ def error_response(exc: Exception) -> Response | None:
     return JsonResponse({"detail": detail}, status_code=status, headers=headers)
 
 
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 
 
@@ -99,18 +104,27 @@ class CareRoute(APIRoute):
 
         async def handle(request: Request) -> Response:
             try:
+                if request.method in BODY_METHODS:
+                    check_body_depth(await request.body())
                 return await handler(request)
             except Exception as exc:
                 if is_database_fault(exc):
                     raise  # ops.faults: retried or 503; the audit cannot be written either
                 response = error_response(exc)
-                status = response.status_code if response is not None else 500
+                status = _status(exc, response)
                 await run_in_threadpool(_audit_failure, request, status)
                 if response is None:
                     raise
                 return response
 
         return handle
+
+
+def _status(exc: Exception, response: Response | None) -> int:
+    """The status the client gets: ours, or FastAPI's own (400 for a body it cannot parse)."""
+    if response is not None:
+        return response.status_code
+    return exc.status_code if isinstance(exc, HTTPException) else 500
 
 
 def _audit_failure(request: Request, status: int) -> None:

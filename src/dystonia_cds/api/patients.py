@@ -76,6 +76,7 @@ def list_patients(
     """Patients whose display name contains `search` (any case) or whose id starts with it."""
     with call.unit_of_work() as repo:
         rows, total = repo.list_patients(search, limit=limit, offset=offset)
+        call.record_listed(repo, [p.id for p in rows])
         return PatientList(items=[patient_public(p) for p in rows], total=total)
 
 
