@@ -3,7 +3,6 @@ the first (a real uvicorn server each, in threads). Synthetic data only."""
 
 from __future__ import annotations
 
-import socket
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,18 +12,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from fake_ehr import FakeEhr, Serving, load_examples
+from fake_ehr import CLIENT_ID, FakeEhr, Serving, free_port, load_examples
 
 from dystonia_cds.app import create_app
 from dystonia_cds.config import Settings
-
-CLIENT_ID = "dystonia-cds-test"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def serve_ehr(ehr: FakeEhr) -> Serving:

@@ -9,6 +9,7 @@ import base64
 import hashlib
 import json
 import secrets
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -27,6 +28,13 @@ from starlette.routing import Route
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 PAGE = 2  # resources per search page: every search with more than two pages
 KID = "test-ehr-key-1"
+CLIENT_ID = "dystonia-cds-test"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 def load_examples(*names: str) -> dict[str, list[dict[str, Any]]]:
@@ -53,7 +61,7 @@ class Grant:
 @dataclass
 class FakeEhr:
     patients: dict[str, list[dict[str, Any]]]
-    client_id: str = "dystonia-cds-test"
+    client_id: str = CLIENT_ID
     fhir_user: str = "Practitioner/test-practitioner-1"
     token_lifetime_s: int = 3600
     grant_refresh: bool = False

@@ -53,8 +53,11 @@ class Smart:
         )
 
 
-async def begin(smart: Smart, client: SmartClient, *, launch: str | None) -> tuple[str, str]:
-    """The EHR's authorization URL and the `state` to bind to this browser."""
+async def begin(
+    smart: Smart, client: SmartClient, *, launch: str | None, aud: str | None = None
+) -> tuple[str, str]:
+    """The EHR's authorization URL and the `state` to bind to this browser; `aud` is the `iss`
+    exactly as the EHR sent it (else the configured FHIR base URL)."""
     async with smart.http() as http:
         config = await oauth.discover(http, client.iss)
     state, verifier = secrets.token_urlsafe(32), oauth.new_verifier()
@@ -72,7 +75,12 @@ async def begin(smart: Smart, client: SmartClient, *, launch: str | None) -> tup
     scope = requested_scopes(client, standalone=launch is None, v2=config.v2_scopes)
     async with smart.oauth(client, scope) as authlib_client:
         url = oauth.authorization_url(
-            authlib_client, config, state=state, verifier=verifier, aud=client.iss, launch=launch
+            authlib_client,
+            config,
+            state=state,
+            verifier=verifier,
+            aud=aud or client.iss,
+            launch=launch,
         )
     return url, state
 

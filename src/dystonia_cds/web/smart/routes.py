@@ -68,7 +68,8 @@ def build_router(renderer: Renderer, smart: flow.Smart) -> APIRouter:
     @router.get("/launch")
     async def ehr_launch(request: Request, iss: str = "", launch: str = "") -> Response:
         client = allowed_client(smart.clients, launch_param(iss, "iss"))
-        url, state = await flow.begin(smart, client, launch=launch_param(launch, "launch"))
+        launch = launch_param(launch, "launch")
+        url, state = await flow.begin(smart, client, launch=launch, aud=iss.strip())
         log.info("SMART EHR launch started")
         return _to_ehr(smart, url, state)
 
