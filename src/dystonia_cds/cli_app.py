@@ -173,6 +173,17 @@ def db_upgrade(
     _guarded(lambda: command.db_upgrade(database))
 
 
+@db_app.command("backup")
+def db_backup(
+    to: Annotated[Path, typer.Option(help="The backup file to write (must not exist).")],
+    database: Annotated[str | None, typer.Option(help="SQLAlchemy database URL.")] = None,
+) -> None:
+    """Copy a SQLite database while the server runs (online backup; PostgreSQL: pg_dump)."""
+    from dystonia_cds.commands import db as command
+
+    _guarded(lambda: command.backup(database, to))
+
+
 @token_app.command("create")
 def token_create(
     name: Annotated[str, typer.Option(help="What the token is for.")],
