@@ -13,7 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from dystonia_cds.store.base import Base
 
-URL = String(500)
+URL = String(2048)  # an iss may carry encoded launch options (test launchers)
 
 
 class SmartLaunch(Base):

@@ -20,7 +20,7 @@ def upgrade() -> None:
     op.create_table(
         "smart_launches",
         sa.Column("state_hash", sa.String(length=64), nullable=False),
-        sa.Column("iss", sa.String(length=500), nullable=False),
+        sa.Column("iss", sa.String(length=2048), nullable=False),
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("verifier", sa.Text(), nullable=False),
         sa.Column("endpoints", sa.JSON(), nullable=False),
@@ -31,8 +31,8 @@ def upgrade() -> None:
     op.create_table(
         "smart_users",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("iss", sa.String(length=500), nullable=False),
-        sa.Column("fhir_user", sa.String(length=500), nullable=False),
+        sa.Column("iss", sa.String(length=2048), nullable=False),
+        sa.Column("fhir_user", sa.String(length=2048), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
@@ -48,7 +48,7 @@ def upgrade() -> None:
     op.create_table(
         "smart_patients",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("iss", sa.String(length=500), nullable=False),
+        sa.Column("iss", sa.String(length=2048), nullable=False),
         sa.Column("ehr_patient_id", sa.String(length=64), nullable=False),
         sa.Column("patient_id", sa.String(length=36), nullable=False),
         sa.Column("read_at", sa.DateTime(timezone=True), nullable=False),
@@ -66,13 +66,13 @@ def upgrade() -> None:
     op.create_table(
         "smart_sessions",
         sa.Column("token_hash", sa.String(length=64), nullable=False),
-        sa.Column("iss", sa.String(length=500), nullable=False),
+        sa.Column("iss", sa.String(length=2048), nullable=False),
         sa.Column("ehr_patient_id", sa.String(length=64), nullable=True),
         sa.Column("patient_id", sa.String(length=36), nullable=True),
         sa.Column("access_token", sa.Text(), nullable=False),
         sa.Column("refresh_token", sa.Text(), nullable=True),
         sa.Column("scope", sa.Text(), nullable=False),
-        sa.Column("token_endpoint", sa.String(length=500), nullable=False),
+        sa.Column("token_endpoint", sa.String(length=2048), nullable=False),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["token_hash"],
