@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from dystonia_cds.domain.recommendation import Recommendation
-from dystonia_cds.knowledge.base import KnowledgeBase
-from dystonia_cds.knowledge.care_catalog import TitrationCatalog, TitrationDrug, load_care_catalog
+
+if TYPE_CHECKING:  # the catalogue (pydantic) loads only when a child needs a computed dose
+    from dystonia_cds.knowledge.base import KnowledgeBase
+    from dystonia_cds.knowledge.care_catalog import TitrationCatalog, TitrationDrug
 
 # reference.md §2.1, diphenhydramine pediatric acute dose ([S][R21]; label [S][R24b])
 DIPHENHYDRAMINE_MG_PER_KG_DOSE = (1.0, 2.0)  # R21
@@ -127,6 +130,8 @@ def doses_by_option(rec: Recommendation, kb: KnowledgeBase) -> dict[str, tuple[W
     child = rec.age_years is None or rec.age_years < kb.threshold("child_age_below")
     if not wanted or not child:
         return {}
+    from dystonia_cds.knowledge.care_catalog import load_care_catalog
+
     found = weight_doses(
         age_years=rec.age_years,
         weight_kg=rec.record.weight_kg,

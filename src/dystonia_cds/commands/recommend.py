@@ -66,10 +66,14 @@ def dose_section(rec: Recommendation) -> list[str]:
     for the recorded weight (or why it is not), source keys beside each."""
     from textwrap import wrap
 
-    from dystonia_cds.care.weight_doses import doses_by_option
     from dystonia_cds.knowledge import load_knowledge
 
-    found = doses_by_option(rec, load_knowledge())
+    kb = load_knowledge()
+    if rec.age_years is not None and rec.age_years >= kb.threshold("child_age_below"):
+        return []  # adults: fixed mg doses only (and the care package stays unloaded)
+    from dystonia_cds.care.weight_doses import doses_by_option
+
+    found = doses_by_option(rec, kb)
     if not found:
         return []
     lines = ["", "WEIGHT-BASED DOSES (check against the patient before use)"]
