@@ -226,15 +226,12 @@ def _token_columns(tokens: Tokens) -> dict[str, Any]:
 
 def smart_session(session: Session, web_token: str) -> SmartSession | None:
     """The EHR context of a live web session, if it was opened through SMART."""
-    row = session.execute(
-        select(SmartSession, WebSession.expires_at)
-        .join(WebSession, WebSession.token_hash == SmartSession.token_hash)
-        .where(SmartSession.token_hash == session_digest(web_token))
-    ).first()
-    if row is None or as_utc(row[1]) <= now():
+    digest = session_digest(web_token)
+    row = session.get(SmartSession, digest)  # most sessions are not SMART: one key lookup
+    if row is None:
         return None
-    result: SmartSession = row[0]
-    return result
+    web = session.get(WebSession, digest)
+    return row if web is not None and as_utc(web.expires_at) > now() else None
 
 
 def set_tokens(row: SmartSession, tokens: Tokens) -> None:
