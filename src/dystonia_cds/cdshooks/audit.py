@@ -1,5 +1,5 @@
 """The audit trail of CDS Hooks calls: every hook and feedback call, answered or refused, is one
-`audit_log` row (`store.audit.record_call`): who (the JWT issuer and `context.userId`), what
+`audit_log` row (the table of `store.audit`): who (the JWT issuer and `context.userId`), what
 (`cds-hooks <service> <hook>: <card topics>` or `cds-hooks <service> feedback`), which patient,
 from where, and the status.
 
@@ -15,10 +15,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session, sessionmaker
+
+from dystonia_cds.store.care_models import AuditEntry
 
 log = logging.getLogger(__name__)
 FLUSH_DELAY_S = 1.0
@@ -43,6 +47,7 @@ class Entry:
     patient_id: str | None
     client: str | None
     status: int
+    at: datetime | None = field(default_factory=lambda: datetime.now(UTC))  # when answered
 
 
 def actor_of(claims: dict[str, Any] | None) -> str:
@@ -88,8 +93,6 @@ class CallAudit:
 
     def flush(self) -> int:
         """Write the queue (blocking, thread-safe); returns how many entries were written."""
-        from dystonia_cds.store.audit import record_call
-
         with self._writing:
             with self._lock:
                 entries, self._queue = self._queue, []
@@ -97,16 +100,21 @@ class CallAudit:
                 return 0
             try:
                 with self.sessions.begin() as session:
-                    for e in entries:
-                        record_call(
-                            session,
-                            actor=e.actor,
-                            action=e.action,
-                            patient_id=e.patient_id,
-                            client=e.client,
-                            status=e.status,
-                        )
+                    session.execute(insert(AuditEntry), [row(e) for e in entries])
             except Exception:
                 log.exception("could not write %d CDS Hooks audit entries", len(entries))
                 return 0
             return len(entries)
+
+
+def row(e: Entry) -> dict[str, Any]:
+    """An `audit_log` row, clipped to its columns as `store.audit.record_call` clips them (one
+    multi-row INSERT is about ten times cheaper than adding ORM objects one by one)."""
+    return {
+        "at": datetime.now(UTC) if e.at is None else e.at,
+        "actor": e.actor[:200],
+        "action": e.action[:ACTION_MAX],
+        "patient_id": e.patient_id[:PATIENT_ID_MAX] if e.patient_id else None,
+        "client": e.client[:100] if e.client else None,
+        "status": e.status,
+    }
