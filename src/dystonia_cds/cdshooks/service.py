@@ -169,8 +169,8 @@ class HookRunner:
         request = read_envelope(body, service)
         note.patient_id, note.hook = request.patient_id, request.hook
         user = request.context.get("userId")
-        if isinstance(user, str) and user:
-            note.actor = f"{note.actor} {user[:100]}"
+        if isinstance(user, str) and user:  # printable only: any backend stores the audit row
+            note.actor += " " + "".join(c if c.isprintable() else "?" for c in user[:100])
         today = date.today()
         key = (request.digest, request.patient_id, today) if request.digest else None
         cached = self.cache.get(key) if key else None

@@ -205,3 +205,14 @@ def test_every_call_is_audited_with_service_patient_cards_and_status(world: Worl
     assert mine[-2].actor == f"{BOUND} Practitioner/dr-1"
     assert "botulinum-toxin" in mine[-2].action, "the cards issued are named"
     assert mine[-2].client == "127.0.0.1"
+
+
+def test_control_characters_in_the_user_id_are_not_written_to_the_audit_log(world: World) -> None:
+    body = fetch_body(world.cds, "t", prefetch_for(RESOURCES))
+    body["context"]["userId"] = "Practitioner/dr\u0000-\u001b2"
+    assert call(world, body).status_code == 200
+    world.app.state.cdshooks.audit.flush()
+    with world.app.state.context.sessions() as session:
+        last = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+    assert last is not None
+    assert last.actor == f"{BOUND} Practitioner/dr?-?2"
