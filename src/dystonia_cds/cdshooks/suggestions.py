@@ -25,6 +25,14 @@ SERVICE_TEXT: Mapping[str, str] = {
     "deep-brain-stimulation": "Referral for deep brain stimulation evaluation (movement disorders team)",
     "intrathecal-baclofen": "Referral for intrathecal baclofen evaluation",
 }
+# Rehabilitation is proposed as two referrals, each with its SNOMED CT code (reference §7.2,
+# verified: SNOMED GPS R75, VSAC R77; the same codes are in vocabulary/procedures.toml)
+REFERRALS: Mapping[str, tuple[tuple[str, str], ...]] = {
+    "rehabilitation-therapy": (
+        ("308447003", "Referral to physiotherapist"),
+        ("308453003", "Referral to occupational therapist"),
+    ),
+}
 # option id -> ingredient id, where the option is one drug
 DRUG_OF_OPTION: Mapping[str, str] = {
     "diphenhydramine": "diphenhydramine",
@@ -84,6 +92,13 @@ class SuggestionMaker:
     labels: Mapping[str, str]  # ingredient/procedure id -> display label
 
     def for_option(self, option: Option, patient_id: str) -> list[dict[str, Any]]:
+        if option.id in REFERRALS:
+            label = f"Order: {option.title}"
+            actions = [
+                {"type": "create", "description": f"{display} (dystonia)", "resource": r}
+                for r, display in self.referrals(option.id, patient_id)
+            ]
+            return [suggestion(label, actions, recommended=option.strength.is_positive)]
         if option.id in SERVICE_TEXT:
             resource = self.service_request(option.id, patient_id)
             label = f"Order: {option.title}"
@@ -124,6 +139,24 @@ class SuggestionMaker:
             "code": self.concept(option_id, SNOMED, SERVICE_TEXT[option_id]),
             "note": [{"text": NOTE}],
         }
+
+    def referrals(self, option_id: str, patient_id: str) -> list[tuple[dict[str, Any], str]]:
+        """One ServiceRequest per referral, coded in SNOMED CT (verified codes only)."""
+        out = []
+        for code, display in REFERRALS[option_id]:
+            resource = {
+                "resourceType": "ServiceRequest",
+                "status": "draft",
+                "intent": "proposal",
+                "subject": {"reference": f"Patient/{patient_id}"},
+                "code": {
+                    "coding": [{"system": SNOMED, "code": code, "display": display}],
+                    "text": f"{display} for dystonia",
+                },
+                "note": [{"text": NOTE}],
+            }
+            out.append((resource, display))
+        return out
 
     def for_alert_service(self, alert_id: str, patient_id: str) -> list[dict[str, Any]]:
         """The text-only ServiceRequest an alert asks for (`ALERT_SERVICES`), if any."""

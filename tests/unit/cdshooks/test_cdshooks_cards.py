@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from dystonia_cds import DISCLAIMER
 from dystonia_cds.cdshooks.cards import CardSettings, treatment_cards
-from dystonia_cds.cdshooks.suggestions import RXNORM, SuggestionMaker
+from dystonia_cds.cdshooks.suggestions import RXNORM, SNOMED, SuggestionMaker
 from dystonia_cds.domain.patient import Medication, PatientRecord
 from dystonia_cds.domain.recommendation import (
     Alert,
@@ -138,23 +138,36 @@ def test_a_verified_rxnorm_code_is_emitted_when_the_vocabulary_has_one() -> None
     assert concept["coding"] == [{"system": RXNORM, "code": "1292", "display": "baclofen"}]
 
 
-def test_unverified_codes_are_never_emitted() -> None:
-    vocab = load_vocabulary()
-    for ingredient in ("levodopa", "trihexyphenidyl", "clonazepam", "diphenhydramine"):
-        assert vocab.emit_code(ingredient) is None
-        card = treatment_cards(
-            recommendation([option("trihexyphenidyl", 1)]), settings(vocab.emit_code)
-        )[0]
-        assert (
-            "coding"
-            not in card["suggestions"][0]["actions"][0]["resource"]["medicationCodeableConcept"]
-        )
-
-
 @pytest.mark.parametrize(
-    "oid", ["botulinum-toxin", "rehabilitation-therapy", "deep-brain-stimulation"]
+    ("option_id", "code", "display"),
+    [
+        ("levodopa-trial", "103990", "carbidopa / levodopa"),
+        ("trihexyphenidyl", "10811", "trihexyphenidyl"),
+        ("clonazepam", "2598", "clonazepam"),
+        ("diphenhydramine", "3498", "diphenhydramine"),
+        ("benztropine", "1424", "benztropine"),
+        ("tetrabenazine", "10390", "tetrabenazine"),
+    ],
 )
-def test_procedures_and_referrals_suggest_a_service_request(oid: str) -> None:
+def test_drug_suggestions_carry_the_rxnorm_codes_the_reference_verifies(
+    option_id: str, code: str, display: str
+) -> None:
+    # reference §7.3 (re-checked 2026-12-05, R79): verified RxCUIs are emitted with their display
+    vocab = load_vocabulary()
+    card = treatment_cards(recommendation([option(option_id, 1)]), settings(vocab.emit_code))[0]
+    concept = card["suggestions"][0]["actions"][0]["resource"]["medicationCodeableConcept"]
+    assert concept["coding"] == [{"system": RXNORM, "code": code, "display": display}]
+
+
+def test_a_toxin_of_unknown_product_or_abobotulinumtoxin_a_is_named_by_text_only() -> None:
+    vocab = load_vocabulary()  # the serotype does not say the product; aboA has no verified PIN
+    assert vocab.emit_code("botulinum-toxin") is None
+    assert vocab.emit_code("abobotulinumtoxinA") is None
+    assert vocab.emit_code("onabotulinumtoxinA") == Coding(RXNORM, "860189", "onabotulinumtoxinA")
+
+
+@pytest.mark.parametrize("oid", ["botulinum-toxin", "deep-brain-stimulation"])
+def test_procedures_without_a_verified_code_suggest_a_text_service_request(oid: str) -> None:
     card = treatment_cards(recommendation([option(oid, 1)]), settings(load_vocabulary().emit_code))[
         0
     ]
@@ -162,7 +175,21 @@ def test_procedures_and_referrals_suggest_a_service_request(oid: str) -> None:
     assert resource["resourceType"] == "ServiceRequest"
     assert resource["intent"] == "proposal"
     assert resource["code"]["text"]
-    assert "coding" not in resource["code"]  # no SNOMED CT procedure code is verified
+    assert "coding" not in resource["code"]  # no SNOMED CT code for these is verified (§7.2)
+
+
+def test_rehabilitation_suggests_physiotherapy_and_occupational_therapy_referrals() -> None:
+    card = treatment_cards(
+        recommendation([option("rehabilitation-therapy", 1)]), settings(load_vocabulary().emit_code)
+    )[0]
+    codings = [a["resource"]["code"]["coding"][0] for a in card["suggestions"][0]["actions"]]
+    assert codings == [
+        {"system": SNOMED, "code": "308447003", "display": "Referral to physiotherapist"},
+        {"system": SNOMED, "code": "308453003", "display": "Referral to occupational therapist"},
+    ]
+    vocab = {(e.system, e.code): e.display for e in load_vocabulary().entries()}
+    for c in codings:  # the same code and display as the vocabulary's verified entry
+        assert vocab[(SNOMED, c["code"])] == c["display"]
 
 
 def test_stop_causative_drug_suggests_removing_the_active_dopamine_blocker_order() -> None:

@@ -254,7 +254,8 @@ def test_recognises_drafts_by_verified_code_by_name_and_via_contained_medication
     assert "botulinum-toxin" in read_order(service, vocab).concepts
 
 
-def test_an_unverified_code_counts_only_when_the_text_names_the_drug() -> None:
+def test_a_verified_code_counts_whatever_its_display_says() -> None:
+    # clonazepam 2598 was a candidate until reference §7.3 verified it (R79, 2026-12-05)
     vocab = load_vocabulary()
     rx = "http://www.nlm.nih.gov/research/umls/rxnorm"
     wrong = {
@@ -269,7 +270,7 @@ def test_an_unverified_code_counts_only_when_the_text_names_the_drug() -> None:
             "coding": [{"system": rx, "code": "2598", "display": "clonazepam 0.5 MG"}]
         },
     }
-    assert read_order(wrong, vocab).concepts == frozenset()
+    assert read_order(wrong, vocab).concepts == {"clonazepam"}
     assert read_order(right, vocab).concepts == {"clonazepam"}
 
 

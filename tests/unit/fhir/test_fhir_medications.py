@@ -44,11 +44,11 @@ def test_clinical_drug_product_maps_to_its_ingredients_by_name() -> None:
     assert [t.treatment for t in rec.trials] == ["levodopa"]
 
 
-def test_unverified_code_counts_only_with_a_matching_name() -> None:
-    assert not record(medication_request(rxnorm("6375", "Ibuprofen 200 MG"))).medications
-    assert [
-        m.ingredient for m in record(medication_request(rxnorm("6375", "levodopa"))).medications
-    ] == ["levodopa"]
+def test_a_verified_ingredient_code_counts_whatever_its_display() -> None:
+    # levodopa 6375 was a candidate until reference §7.3 verified it (R79, 2026-12-05)
+    for display in ("levodopa", "Sinemet 25/100"):
+        rec = record(medication_request(rxnorm("6375", display)))
+        assert [m.ingredient for m in rec.medications] == ["levodopa"]
 
 
 def test_text_only_drug_is_matched_by_name() -> None:

@@ -95,10 +95,10 @@ EXPECTED = {
         "melanoma",
         "primary",
     ),
-    (RXNORM, "3498"): ("diphenhydramine", "diphenhydramine", "unverified"),
-    (RXNORM, "6375"): ("levodopa", "levodopa", "unverified"),
-    (RXNORM, "10811"): ("trihexyphenidyl", "trihexyphenidyl", "unverified"),
-    (RXNORM, "2598"): ("clonazepam", "clonazepam", "unverified"),
+    (RXNORM, "3498"): ("diphenhydramine", "diphenhydramine", "primary"),
+    (RXNORM, "6375"): ("levodopa", "levodopa", "primary"),
+    (RXNORM, "10811"): ("trihexyphenidyl", "trihexyphenidyl", "primary"),
+    (RXNORM, "2598"): ("clonazepam", "clonazepam", "primary"),
     (RXNORM, "3322"): ("diazepam", "diazepam", "primary"),
     (RXNORM, "1292"): ("baclofen", "baclofen", "secondary"),
     (RXNORM, "10390"): ("tetrabenazine", "tetrabenazine", "primary"),
@@ -300,6 +300,30 @@ EXPECTED = {
         "skin-infection-trunk",
         "primary",
     ),
+    # added 2026-12-05 (issue 10): codes reference §7.2 / §7.3 mark verified
+    (RXNORM, "1000104"): ("incobotulinumtoxinA", "incobotulinumtoxinA", "primary"),
+    (RXNORM, "103990"): ("carbidopa / levodopa", "levodopa", "primary"),
+    (RXNORM, "1115"): ("trihexyphenidyl hydrochloride", "trihexyphenidyl", "primary"),
+    (RXNORM, "1424"): ("benztropine", "benztropine", "primary"),
+    (RXNORM, "1712"): ("botulinum toxin type A", "botulinum-toxin", "primary"),
+    (RXNORM, "18927"): ("benztropine mesylate", "benztropine", "primary"),
+    (RXNORM, "2167673"): ("botulinum toxin type B", "botulinum-toxin", "primary"),
+    (RXNORM, "2612452"): ("daxibotulinumtoxinA-lanm", "daxibotulinumtoxinA", "primary"),
+    (RXNORM, "860178"): ("rimabotulinumtoxinB", "rimabotulinumtoxinB", "primary"),
+    (RXNORM, "860189"): ("onabotulinumtoxinA", "onabotulinumtoxinA", "primary"),
+    (SNOMED, "306170007"): (
+        "Referral to physiotherapy service",
+        "rehabilitation-therapy",
+        "primary",
+    ),
+    (SNOMED, "308447003"): ("Referral to physiotherapist", "rehabilitation-therapy", "primary"),
+    (SNOMED, "308453003"): (
+        "Referral to occupational therapist",
+        "rehabilitation-therapy",
+        "primary",
+    ),
+    (SNOMED, "84478008"): ("Occupational therapy", "rehabilitation-therapy", "primary"),
+    (SNOMED, "91251008"): ("Physical therapy procedure", "rehabilitation-therapy", "primary"),
     (LOINC, "69548-6"): ("Genetic variant assessment", "genetic-variant-assessment", "secondary"),
     (LOINC, "48018-6"): ("Gene studied [ID]", "gene-studied", "secondary"),
     (LOINC, "29463-7"): ("Body weight", "body-weight", "secondary"),
@@ -339,9 +363,8 @@ def test_emit_code_gives_only_verified_codes() -> None:
             assert _entries()[(emitted.system, emitted.code)][2] in ("primary", "secondary")
 
 
-@pytest.mark.parametrize("concept", ["levodopa", "diphenhydramine", "clonazepam", "benztropine"])
-def test_drugs_without_a_verified_code_are_never_emitted(concept: str) -> None:
-    assert load_vocabulary().emit_code(concept) is None
+def test_a_toxin_serotype_alone_is_never_emitted_as_a_product() -> None:
+    assert load_vocabulary().emit_code("botulinum-toxin") is None
 
 
 def test_emit_code_prefers_a_primary_code() -> None:
