@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from dystonia_cds.domain.recommendation import Recommendation
@@ -130,18 +131,23 @@ def doses_by_option(rec: Recommendation, kb: KnowledgeBase) -> dict[str, tuple[W
     child = rec.age_years is None or rec.age_years < kb.threshold("child_age_below")
     if not wanted or not child:
         return {}
-    from dystonia_cds.knowledge.care_catalog import load_care_catalog
-
-    found = weight_doses(
-        age_years=rec.age_years,
-        weight_kg=rec.record.weight_kg,
-        limits=age_limits(kb),
-        catalog=load_care_catalog().titration,
-        option_ids=wanted,
-    )
+    found = _packaged(rec.age_years, rec.record.weight_kg, age_limits(kb), wanted)
     ranked = sorted(rec.options, key=lambda o: o.rank)
     by_option = {o.id: tuple(d for d in found if d.option_id == o.id) for o in ranked}
     return {option_id: doses for option_id, doses in by_option.items() if doses}
+
+
+@lru_cache(maxsize=1024)  # the same child is asked for again by each option card
+def _packaged(
+    age_years: int | None, weight_kg: float | None, limits: AgeLimits, wanted: frozenset[str]
+) -> tuple[WeightDose, ...]:
+    """`weight_doses` with the packaged care catalogue (pure: same inputs, same doses)."""
+    from dystonia_cds.knowledge.care_catalog import load_care_catalog
+
+    catalog = load_care_catalog().titration
+    return weight_doses(
+        age_years=age_years, weight_kg=weight_kg, limits=limits, catalog=catalog, option_ids=wanted
+    )
 
 
 def _usable(weight_kg: float | None) -> bool:
