@@ -63,3 +63,13 @@ def test_card_detail_of_an_option_holds_its_computed_doses():
 
 def test_card_detail_of_an_adult_option_has_no_computed_doses():
     assert "Computed for this patient" not in cards_of(rec(40, 70.0, "baclofen"))["baclofen"]
+
+
+def test_the_acute_reaction_examples_cards_show_the_capped_doses_for_62_kg():
+    data = (EXAMPLES / "acute-dystonic-reaction.json").read_bytes()
+    details = cards_of(evaluate(data, "acute", date(2026, 12, 1)))
+    assert (
+        "50 mg per dose for 62 kg (capped at the 50 mg per-dose maximum)"
+        in (details["diphenhydramine"])
+    )
+    assert "1 mg per dose for 62 kg (capped at the 1 mg per-dose maximum)" in details["benztropine"]
