@@ -47,6 +47,7 @@ def rogue_ehr() -> Iterator[FakeEhr]:
 def _fresh_ehr_settings(ehr: FakeEhr) -> None:
     ehr.grant_refresh, ehr.standalone_patient, ehr.extra_resources = False, None, []
     ehr.extra_grant, ehr.created = "", []
+    ehr.answer_with_patient = None
     ehr.token_lifetime_s = 3600
 
 

@@ -67,6 +67,7 @@ class FakeEhr:
     grant_refresh: bool = False
     standalone_patient: str | None = None
     extra_resources: list[dict[str, Any]] = field(default_factory=list)  # served in searches
+    answer_with_patient: str | None = None  # a broken EHR: reads return this Patient instead
     extra_grant: str = ""  # scopes granted beyond those asked for (as an EHR's admin may set)
     created: list[dict[str, Any]] = field(default_factory=list)  # resources written to it
     base: str = ""
@@ -221,7 +222,7 @@ class FakeEhr:
             return JSONResponse(
                 {"resourceType": "OperationOutcome"}, 403 if pid in self.patients else 404
             )
-        return JSONResponse(self.patients[pid][0])
+        return JSONResponse(self.patients[self.answer_with_patient or pid][0])
 
     async def search(self, request: Request) -> Response:
         grant = self._grant(request)

@@ -186,6 +186,17 @@ def test_resources_about_another_patient_in_the_ehrs_answer_are_not_shown(
     assert option_ids(page.text)[0] == "levodopa-trial"
 
 
+def test_an_ehr_answering_with_another_patient_shows_nothing_of_it(
+    browser: httpx.Client, ehr: FakeEhr
+) -> None:
+    ehr.answer_with_patient = CERVICAL
+    answer = ehr_launch(browser, ehr, CHILD)
+    assert answer.status_code == 403
+    assert "different patient" in answer.text
+    assert "data-option-id" not in answer.text
+    assert browser.get("/patients", follow_redirects=False).headers["location"].startswith("/login")
+
+
 def test_no_token_reaches_the_browser(browser: httpx.Client, ehr: FakeEhr) -> None:
     page = ehr_launch(browser, ehr, CHILD)
     tokens = list(ehr.tokens)
