@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dystonia_cds.care.weight_doses import (
     MISSING_AGE,
@@ -216,3 +218,30 @@ def test_doses_by_option_leaves_out_contraindicated_options():
 
 def test_doses_by_option_is_empty_for_an_adult():
     assert doses_by_option(_rec(40, 70.0, "first-line"), load_knowledge()) == {}
+
+
+CAPS = {  # (option, per) -> the largest dose any child may be shown
+    ("diphenhydramine", "dose"): 50.0,
+    ("diphenhydramine", "day"): 300.0,
+    ("benztropine", "dose"): 1.0,
+}
+
+
+@given(
+    age=st.integers(min_value=0, max_value=17),
+    weight=st.floats(min_value=0.3, max_value=300.0, allow_nan=False),
+)
+def test_no_computed_dose_passes_its_maximum_and_ranges_are_ordered(age: int, weight: float):
+    found = weight_doses(
+        age_years=age, weight_kg=weight, limits=LIMITS, catalog=load_care_catalog().titration
+    )
+    for d in found:
+        if not d.computed:
+            continue
+        assert d.low_mg <= d.high_mg
+        assert d.high_mg <= CAPS.get((d.option_id, d.per), float("inf"))
+        if d.option_id == "baclofen" and d.per == "day":
+            assert d.high_mg <= (60.0 if age >= 8 else 40.0)
+        assert float(mg(d.high_mg)) <= d.high_mg + 1e-9  # shown rounded down, never up
+        if (d.option_id, d.per) == ("diphenhydramine", "dose"):
+            assert (d.cap != "") == (2 * weight > 50)  # said exactly when the cap is reached
