@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from dystonia_cds.config import TrustedIssuer
+from dystonia_cds.domain.errors import InvalidInput
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 ANY_SERVER = None  # insecure development mode: no issuer, no binding
@@ -31,7 +32,8 @@ class Issuer:
 
 
 def issuers_from(config: Mapping[str, str | TrustedIssuer]) -> dict[str, Issuer]:
-    """The issuers of the settings; a FHIR server that is not a base URL stops start-up."""
+    """The issuers of the settings; a FHIR server that is not a base URL stops start-up
+    (`InvalidInput` naming the issuer and the URL)."""
     out: dict[str, Issuer] = {}
     for name, entry in config.items():
         if isinstance(entry, str):
@@ -41,7 +43,7 @@ def issuers_from(config: Mapping[str, str | TrustedIssuer]) -> dict[str, Issuer]
         for url in entry.fhir_servers:
             base = normal_base(url)
             if base is None:
-                raise ValueError(
+                raise InvalidInput(
                     f"DYSTONIA_CDS_TRUSTED_ISSUERS[{name!r}].fhir_servers: {url!r} is not an "
                     "http(s) base URL"
                 )

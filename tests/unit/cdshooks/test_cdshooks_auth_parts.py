@@ -80,3 +80,68 @@ def test_an_unreachable_or_broken_jwks_is_an_authentication_error(response: http
     cache = JwksCache(ttl_s=300, transport=httpx.MockTransport(lambda _r: response))
     with pytest.raises(AuthenticationError, match="JWKS"):
         asyncio.run(cache.key("https://ehr/jwks", "k1"))
+
+
+# ---- FHIR servers bound to issuers ------------------------------------------------------------
+
+
+def test_issuers_take_both_forms_and_compare_fhir_servers_as_base_urls() -> None:
+    from dystonia_cds.cdshooks.issuers import Issuer, issuers_from
+    from dystonia_cds.config import TrustedIssuer
+
+    issuers = issuers_from(
+        {
+            "https://plain": "https://plain/jwks",
+            "https://bound": TrustedIssuer(
+                jwks_url="https://bound/jwks",
+                fhir_servers=["HTTPS://EHR.example:443/fhir/", "http://10.0.0.5:8080/r4"],
+            ),
+        }
+    )
+    assert issuers["https://plain"] == Issuer("https://plain/jwks", frozenset())
+    assert issuers["https://bound"].fhir_servers == {
+        "https://ehr.example/fhir",
+        "http://10.0.0.5:8080/r4",
+    }
+
+
+def test_a_fhir_server_that_is_not_a_base_url_stops_start_up_naming_it() -> None:
+    from dystonia_cds.cdshooks.issuers import issuers_from
+    from dystonia_cds.config import TrustedIssuer
+    from dystonia_cds.domain.errors import InvalidInput
+
+    bad = TrustedIssuer(jwks_url="https://i/jwks", fhir_servers=["ftp://ehr/fhir"])
+    with pytest.raises(InvalidInput, match=r"\['https://i'\].fhir_servers: 'ftp://ehr/fhir'"):
+        issuers_from({"https://i": bad})
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "ftp://ehr/fhir",
+        "http://user:pw@ehr/fhir",
+        "http://ehr/fhir?x=1",
+        "http://ehr/fhir#x",
+        "http://ehr/fhir/../admin",
+        "http://ehr/./fhir",
+        "http://ehr:99999/fhir",
+        "http://[::1/fhir",
+        "http://ehr/fh ir",
+        "http://ehr/fhir\x00",
+        "http:///fhir",
+        "//ehr/fhir",
+    ],
+)
+def test_what_is_not_a_plain_http_base_url_has_no_normal_form(url: str) -> None:
+    from dystonia_cds.cdshooks.issuers import normal_base
+
+    assert normal_base(url) is None
+
+
+def test_origins_compare_scheme_host_and_port() -> None:
+    from dystonia_cds.cdshooks.issuers import origin
+
+    assert origin("https://EHR.example:443/fhir?_getpages=x") == "https://ehr.example"
+    assert origin("http://127.0.0.1:8080/x") == "http://127.0.0.1:8080"
+    assert origin("http://127.0.0.1:8081/x") != origin("http://127.0.0.1:8080/x")
+    assert origin("/relative") is None
