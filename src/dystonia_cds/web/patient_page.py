@@ -32,6 +32,7 @@ from dystonia_cds.web.patient_data import (
     unit_of_work,
 )
 from dystonia_cds.web.patient_views import charts_for, phenotype_lines, timeline
+from dystonia_cds.web.pdf_pool import render_in_process
 from dystonia_cds.web.templating import Renderer
 
 OPTION_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -162,7 +163,8 @@ def build_router(renderer: Renderer) -> APIRouter:
             _ctx(request), user, patient_id, date.today(), action="web.handout.pdf"
         )
         items = handout.handout_items(view.recommendation, request.query_params.getlist("o"))
-        data = handout.handout_pdf(handout.for_view(view, items, _ctx(request)))
+        document = handout.for_view(view, items, _ctx(request))
+        data = render_in_process(handout.handout_pdf, document)  # web.pdf_pool: not the GIL
         return Response(
             data,
             media_type="application/pdf",
