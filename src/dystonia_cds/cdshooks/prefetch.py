@@ -23,8 +23,9 @@ from urllib.parse import quote
 import httpx
 import orjson
 
+from dystonia_cds.cdshooks.bundles import next_link, resources_of
 from dystonia_cds.cdshooks.issuers import normal_base, origin
-from dystonia_cds.cdshooks.payload import HookRequest, next_link, resources_of
+from dystonia_cds.cdshooks.payload import HookRequest
 from dystonia_cds.cdshooks.services import PREFETCH_TYPES, prefetch_query
 from dystonia_cds.domain.errors import InvalidInput, UpstreamUnavailable
 

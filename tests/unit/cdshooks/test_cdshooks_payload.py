@@ -10,9 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from dystonia_cds.cdshooks.bundles import collect_prefetch
 from dystonia_cds.cdshooks.evaluations import raw_digest
 from dystonia_cds.cdshooks.payload import (
-    collect_prefetch,
     draft_orders,
     load_prefetch,
     parse_hook_request,
