@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html
 import json
 import secrets
 import socket
@@ -22,7 +23,7 @@ import uvicorn
 from cryptography.hazmat.primitives.asymmetric import rsa
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
@@ -112,6 +113,12 @@ class FakeEhr:
                 ],
             }
         )
+
+    async def chart(self, request: Request) -> Response:
+        """The EHR's chart page, showing the app (`?app=` its launch URL) in an iframe."""
+        src = html.escape(request.query_params["app"])
+        body = f'<!doctype html><title>EHR</title><iframe id="app" src="{src}"></iframe>'
+        return HTMLResponse(body)
 
     async def keys(self, request: Request) -> Response:
         jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(self.key.public_key()))
@@ -277,6 +284,7 @@ class FakeEhr:
         routes = [
             Route("/fhir/.well-known/smart-configuration", self.configuration),
             Route("/keys", self.keys),
+            Route("/ehr", self.chart),
             Route("/auth/authorize", self.authorize),
             Route("/auth/token", self.token, methods=["POST"]),
             Route("/fhir/Patient/{pid}", self.read_patient),

@@ -52,3 +52,20 @@ def test_an_ehr_launch_in_chromium_opens_the_patient_and_refreshes_from_the_ehr(
         assert not any(token in c["value"] for c in context.cookies() for token in ehr.tokens)
     finally:
         context.close()
+
+
+def test_an_ehr_can_show_the_app_inside_its_chart_page(
+    chromium: sync_api.Browser, ehr: FakeEhr, app_url: str
+) -> None:
+    context = chromium.new_context()
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        launch = f"{app_url}/smart/launch?{urlencode({'iss': ehr.iss, 'launch': ehr.launch_for('child-patient')})}"
+        page.goto(f"{ehr.base}/ehr?{urlencode({'app': launch})}")
+        frame = page.frame_locator("#app")
+        first = frame.locator("[data-option-id]").first
+        first.wait_for()
+        assert first.get_attribute("data-option-id") == "levodopa-trial"
+    finally:
+        context.close()

@@ -83,6 +83,15 @@ def test_the_authorization_request_carries_pkce_s256_state_aud_and_the_read_scop
     assert len(query["state"][0]) >= 32
 
 
+def test_the_configured_ehr_may_frame_the_app_and_no_other_origin(
+    browser: httpx.Client, ehr: FakeEhr
+) -> None:
+    page = ehr_launch(browser, ehr, CHILD)
+    csp = page.headers["content-security-policy"]
+    assert f"frame-ancestors 'self' {ehr.base}" in csp
+    assert "x-frame-options" not in page.headers
+
+
 def test_a_second_launch_of_the_same_ehr_patient_reuses_the_local_patient(
     browser: httpx.Client, ehr: FakeEhr
 ) -> None:

@@ -17,6 +17,7 @@ from dystonia_cds.store import smart as store
 from dystonia_cds.web.auth import SESSION_COOKIE
 from dystonia_cds.web.smart.clients import SmartError, clients_from
 from dystonia_cds.web.smart.flow import Smart
+from dystonia_cds.web.smart.framing import EhrFraming, origins_of
 from dystonia_cds.web.smart.guard import PatientScope
 from dystonia_cds.web.smart.routes import build_router
 from dystonia_cds.web.smart.vault import Vault
@@ -31,6 +32,8 @@ def install(app: FastAPI, ctx: AppContext, renderer: Renderer) -> None:
     smart = Smart(ctx, clients, Vault(ctx.settings.secret_key))
     app.include_router(build_router(renderer, smart))
     app.add_middleware(PatientScope, ctx=ctx, renderer=renderer)
+    if clients:  # the configured EHRs may show the app in their page
+        app.add_middleware(EhrFraming, origins=origins_of(clients))
     renderer.env.globals["smart_ehrs"] = [(c.iss, c.label) for c in clients.values()]
     renderer.env.globals["ehr_link"] = lambda request, pid: ehr_link(ctx, request, pid)
     if clients:
