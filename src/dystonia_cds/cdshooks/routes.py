@@ -22,12 +22,12 @@ import orjson
 from anyio import to_thread
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
-from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import ClientDisconnect
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Receive, Scope
 
 from dystonia_cds.cdshooks.audit import CallAudit, CallNote, Entry, actor_of, hook_action
 from dystonia_cds.cdshooks.auth import JwksCache, JwtVerifier, bearer_token
+from dystonia_cds.cdshooks.cors import ScopedCors
 from dystonia_cds.cdshooks.dispatch import HookDispatch, Reply, header, receive_body
 from dystonia_cds.cdshooks.errors import BodyTooLarge, UnknownService, status_for
 from dystonia_cds.cdshooks.feedback import parse_feedback, store_feedback, summarise
@@ -64,52 +64,6 @@ FEEDBACK_BODY_SCHEMA: dict[str, Any] = {
 
 def _body_doc(schema: dict[str, Any]) -> dict[str, Any]:
     return {"requestBody": {"required": True, "content": {JSON: {"schema": schema}}}}
-
-
-class ScopedCors:
-    """CORS (settings.cors_origins) for the CDS Hooks paths only, for browser EHR sandboxes.
-
-    A request without an `Origin` header (an EHR's server-side call) only gets `Vary: Origin`
-    added to its response, as Starlette's `CORSMiddleware` adds it, without building that
-    middleware's per-request objects."""
-
-    def __init__(self, app: ASGIApp, origins: list[str]) -> None:
-        self.app = app
-        self.cors = CORSMiddleware(
-            app,
-            allow_origins=origins,
-            allow_methods=["GET", "POST", "OPTIONS"],
-            allow_headers=["Authorization", "Content-Type"],
-            max_age=600,
-        )
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith("/cds-services"):
-            await self.app(scope, receive, send)
-        elif any(name == b"origin" for name, _ in scope["headers"]):
-            await self.cors(scope, receive, send)
-        else:
-
-            async def send_vary(message: Message) -> None:
-                if message["type"] == "http.response.start":
-                    message["headers"] = vary_origin(list(message.get("headers", [])))
-                await send(message)
-
-            await self.app(scope, receive, send_vary)
-
-
-def vary_origin(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
-    """`Vary: Origin` joined to the response's Vary headers, as Starlette's `MutableHeaders`
-    sets it: one header, where the first one was, or appended."""
-    found = [i for i, (name, _) in enumerate(headers) if name == b"vary"]
-    value = b", ".join([*(headers[i][1] for i in found), b"Origin"])
-    if not found:
-        headers.append((b"vary", value))
-        return headers
-    for i in reversed(found[1:]):
-        del headers[i]
-    headers[found[0]] = (b"vary", value)
-    return headers
 
 
 def json_response(data: Any, status: int = 200) -> Response:

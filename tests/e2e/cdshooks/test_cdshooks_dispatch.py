@@ -18,8 +18,8 @@ from cdshooks_support import bont_procedure, condition, hook_body, medication_re
 from fastapi import FastAPI
 
 from dystonia_cds.app import create_app
+from dystonia_cds.cdshooks.cors import ScopedCors
 from dystonia_cds.cdshooks.dispatch import HookDispatch, hot_target, route_path
-from dystonia_cds.cdshooks.routes import ScopedCors
 from dystonia_cds.config import Settings
 
 TREATMENT = "/cds-services/dystonia-treatment-options"
