@@ -73,6 +73,9 @@ def check_expectations(rec: Recommendation, expect: dict[str, Any]) -> None:
     for option_id, phrases in expect.get("says", {}).items():
         for phrase in phrases:
             assert phrase in _texts(rec, option_id), (option_id, phrase)
+    for option_id, phrases in expect.get("not_says", {}).items():
+        for phrase in phrases:
+            assert phrase not in _texts(rec, option_id), (option_id, phrase)
     severities = {a.id: a.severity.value for a in rec.alerts}
     for alert_id, severity in expect.get("severity", {}).items():
         assert severities.get(alert_id) == severity, (alert_id, severities)

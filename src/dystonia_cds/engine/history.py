@@ -139,14 +139,23 @@ def _add_trials(ctx: Context, kb: KnowledgeBase) -> None:
             f.add(f"good:{option}")
 
 
+# outcome codes (urn:dystonia-cds:trial-outcome) as clinicians say them
+OUTCOME_WORDS = {
+    TrialOutcome.INEFFECTIVE: "no adequate benefit",
+    TrialOutcome.NOT_TOLERATED: "not tolerated",
+    TrialOutcome.PARTIAL_RESPONSE: "partial response",
+    TrialOutcome.GOOD_RESPONSE: "good response",
+}
+
+
 def _describe(t: TreatmentTrial) -> str:
     when = ""
     if t.start or t.end:
         start = t.start.isoformat() if t.start else "?"
         end = t.end.isoformat() if t.end else "ongoing"
         when = f" {start} to {end}"
-    outcome = t.outcome.value if t.outcome else "outcome unknown"
-    return f"{t.treatment}{when}: {outcome}"
+    outcome = OUTCOME_WORDS[t.outcome] if t.outcome else "outcome unknown"
+    return f"{t.treatment.replace('-', ' ')}{when}: {outcome}"
 
 
 def _add_refractory(ctx: Context, kb: KnowledgeBase) -> None:
@@ -197,6 +206,40 @@ def _add_injections(ctx: Context, kb: KnowledgeBase) -> None:
         f.add("bont-product-switch")
     if lost_benefit(done, ctx.record.assessments, on):
         f.add("bont-loss-of-benefit")
+    _add_toxin_outcomes(ctx, done)
+
+
+SEROTYPE_B = frozenset({"rimabotulinumtoxinB"})  # every other product named here is type A (§3.2)
+
+
+def _add_toxin_outcomes(ctx: Context, done: list[Injection]) -> None:
+    """Toxin cycles recorded with outcomes: a good response followed by an ineffective cycle
+    (possible secondary non-response), and which serotypes were without adequate benefit."""
+    cycles = sorted(
+        (t for t in ctx.record.trials if t.treatment == "botulinum-toxin" and t.outcome),
+        key=lambda t: t.start or t.end or date.min,
+    )
+    if not cycles:
+        return
+    outcomes = [t.outcome for t in cycles]
+    good = TrialOutcome.GOOD_RESPONSE
+    if good in outcomes and TrialOutcome.INEFFECTIVE in outcomes[outcomes.index(good) + 1 :]:
+        ctx.features.add("bont-response-lost")
+    failed = {_serotype(t, done) for t in cycles if t.outcome in FAILED}
+    if {"A", "B"} <= failed:
+        ctx.features.add("bont-both-serotypes-failed")
+
+
+def _serotype(t: TreatmentTrial, done: list[Injection]) -> str | None:
+    """The serotype of a toxin cycle: its own injection's product, else the last one before it."""
+    same = [i for i in done if t.source and i.source == t.source]
+    when = t.start or t.end
+    before = [i for i in done if when is not None and i.date <= when]
+    product = (same or before or [None])[-1]
+    name = product.product if product is not None else None
+    if name is None:
+        return None
+    return "B" if name in SEROTYPE_B else "A"
 
 
 def _injection_date(i: Injection) -> date:

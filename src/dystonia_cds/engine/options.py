@@ -191,7 +191,7 @@ def render_option(
         if kind == FAILED:
             before = (
                 *before,
-                "Tried before without adequate benefit ("
+                "Tried before ("
                 + "; ".join(failures.get(oid, ()))
                 + "): not offered again as first choice.",
             )

@@ -75,6 +75,9 @@ ALERT_ACTIONS: Mapping[str, tuple[AlertAction, ...]] = {
         AlertAction("See the contraindication in the options below", "#options-h"),
     ),
     "dose-above-limit": (AlertAction("Record the dose change", "/medications/new"),),
+    "botulinum-toxin-secondary-nonresponse": (
+        AlertAction("Review the last sessions and plan the next one", "/injections/new"),
+    ),
 }
 
 ALERT_TITLES: Mapping[str, str] = {
@@ -88,6 +91,8 @@ ALERT_TITLES: Mapping[str, str] = {
     "wilson-disease-screen": "Wilson disease not excluded",
     "dbs-evaluation": "Deep brain stimulation evaluation",
     "genetic-testing": "Genetic testing",
+    "botulinum-toxin-secondary-nonresponse": "Botulinum toxin: possible secondary non-response",
+    "acute-dystonic-reaction-history": "Earlier acute dystonic reaction",
     "contraindicated-drug-in-use": "Contraindicated drug in use",
     "dose-above-limit": "Dose above a reference limit",
 }
