@@ -235,8 +235,8 @@ def _serotype(t: TreatmentTrial, done: list[Injection]) -> str | None:
     same = [i for i in done if t.source and i.source == t.source]
     when = t.start or t.end
     before = [i for i in done if when is not None and i.date <= when]
-    product = (same or before or [None])[-1]
-    name = product.product if product is not None else None
+    found = same or before
+    name = found[-1].product if found else None
     if name is None:
         return None
     return "B" if name in SEROTYPE_B else "A"
