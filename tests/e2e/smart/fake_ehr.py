@@ -248,7 +248,10 @@ class FakeEhr:
             if r["resourceType"] == rtype
         ]
         page = int(request.query_params.get("_page", "0"))
-        return JSONResponse(self._page(found, page, f"{self.iss}/{rtype}?patient={pid}"))
+        # next pages through another path of the same server, as SMART's reference launcher's
+        # proxy does (it pages on its base URL without the launch's /sim/... segment)
+        paging = f"{self.base}/proxy/fhir/{rtype}?patient={pid}"
+        return JSONResponse(self._page(found, page, paging))
 
     async def create(self, request: Request) -> Response:
         grant = self._grant(request)
@@ -289,6 +292,7 @@ class FakeEhr:
             Route("/auth/token", self.token, methods=["POST"]),
             Route("/fhir/Patient/{pid}", self.read_patient),
             Route("/fhir/{rtype}", self.search),
+            Route("/proxy/fhir/{rtype}", self.search),
             Route("/fhir/{rtype}", self.create, methods=["POST"]),
         ]
         app = Starlette(routes=routes)

@@ -11,7 +11,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import httpx
 
@@ -70,14 +70,26 @@ async def _get(http: httpx.AsyncClient, url: str, token: str, reads: Reads, what
         return None
 
 
+class OffServer(Exception):
+    """A `next` link that leaves the EHR's server: not followed (the token goes nowhere else)."""
+
+
+def same_origin(url: str, iss: str) -> bool:
+    """Scheme, host and port of the EHR's FHIR server (a proxy may page through another path
+    of the same server, as SMART's reference launcher does)."""
+    there, here = urlsplit(url), urlsplit(iss)
+    return (there.scheme, there.netloc) == (here.scheme, here.netloc) and bool(there.netloc)
+
+
 def next_link(bundle: dict[str, Any], iss: str) -> str | None:
+    """The `next` page on the EHR's server; `OffServer` for one elsewhere."""
     links = bundle.get("link")
     for link in links if isinstance(links, list) else []:
         if isinstance(link, dict) and link.get("relation") == "next":
             url = link.get("url")
-            if isinstance(url, str) and url.startswith((iss + "/", iss + "?")):
-                return str(url)
-            return None  # paging that leaves the EHR's FHIR server is not followed
+            if isinstance(url, str) and same_origin(url, iss):
+                return url
+            raise OffServer
     return None
 
 
@@ -97,7 +109,11 @@ async def _search(
             resource = entry.get("resource") if isinstance(entry, dict) else None
             if isinstance(resource, dict) and resource.get("resourceType") == rtype:
                 reads.resources.append(resource)
-        url = next_link(bundle, iss)
+        try:
+            url = next_link(bundle, iss)
+        except OffServer:
+            reads.skipped.append(f"{rtype}: the next page is on another server; not read")
+            return
     reads.skipped.append(f"{rtype}: more than {MAX_PAGES} pages; the rest was not read")
 
 

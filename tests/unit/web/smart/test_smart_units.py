@@ -19,7 +19,13 @@ from dystonia_cds.web.smart.clients import (
     launch_param,
     requested_scopes,
 )
-from dystonia_cds.web.smart.ehr import Reads, as_ehr_read, is_about_another_patient, next_link
+from dystonia_cds.web.smart.ehr import (
+    OffServer,
+    Reads,
+    as_ehr_read,
+    is_about_another_patient,
+    next_link,
+)
 from dystonia_cds.web.smart.flow import anchor_of
 from dystonia_cds.web.smart.identity import (
     check_issuer,
@@ -129,14 +135,18 @@ def test_no_fhir_user_claim_is_refused() -> None:
         fhir_user({"sub": "x"})
 
 
-def test_next_links_are_followed_only_on_the_ehrs_fhir_server() -> None:
+def test_next_links_are_followed_only_on_the_ehrs_server() -> None:
     def bundle(url: str) -> dict[str, Any]:
         return {"link": [{"relation": "next", "url": url}]}
 
     assert next_link(bundle(f"{ISS}?_getpages=abc"), ISS) == f"{ISS}?_getpages=abc"
     assert next_link(bundle(f"{ISS}/Condition?page=2"), ISS) == f"{ISS}/Condition?page=2"
-    assert next_link(bundle("https://ehr.example/fhir-other/x"), ISS) is None
-    assert next_link(bundle("https://evil.example/fhir/Condition"), ISS) is None
+    proxied = "https://ehr.example/v/r4/fhir?_getpages=abc"  # the reference launcher's paging
+    assert next_link(bundle(proxied), ISS) == proxied
+    assert next_link({"link": [{"relation": "self", "url": ISS}]}, ISS) is None
+    for elsewhere in ("https://evil.example/fhir/Condition", "http://ehr.example/fhir?p=2"):
+        with pytest.raises(OffServer):
+            next_link(bundle(elsewhere), ISS)
 
 
 def test_resources_about_another_patient_are_left_out_of_the_record() -> None:
