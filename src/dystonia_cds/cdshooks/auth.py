@@ -144,6 +144,9 @@ def _check_lifetime(claims: dict[str, Any]) -> None:
         raise AuthenticationError("the JWT exp and iat must be integers (seconds)")
     if exp - iat > MAX_LIFETIME_S + CLOCK_SKEW_S:
         raise AuthenticationError("the JWT lives too long: exp must be at most 5 minutes after iat")
+    jti = claims["jti"]
+    if not isinstance(jti, str) or not jti or len(jti) > 256:
+        raise AuthenticationError("the JWT jti must be a string of 1 to 256 characters")
 
 
 _DECODE_ERRORS: tuple[tuple[type[Exception], str], ...] = (

@@ -132,6 +132,8 @@ REJECTIONS: dict[str, tuple[dict[str, Any], str]] = {
         "at most 5 minutes",
     ),
     "typ not JWT": ({"headers": {"typ": "at+jwt"}}, "typ"),
+    "jti not a string": ({"jti": 12345}, "JWT ID"),
+    "jti too long": ({"jti": "j" * 300}, "jti"),
 }
 
 
