@@ -125,5 +125,6 @@ def exposition() -> tuple[bytes, str]:
 
         registry: Any = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        registry.register(POOLS)  # this worker's pool
         return generate_latest(registry), CONTENT_TYPE_LATEST
     return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
