@@ -46,6 +46,7 @@ class BucketResult:
     rows: list[Row] = field(default_factory=list)
     counts: dict[str, list[int]] = field(default_factory=dict)  # id -> [numerator, denominator]
     errors: list[str] = field(default_factory=list)  # patients that could not be evaluated
+    orphans: int = 0  # patient ids that resources name but no Patient resource has
 
 
 @cache
@@ -83,6 +84,9 @@ def reduce_bucket(
             if definitions:
                 facts = facts + _referenced(facts, definitions)
             facts, died = split_deceased(facts)
+            if not any(type(f) is PatientFact for f in facts):
+                result.orphans += 1  # not a patient of the export: not screened
+                continue
             try:
                 if died is None and len(facts) == 1 and type(facts[0]) is PatientFact:
                     result.rows.append(bare_row(facts[0], on, len(measures)))

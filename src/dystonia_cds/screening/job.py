@@ -37,6 +37,7 @@ class Outcome:
     lines: int = 0
     errors: list[LineError] = field(default_factory=list)
     pruned: int = 0
+    orphans: int = 0
 
     def add_map(self, result: MapResult) -> None:
         self.resources += result.resources
@@ -47,6 +48,7 @@ class Outcome:
 
     def add_bucket(self, result: BucketResult) -> None:
         self.rows.extend(result.rows)
+        self.orphans += result.orphans
         self.errors.extend(LineError("", 0, 0, reason) for reason in result.errors)
         for measure, (numerator, denominator) in result.counts.items():
             total = self.counts.setdefault(measure, [0, 0])

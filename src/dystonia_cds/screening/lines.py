@@ -49,6 +49,36 @@ def _plain_blocks(part: Partition, block_bytes: int) -> Iterator[bytes]:
             yield tail + handle.readline()  # the line began inside the range: it is ours
 
 
+WINDOW_BYTES = 2 * 1024 * 1024
+
+
+def plain_windows(part: Partition, window: int = WINDOW_BYTES) -> Iterator[tuple[bytearray, int]]:
+    """The lines of a plain partition as `(buffer, end)`: `buffer[:end]` holds whole lines
+    (the last one may lack its newline at the end of the range). The buffer is reused: read
+    it before asking for the next window. Filled with `readinto`: no copy but the read."""
+    with open(part.path, "rb") as handle:
+        first = line_start(handle, part.start)
+        handle.seek(first)
+        remaining, carry = part.end - first, 0
+        buffer = bytearray(window)
+        while remaining > 0:
+            if carry >= len(buffer) // 2:  # a line longer than half the window: grow it
+                buffer.extend(bytes(len(buffer)))
+            with memoryview(buffer) as view:
+                got = handle.readinto(view[carry : carry + min(len(buffer) - carry, remaining)])
+            if not got:
+                break
+            remaining, filled = remaining - got, carry + got
+            cut = buffer.rfind(b"\n", 0, filled) + 1
+            if cut:
+                yield buffer, cut
+            carry = filled - cut
+            buffer[:carry] = buffer[cut:filled]
+        if carry:  # the last line began inside the range: it is ours, to its end
+            last = bytearray(buffer[:carry]) + handle.readline()
+            yield last, len(last)
+
+
 def _split_tail(data: bytes) -> tuple[bytes, bytes]:
     cut = data.rfind(b"\n") + 1
     return data[cut:], data[:cut]

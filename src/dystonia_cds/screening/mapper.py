@@ -27,7 +27,7 @@ from dystonia_cds.screening.allocator import tune_allocator
 from dystonia_cds.screening.deceased import from_resource
 from dystonia_cds.screening.decode import PREFIXES, Reader
 from dystonia_cds.screening.gcpause import quiet_gc
-from dystonia_cds.screening.lines import DamagedGzip, read_blocks
+from dystonia_cds.screening.lines import DamagedGzip, plain_windows, read_blocks
 from dystonia_cds.screening.partitions import OTHER_TYPES, READ_TYPES, Partition
 from dystonia_cds.screening.prune import ALWAYS_READ, reference_pattern
 
@@ -55,7 +55,7 @@ class MapResult:
     lines: int = 0
     size: int = 0
     errors: list[LineError] = field(default_factory=list)
-    pruned: int = 0  # lines of patients outside the cohort, not decoded
+    pruned: int = 0  # bytes of lines of patients outside the cohort, not decoded
 
 
 @cache
@@ -95,11 +95,15 @@ def map_partition(
     pruner = _Pruner(run, cohort or frozenset()) if prune else None
     with quiet_gc():
         try:
-            for block in read_blocks(part):
-                if pruner is None:
-                    run.block(block)
-                else:
-                    pruner.block(block)
+            if pruner is not None and not part.compressed:
+                for window, end in plain_windows(part):  # read in place, not split in lines
+                    pruner.block(window, end)
+            else:
+                for block in read_blocks(part):
+                    if pruner is None:
+                        run.block(block)
+                    else:
+                        pruner.block(block, len(block))
         except DamagedGzip as exc:
             run.fail(run.result.lines + 1, str(exc))
         except OSError as exc:
@@ -197,11 +201,21 @@ class _Run:
 
 
 class _Pruner:
-    """Hands a block's lines of cohort patients to the run; counts the others as pruned."""
+    """Hands a block's lines of cohort patients to the run; counts the others as pruned.
+
+    A block is judged from its references when every `"subject"` key in it (`"patient"` for
+    AllergyIntolerance) starts a plain, non-empty reference the pattern reads and the other
+    key is absent: then a line holding no reference has no subject at all (it belongs to nobody),
+    and every patient a line belongs to is among the references read. Otherwise the block
+    is read line by line (`lines`)."""
 
     def __init__(self, run: _Run, cohort: frozenset[str]) -> None:
         self.run, self.cohort = run, cohort
-        self.pattern = reference_pattern(run.part.resource_type)
+        kind = run.part.resource_type
+        self.pattern = reference_pattern(kind)
+        self.other = b'"subject"' if kind == "AllergyIntolerance" else b'"patient"'
+        self.typed = b'"resourceType":"%s"' % (kind or "").encode()
+
         self.keys: dict[bytes, str] = {}
 
     def key(self, reference: bytes) -> str:
@@ -212,26 +226,65 @@ class _Pruner:
             found = self.keys[reference] = cached_reference_key(reference.decode()) or ""
         return found
 
-    def block(self, block: bytes) -> None:
-        lines = block.count(b"\n") + (not block.endswith(b"\n"))
-        references = self.pattern.findall(block)
-        if len(references) == lines:
-            keys = {self.key(r) for r in set(references)}
-            if keys.isdisjoint(self.cohort):  # the common case: nobody of the cohort here
-                self.run.result.lines += lines
-                self.run.result.pruned += lines
-                return
-        self.lines(block)
+    def block(self, block: bytes | bytearray, end: int) -> None:
+        """`block[:end]`: a gzip file's block or a window of a plain partition. Judged whole
+        when each line holds one reference and the file's resource type; else line by line."""
+        lines = block.count(b"\n", 0, end) + (block[end - 1] != 10)
+        references = self.pattern.findall(block, 0, end)
+        if (
+            len(references) != lines
+            or b"" in references
+            or block.find(self.other, 0, end) >= 0
+            or block.count(self.typed, 0, end) != lines
+        ):
+            self.lines(bytes(block[:end]))
+            return
+        present = [r for r in set(references) if self.key(r) in self.cohort]
+        if not present:  # the common case: nobody of the cohort here
+            self.run.result.pruned += end
+            self.run.result.lines += lines
+            return
+        self.picked(block, end, present)
+
+    def picked(self, block: bytes | bytearray, end: int, present: list[bytes]) -> None:
+        """Decode every line that mentions a cohort patient's reference (as a JSON string),
+        numbered as in the file."""
+        starts: set[int] = set()
+        for reference in present:
+            quoted = b'"' + reference + b'"'
+            at = block.find(quoted, 0, end)
+            while at >= 0:
+                starts.add(block.rfind(b"\n", 0, at) + 1)
+                at = block.find(quoted, at + len(quoted), end)
+        result, base, before, index, taken = self.run.result, self.run.result.lines, 0, 0, 0
+        for start in sorted(starts):
+            index += block.count(b"\n", before, start)
+            before = start
+            stop = block.find(b"\n", start, end)
+            line = bytes(block[start : end if stop < 0 else stop + 1])
+            taken += len(line)
+            result.lines = base + index
+            self.run.block(line)
+        rest = block.count(b"\n", before, end) + (block[end - 1] != 10)
+        result.lines = base + index + rest
+        result.pruned += end - taken
 
     def lines(self, block: bytes) -> None:
-        """Line by line: a line whose one reference names someone outside the cohort is
-        pruned; any other line (cohort, no or several references) is decoded."""
+        """Line by line: a line of the file's type whose every subject key starts a reference
+        to someone outside the cohort is pruned; any other line is decoded (and reported when
+        it cannot be read: malformed, no subject, another type)."""
         result, findall = self.run.result, self.pattern.findall
         for line in block.splitlines():
             found = findall(line)
-            if len(found) == 1 and self.key(found[0]) not in self.cohort:
+            if (
+                found
+                and b"" not in found
+                and self.typed in line
+                and self.other not in line
+                and all(self.key(r) not in self.cohort for r in found)
+            ):
                 result.lines += 1
-                result.pruned += 1
+                result.pruned += len(line) + 1
             else:
                 self.run.block(line + b"\n")
 

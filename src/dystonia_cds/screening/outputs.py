@@ -40,8 +40,10 @@ def population_dict(
     outcome: Outcome, skipped: dict[str, int], cohort: frozenset[str] | None
 ) -> dict[str, Any]:
     """`population.json`: who was screened (living patients with active dystonia; the
-    deceased, in no denominator), the resource types not read (files per type) and what was
-    decoded (lines; `cohort` = patients whose resources were decoded, null: everyone)."""
+    deceased, in no denominator), the patient ids that decoded resources name but no Patient
+    resource has (not screened), the resource types not read (files per type) and what was
+    decoded (`cohort`: patients whose resources were decoded, null: everyone's; the bytes of
+    the other patients' lines, not decoded)."""
     deceased = sum(1 for row in outcome.rows if row[5])
     active = sum(1 for row in outcome.rows if row[3] and not row[5])
     return {
@@ -50,7 +52,9 @@ def population_dict(
         "deceased": deceased,
         "cohort": None if cohort is None else len(cohort),
         "skipped_types": dict(sorted(skipped.items())),
-        "lines": {"read": outcome.lines, "not_decoded": outcome.pruned},
+        "resources_decoded": outcome.resources + outcome.skipped,
+        "patients_without_patient_resource": outcome.orphans,
+        "bytes_not_decoded": outcome.pruned,
     }
 
 

@@ -46,9 +46,11 @@ COHORT_TYPES = frozenset({"Condition", None})  # files searched for the cohort
 ALWAYS_READ = frozenset({"Patient", None})  # files whose every line is decoded
 FORM = "form"
 STEM = b"dyston"
+GENERIC = frozenset({"disease", "syndrome", "disorder", "crisis", "cramp", "acute", "chronic"})
 _UNSURE = re.compile(rb"[\x80-\xff]|\\u")
-_SUBJECT = re.compile(rb'"subject"\s*:\s*\{\s*"reference"\s*:\s*"([^"\\]*)"')
-_PATIENT = re.compile(rb'"patient"\s*:\s*\{\s*"reference"\s*:\s*"([^"\\]*)"')
+# Every "subject" key, with the reference it starts ('' when it starts none the pattern reads).
+_SUBJECT = re.compile(rb'"subject"(?:\s*:\s*\{\s*"reference"\s*:\s*"([^"\\]*)")?')
+_PATIENT = re.compile(rb'"patient"(?:\s*:\s*\{\s*"reference"\s*:\s*"([^"\\]*)")?')
 
 
 def reference_pattern(resource_type: str | None) -> re.Pattern[bytes]:
@@ -85,7 +87,7 @@ def cohort_rules() -> CohortRules:
         names.update(tuple(_words(name)) for name in concept.names)
     codes.discard(b"")
     names.discard(())
-    needles = {STEM, *codes, *(max(n, key=len).encode() for n in names)}
+    needles = {STEM, *codes, *(_name_needle(n) for n in names if not _stemmed(n))}
     return CohortRules(
         _minimal(needles), tuple(sorted(c.decode() for c in codes)), tuple(sorted(names))
     )
@@ -109,6 +111,18 @@ def _minimal(needles: set[bytes]) -> tuple[bytes, ...]:
     """Drop a needle that contains another (the shorter one already finds its lines)."""
     kept = [n for n in needles if not any(o != n and o in n for o in needles)]
     return tuple(sorted(kept))
+
+
+def _stemmed(words: tuple[str, ...]) -> bool:
+    """A name with a word holding `dyston` is found by that needle already."""
+    return any(STEM.decode() in word for word in words)
+
+
+def _name_needle(words: tuple[str, ...]) -> bytes:
+    """One word every text naming the concept holds: the longest that is not a generic word
+    (any word of the name would do; a specific one makes fewer false hits)."""
+    specific = [w for w in words if w not in GENERIC] or list(words)
+    return max(specific, key=len).encode()
 
 
 def _words(name: str) -> list[str]:
