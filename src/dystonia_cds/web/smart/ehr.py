@@ -7,6 +7,7 @@ and reported, never shown.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from dataclasses import dataclass, field
@@ -39,6 +40,11 @@ class Reads:
     resources: list[dict[str, Any]] = field(default_factory=list)
     requests: list[tuple[str, int]] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+
+    def add(self, other: Reads) -> None:
+        self.resources += other.resources
+        self.requests += other.requests
+        self.skipped += other.skipped
 
 
 def patient_id_of(value: Any) -> str:
@@ -132,9 +138,23 @@ async def fetch_patient(http: httpx.AsyncClient, iss: str, token: str, pid: str)
             "The EHR returned a different patient than the one launched; nothing was shown.",
         )
     reads.resources.append(patient)
-    for rtype in READ_TYPES[1:]:
-        await _search(http, iss, token, rtype, pid, reads)
+    for part in await _searches(http, iss, token, pid):
+        reads.add(part)
     return reads
+
+
+async def _searches(http: httpx.AsyncClient, iss: str, token: str, pid: str) -> list[Reads]:
+    """The searches of every type at once (each pages in order); results in type order. The
+    first failure (401, the EHR unreachable) cancels the others and is raised."""
+    parts = [Reads() for _ in READ_TYPES[1:]]
+    try:
+        async with asyncio.TaskGroup() as group:
+            for rtype, part in zip(READ_TYPES[1:], parts, strict=True):
+                group.create_task(_search(http, iss, token, rtype, pid, part))
+    except ExceptionGroup as failed:
+        first = failed.exceptions[0]
+        raise first from None
+    return parts
 
 
 def is_about_another_patient(resource: dict[str, Any], pid: str) -> bool:
