@@ -34,20 +34,25 @@ def plan_alert(
     sources = set(spec.sources).union(*(a.sources for a in addenda))
     used = tuple(sorted(used_features(spec.when, features)))
     provenance = Provenance(f"alert.{spec.id}", used, version, tuple(sorted(sources)))
-    detail = f"{spec.severity.value} (facts: {', '.join(used)})"
+    critical = bool(spec.critical_when) and spec.critical_when <= features
+    detail = f"{'critical' if critical else spec.severity.value} (facts: {', '.join(used)})"
     trace.append(TraceEntry(f"alert.{spec.id}", True, detail, provenance.sources))
     texts = tuple(a.text for a in addenda)
     message = " ".join((spec.message, *texts))
-    template = Alert(spec.id, spec.severity, message, provenance)
+    severity = spec.severity
+    if spec.critical_when and spec.critical_when <= features:
+        severity = Severity.CRITICAL
+    template = Alert(spec.id, severity, message, provenance)
     suffix = "".join(" " + t for t in texts)
-    return AlertPlan(template, spec.message, texts, "{" in spec.message, suffix)
+    dynamic = "{" in spec.message or "{" in suffix
+    return AlertPlan(template, spec.message, texts, dynamic, suffix)
 
 
 def render_alert(p: AlertPlan, values: dict[str, str]) -> Alert:
     if not p.dynamic:
         return p.template
     a = p.template
-    return Alert(a.id, a.severity, p.message.format_map(values) + p.suffix, a.provenance)
+    return Alert(a.id, a.severity, (p.message + p.suffix).format_map(values), a.provenance)
 
 
 def order_alerts(plans: list[AlertPlan]) -> list[AlertPlan]:

@@ -10,18 +10,23 @@ from dystonia_cds.domain.recommendation import (
     Alert,
     Option,
     Recommendation,
-    Strength,
     TraceEntry,
     UnderstoodPhenotype,
 )
 from dystonia_cds.engine.alerts import render_alert
 from dystonia_cds.engine.context import NO_DYSTONIA_NOTE, Context, build_context
 from dystonia_cds.engine.options import render_option
-from dystonia_cds.engine.plan import IN_USE_ALERT, plan_for
+from dystonia_cds.engine.plan import (
+    CAUTION_ALERT,
+    IN_USE_ALERT,
+    Plan,
+    in_use_cautions,
+    in_use_contraindications,
+    plan_for,
+)
 from dystonia_cds.engine.understanding import derive_facts, sorted_ids
 from dystonia_cds.knowledge.base import KnowledgeBase
 
-CONTRA = "Contraindicated: "
 NO_DYSTONIA_TRACE = (TraceEntry("phenotype.no-active-dystonia", True, "no treatment offered"),)
 
 
@@ -39,8 +44,8 @@ def recommend(record: PatientRecord, kb: KnowledgeBase, *, on: date) -> Recommen
             for p in plan.options
         ]
     )
-    if IN_USE_ALERT in plan.alert_ids:
-        values["contraindicated_in_use"] = _in_use_words(options, ctx.features)
+    if IN_USE_ALERT in plan.alert_ids or CAUTION_ALERT in plan.alert_ids:
+        _in_use_values(kb, plan, ctx)
     alerts = tuple([render_alert(a, values) if a.dynamic else a.template for a in plan.alerts])
     return _result(ctx, kb, options, alerts, plan.trace)
 
@@ -54,14 +59,21 @@ def alert_ids(record: PatientRecord, kb: KnowledgeBase, *, on: date) -> tuple[st
     return plan_for(kb, ctx.features).alert_ids
 
 
-def _in_use_words(options: tuple[Option, ...], features: set[str]) -> str:
-    """'Title (reason; reason)' for each contraindicated option whose drug is being taken."""
-    said = []
-    for o in options:
-        if o.strength is Strength.CONTRAINDICATED and f"current:{o.id}" in features:
-            reasons = [r.removeprefix(CONTRA) for r in o.rationale if r.startswith(CONTRA)]
-            said.append(f"{o.title} - {' '.join(reasons)}")
-    return "; ".join(said)
+def _in_use_values(kb: KnowledgeBase, plan: Plan, ctx: Context) -> None:
+    """'Drug - reason; reason' for the drugs taken that are contraindicated or cautioned."""
+    feats = frozenset(ctx.features)
+    covered = frozenset().union(*(a.covers for a in kb.alerts if a.id in plan.alert_ids))
+    contra, cautions = [], []
+    for p in plan.options:
+        title = kb.option(p.template.id).title
+        found = in_use_contraindications(kb, p, feats, covered)
+        if found:
+            contra.append(f"{title} - {' '.join(s.text for s in found)}")
+        said = in_use_cautions(kb, p, feats)
+        if said:
+            cautions.append(f"{title} - {' '.join(s.text for s in said)}")
+    ctx.values["contraindicated_in_use"] = "; ".join(contra)
+    ctx.values["cautions_in_use"] = "; ".join(cautions)
 
 
 def _result(

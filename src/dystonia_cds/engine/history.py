@@ -55,6 +55,9 @@ def _add_medications(ctx: Context, kb: KnowledgeBase) -> None:
     taken = [d for d in ctx.active_drugs if BEERS_ANTICHOLINERGIC & classes_of.get(d, frozenset())]
     if taken:
         ctx.values["anticholinergics"] = ", ".join(taken)
+    vmat2 = [d for d in ctx.active_drugs if "vmat2-inhibitor" in classes_of.get(d, frozenset())]
+    if vmat2:
+        ctx.values["vmat2"] = ", ".join(vmat2)
 
 
 def _check_doses(ctx: Context, kb: KnowledgeBase) -> None:

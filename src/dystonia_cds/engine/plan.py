@@ -12,10 +12,14 @@ from dataclasses import dataclass, replace
 from dystonia_cds.domain.recommendation import Strength, TraceEntry
 from dystonia_cds.engine.alerts import AlertPlan, order_alerts, plan_alert
 from dystonia_cds.engine.options import OptionPlan, cap_adjuncts, plan_option, rank_plans
-from dystonia_cds.knowledge.base import AlertSpec, KnowledgeBase, OptionSpec
+from dystonia_cds.knowledge.base import AlertSpec, KnowledgeBase, OptionSpec, Statement
 
 IN_USE = "contraindicated-in-use"  # the feature: a contraindicated option's drug is taken
 IN_USE_ALERT = "contraindicated-drug-in-use"
+CAUTION_IN_USE = (
+    "caution-in-use"  # the feature: a caution marked alert_in_use applies to a drug taken
+)
+CAUTION_ALERT = "caution-drug-in-use"
 PLANS_LIMIT = 10_000  # whole-patient decisions: a bounded cache
 MEMO_LIMIT = 50_000  # per-rule decisions: few distinct in practice
 
@@ -50,8 +54,23 @@ def plan_for_mask(kb: KnowledgeBase, mask: int) -> Plan:
 def decide(kb: KnowledgeBase, mask: int) -> Plan:
     """Per-option and per-alert decisions, each memoised on the bits of the few features it
     reads, then ranked (rank variants of an option decision are built once and kept)."""
-    memo = kb.memo
     trace: list[TraceEntry] = []
+    options = _decide_options(kb, mask, trace)
+    features = kb.features_of(mask)
+    extra = [f"listed:{p.template.id}" for p in options]
+    covered = covered_ids(kb, features | frozenset(extra))
+    in_use = contraindicated_in_use(kb, options, features, covered)
+    if in_use:
+        extra.append(IN_USE)
+    if cautions_in_use(kb, options, features):
+        extra.append(CAUTION_IN_USE)
+    alerts = _decide_alerts(kb, mask | kb.mask_of(extra), trace, in_use)
+    ordered = tuple(order_alerts(alerts))
+    return Plan(tuple(options), ordered, tuple(trace), tuple(a.template.id for a in ordered))
+
+
+def _decide_options(kb: KnowledgeBase, mask: int, trace: list[TraceEntry]) -> list[OptionPlan]:
+    memo = kb.memo
     found: list[OptionPlan] = []
     for n, spec in enumerate(kb.options):
         key = (n, mask & kb.option_masks[n])
@@ -65,12 +84,13 @@ def decide(kb: KnowledgeBase, mask: int) -> Plan:
     for before, after in zip(found, capped, strict=True):
         if before is not after:
             trace.append(_capped(before, after))
-    options = rank_plans(capped)
-    in_use = contraindicated_in_use(options, kb.features_of(mask))
-    extra = [f"listed:{p.template.id}" for p in options]
-    if in_use:
-        extra.append(IN_USE)
-    listed = mask | kb.mask_of(extra)
+    return rank_plans(capped)
+
+
+def _decide_alerts(
+    kb: KnowledgeBase, listed: int, trace: list[TraceEntry], in_use: list[OptionPlan]
+) -> list[AlertPlan]:
+    memo = kb.memo
     alerts: list[AlertPlan] = []
     for n, aspec in enumerate(kb.alerts):
         akey = (-1 - n, listed & kb.alert_masks[n])
@@ -80,18 +100,59 @@ def decide(kb: KnowledgeBase, mask: int) -> Plan:
         trace.append(hit[1])
         if hit[0] is not None:
             alerts.append(_with_sources(hit[0], in_use) if aspec.id == IN_USE_ALERT else hit[0])
-    ordered = tuple(order_alerts(alerts))
-    return Plan(tuple(options), ordered, tuple(trace), tuple(a.template.id for a in ordered))
+    return alerts
 
 
-def contraindicated_in_use(options: list[OptionPlan], features: frozenset[str]) -> list[OptionPlan]:
+def covered_ids(kb: KnowledgeBase, features: frozenset[str]) -> frozenset[str]:
+    """Contraindication ids a dedicated alert that fires here already says."""
+    found: set[str] = set()
+    for spec in kb.alerts:
+        if spec.covers and spec.test(features):
+            found |= spec.covers
+    return frozenset(found)
+
+
+def _taken(plan: OptionPlan, features: frozenset[str]) -> bool:
+    return f"current:{plan.template.id}" in features
+
+
+def in_use_contraindications(
+    kb: KnowledgeBase,
+    plan: OptionPlan,
+    features: frozenset[str],
+    covered: frozenset[str],
+) -> list[Statement]:
+    """The contraindications of a contraindicated option whose drug is taken (not covered)."""
+    if plan.template.strength is not Strength.CONTRAINDICATED or not _taken(plan, features):
+        return []
+    spec = kb.option(plan.template.id)
+    return [s for s in spec.contraindications if s.id not in covered and s.test(features)]
+
+
+def in_use_cautions(
+    kb: KnowledgeBase, plan: OptionPlan, features: frozenset[str]
+) -> list[Statement]:
+    """Cautions and "avoid" statements marked `alert_in_use` that apply to a drug taken."""
+    if not _taken(plan, features):
+        return []
+    spec = kb.option(plan.template.id)
+    return [s for s in (*spec.avoid, *spec.cautions) if s.alert_in_use and s.test(features)]
+
+
+def contraindicated_in_use(
+    kb: KnowledgeBase,
+    options: list[OptionPlan],
+    features: frozenset[str],
+    covered: frozenset[str],
+) -> list[OptionPlan]:
     """Options contraindicated for this patient whose drug the patient is taking now."""
-    return [
-        p
-        for p in options
-        if p.template.strength is Strength.CONTRAINDICATED
-        and f"current:{p.template.id}" in features
-    ]
+    return [p for p in options if in_use_contraindications(kb, p, features, covered)]
+
+
+def cautions_in_use(
+    kb: KnowledgeBase, options: list[OptionPlan], features: frozenset[str]
+) -> list[OptionPlan]:
+    return [p for p in options if in_use_cautions(kb, p, features)]
 
 
 def _with_sources(plan: AlertPlan, in_use: list[OptionPlan]) -> AlertPlan:

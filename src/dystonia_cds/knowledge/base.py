@@ -81,6 +81,7 @@ class Statement:
     when: tuple[Trigger, ...] = ()
     kind: str = ""
     test: Test = field(default=always, compare=False, repr=False)
+    alert_in_use: bool = False  # also a warning alert when it applies to a drug being taken
 
     @property
     def verified(self) -> bool:
@@ -136,6 +137,8 @@ class AlertSpec:
     addenda: tuple[Statement, ...]
     test: Test = field(default=always, compare=False, repr=False)
     reads: frozenset[str] = frozenset()  # every feature its rules read (memo key)
+    covers: frozenset[str] = frozenset()  # contraindication ids it says for a drug in use
+    critical_when: frozenset[str] = frozenset()  # critical instead when all of these hold
 
 
 @dataclass(frozen=True, slots=True)

@@ -99,6 +99,8 @@ PLACEHOLDERS = frozenset(
         "acute_date",
         "contraindicated_in_use",
         "dose_breaches",
+        "cautions_in_use",
+        "vmat2",
     }
 )
 
@@ -325,6 +327,10 @@ def _check_alerts(kb: KnowledgeFiles) -> Iterator[Problem]:
         if a.tag == "U":
             yield where(file, entry, "tag", "an alert cannot rest on an unverified [U] fact")
         yield from _statements(kb, file, f"alerts[{i}].addenda", a.addenda)
+        contra = {s.id for o in kb.options.values() for s in o.contraindications}
+        for cid in a.covers:
+            if cid not in contra:
+                yield where(file, entry, "covers", f"unknown contraindication id {cid!r}")
 
 
 def _check_unique_statements(kb: KnowledgeFiles) -> Iterator[Problem]:

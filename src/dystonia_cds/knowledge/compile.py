@@ -51,7 +51,9 @@ def _statement(s: StatementModel) -> Statement:
     text += f" [{', '.join(s.sources)}; {LEVEL_BY_TAG[s.tag]}]"
     kind = s.kind if isinstance(s, FactModel) else ""
     when = _when(s.when)
-    return Statement(s.id, text, s.tag, tuple(s.sources), when, kind, compile_test(when))
+    return Statement(
+        s.id, text, s.tag, tuple(s.sources), when, kind, compile_test(when), s.alert_in_use
+    )
 
 
 def _evidence(kb: KnowledgeFiles, ev: EvidenceModel) -> EvidenceRule:
@@ -106,7 +108,8 @@ def _option_spec(kb: KnowledgeFiles, file: str, o: OptionModel) -> OptionSpec:
 
 def _alert(a: AlertModel) -> AlertSpec:
     spec = _alert_spec(a)
-    return replace(spec, reads=_reads(spec.when, *(s.when for s in spec.addenda)))
+    reads = _reads(spec.when, *(s.when for s in spec.addenda)) | spec.critical_when
+    return replace(spec, reads=reads)
 
 
 def _alert_spec(a: AlertModel) -> AlertSpec:
@@ -119,6 +122,8 @@ def _alert_spec(a: AlertModel) -> AlertSpec:
         when=_when(a.when),
         addenda=tuple(_statement(s) for s in a.addenda),
         test=compile_test(_when(a.when)),
+        covers=frozenset(a.covers),
+        critical_when=frozenset(a.critical_when),
     )
 
 

@@ -52,7 +52,8 @@ FIXED: frozenset[str] = frozenset(
         "bont-both-serotypes-failed",  # type A and type B toxin both without adequate benefit
         "dose-above-limit",  # a drug taken above a reference dose limit
         "cause-established",
-        "contraindicated-in-use",  # (set by the engine's plan) a contraindicated option is taken  # another cause on record: drug-induced, a causative gene
+        "contraindicated-in-use",  # (set by the engine's plan) a contraindicated option is taken
+        "caution-in-use",  # (set by the engine's plan) an alert_in_use caution applies to a drug taken  # another cause on record: drug-induced, a causative gene
         "dbs-in-place",
         "gene-known",  # any gene finding on record
     }

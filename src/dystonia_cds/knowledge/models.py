@@ -41,6 +41,9 @@ class StatementModel(Strict):
     tag: Tag
     sources: list[str] = Field(min_length=1)
     when: list[TriggerModel] = []
+    # a caution or "avoid" statement that also raises the warning `caution-drug-in-use` when it
+    # applies and the option's drug is being taken (not merely considered)
+    alert_in_use: bool = False
 
 
 class IndicationModel(StatementModel):
@@ -92,6 +95,11 @@ class AlertModel(Strict):
     sources: list[str] = Field(min_length=1)
     when: list[TriggerModel] = Field(min_length=1)
     addenda: list[StatementModel] = []
+    # contraindication statement ids this alert already says for a drug in use (so that
+    # `contraindicated-drug-in-use` does not repeat them)
+    covers: list[str] = []
+    # the alert is `critical` instead when all of these hold (e.g. the drug is being taken)
+    critical_when: list[str] = []
 
 
 class AlertsFile(Strict):

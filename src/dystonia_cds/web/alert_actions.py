@@ -75,6 +75,10 @@ ALERT_ACTIONS: Mapping[str, tuple[AlertAction, ...]] = {
         AlertAction("See the contraindication in the options below", "#options-h"),
     ),
     "dose-above-limit": (AlertAction("Record the dose change", "/medications/new"),),
+    "caution-drug-in-use": (
+        _DRUG_CHANGE,
+        AlertAction("See the caution in the options below", "#options-h"),
+    ),
     "botulinum-toxin-secondary-nonresponse": (
         AlertAction("Review the last sessions and plan the next one", "/injections/new"),
     ),
@@ -92,6 +96,7 @@ ALERT_TITLES: Mapping[str, str] = {
     "dbs-evaluation": "Deep brain stimulation evaluation",
     "genetic-testing": "Genetic testing",
     "botulinum-toxin-secondary-nonresponse": "Botulinum toxin: possible secondary non-response",
+    "caution-drug-in-use": "Caution for a drug in use",
     "acute-dystonic-reaction-history": "Earlier acute dystonic reaction",
     "contraindicated-drug-in-use": "Contraindicated drug in use",
     "dose-above-limit": "Dose above a reference limit",
