@@ -3,6 +3,7 @@ trail, and FHIR R4 import/export of a patient."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated, Any
 
@@ -101,7 +102,25 @@ async def _bundle_body(request: Request) -> dict[str, Any]:
     where = find_nul(data)
     if where is not None:
         raise InvalidInput(nul_message(""), location=f"body.{where}")
+    check_resource_ids(data)
     return data
+
+
+FHIR_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
+
+
+def check_resource_ids(bundle: dict[str, Any]) -> None:
+    """Every resource id is a FHIR id (letters, digits, '-', '.'; at most 64): control
+    characters, spaces or path separators in one are refused, naming the entry."""
+    entries = bundle.get("entry")
+    for i, entry in enumerate(entries if isinstance(entries, list) else []):
+        resource = entry.get("resource") if isinstance(entry, dict) else None
+        rid = resource.get("id") if isinstance(resource, dict) else None
+        if isinstance(rid, str) and not FHIR_ID.fullmatch(rid):
+            raise InvalidInput(
+                f"{rid[:70]!r} is not a FHIR id (A-Z, a-z, 0-9, '-', '.'; at most 64)",
+                location=f"body.entry[{i}].resource.id",
+            )
 
 
 @router.post(

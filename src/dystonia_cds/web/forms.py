@@ -4,6 +4,7 @@ field (shown next to it) and what the user typed is kept for the re-rendered for
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -11,6 +12,9 @@ from datetime import date, datetime
 from starlette.datastructures import FormData
 
 from dystonia_cds.domain.nul import NUL
+
+# C0 control characters and DEL, except tab, line feed and carriage return
+CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 MAX_TEXT = 2000
 
@@ -48,6 +52,9 @@ class FormReader:
             return None
         if NUL in value:
             self.fail(name, "Remove the invisible NUL character (it cannot be stored).")
+            return None
+        if CONTROL.search(value):
+            self.fail(name, "Remove the invisible control character (pasted with the text?).")
             return None
         return value
 

@@ -113,3 +113,17 @@ def test_each_patient_a_list_showed_is_in_its_audit_trail(
     assert patient_id in [p["id"] for p in listed["items"]]
     trail = hardening_api.get(f"/api/patients/{patient_id}/audit").json()
     assert any(e["action"] == "GET /api/patients" for e in trail)
+
+
+@pytest.mark.parametrize("bad", ["pat\x01ient", "../../admin", "with space", "x" * 65])
+def test_a_bundle_whose_resource_id_is_not_a_fhir_id_is_refused_naming_the_entry(
+    hardening_api: httpx.Client, bad: str
+) -> None:
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [{"resource": {"resourceType": "Patient", "id": bad, "gender": "female"}}],
+    }
+    response = hardening_api.post("/api/patients/import", json=bundle)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["field"] == "body.entry[0].resource.id"
