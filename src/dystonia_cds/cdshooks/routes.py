@@ -6,7 +6,9 @@
     GET  /feedback/summary             acceptance / override rates per topic (API token)
 
 Order of checks on a call: unknown service 404 (whatever the token), Content-Length over the
-limit 413, JWT 401, streamed size 413, body 400, missing data 412. Handlers are `async def`,
+limit 413, JWT 401, streamed size 413, body 400, missing data 412. Every hook and feedback call
+is audited, whatever its answer (`audit.py`); the fallback fetch may reach only the FHIR
+servers of the caller's issuer (`issuers.py`). Handlers are `async def`,
 read the raw body and decode it with orjson (PERFORMANCE.md); errors are JSON `{"error": ...}`.
 The two POSTs are answered by `dispatch.HookDispatch` before FastAPI's router, through the same
 `CdsHooksApi` methods as the routes registered here (which keep the OpenAPI document whole).
