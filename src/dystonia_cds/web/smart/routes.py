@@ -20,7 +20,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from dystonia_cds.store.base import MAX_ROW_ID
 from dystonia_cds.web import auth
-from dystonia_cds.web.smart import ehr, flow
+from dystonia_cds.web.smart import ehr, ehr_session, flow
 from dystonia_cds.web.smart.clients import SmartError, allowed_client, launch_param
 from dystonia_cds.web.templating import Renderer
 
@@ -100,17 +100,17 @@ def build_router(renderer: Renderer, smart: flow.Smart) -> APIRouter:
         user = auth.signed_in(request)
         await auth.read_form(request)
         token = request.cookies.get(auth.SESSION_COOKIE)
-        patient_id = await flow.refresh_patient(smart, token, user.username)
+        patient_id = await ehr_session.refresh_patient(smart, token, user.username)
         return RedirectResponse(f"/patients/{patient_id}?ehr=refreshed", status_code=303)
 
     @router.get("/pick")
     async def pick(request: Request, name: str = "") -> Response:
         auth.signed_in(request)
-        row = flow.live_session(smart, request.cookies.get(auth.SESSION_COOKIE))
+        row = ehr_session.live_session(smart, request.cookies.get(auth.SESSION_COOKIE))
         if row.patient_id:
             return RedirectResponse(f"/patients/{row.patient_id}", status_code=303)
         async with smart.http() as http:
-            access = await flow.access_token(smart, row, http)
+            access = await ehr_session.access_token(smart, row, http)
             patients = await ehr.search_patients(http, row.iss, access, name[:100])
         context = {"patients": patients, "name": name[:100], "ehr": row.iss}
         return renderer.page(request, "smart_pick.html", context)
@@ -121,7 +121,7 @@ def build_router(renderer: Renderer, smart: flow.Smart) -> APIRouter:
         form = await auth.read_form(request)
         pid = ehr.patient_id_of(form.get("patient"))
         token = request.cookies.get(auth.SESSION_COOKIE)
-        patient_id = await flow.pick_patient(smart, token, user.username, pid)
+        patient_id = await ehr_session.pick_patient(smart, token, user.username, pid)
         return RedirectResponse(f"/patients/{patient_id}", status_code=303)
 
     add_send_routes(router, renderer, smart)
@@ -134,7 +134,7 @@ def add_send_routes(router: APIRouter, renderer: Renderer, smart: flow.Smart) ->
     @router.get("/send/{kind}/{row_id}")
     async def send_preview(request: Request, kind: str, row_id: RowId) -> Response:
         auth.signed_in(request)
-        item = flow.outgoing(smart, request.cookies.get(auth.SESSION_COOKIE), kind, row_id)
+        item = ehr_session.outgoing(smart, request.cookies.get(auth.SESSION_COOKIE), kind, row_id)
         return renderer.page(request, "smart_send.html", _send_context(item, None))
 
     @router.post("/send/{kind}/{row_id}")
@@ -142,12 +142,12 @@ def add_send_routes(router: APIRouter, renderer: Renderer, smart: flow.Smart) ->
         user = auth.signed_in(request)
         await auth.read_form(request)
         token = request.cookies.get(auth.SESSION_COOKIE)
-        item = flow.outgoing(smart, token, kind, row_id)
-        answer = await flow.send_outgoing(smart, token, user.username, item)
+        item = ehr_session.outgoing(smart, token, kind, row_id)
+        answer = await ehr_session.send_outgoing(smart, token, user.username, item)
         status = 200 if answer.accepted else 502
         return renderer.page(request, "smart_send.html", _send_context(item, answer), status)
 
 
-def _send_context(item: flow.Outgoing, answer: Any) -> dict[str, Any]:
+def _send_context(item: ehr_session.Outgoing, answer: Any) -> dict[str, Any]:
     shown = orjson.dumps(item.resource, option=orjson.OPT_INDENT_2).decode()
     return {"item": item, "shown": shown, "answer": answer}
