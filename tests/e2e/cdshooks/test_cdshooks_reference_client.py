@@ -287,6 +287,7 @@ def test_patient_view_reads_every_page_of_the_prefetched_searches(session: Sessi
     session.fhir.log.clear()
     cards = topics_of(session.client.call("patient-view", {"patientId": PID}))
     assert "botulinum-toxin-too-soon" in cards, "the injection on page 3 was read"
+    assert cards["botulinum-toxin-too-soon"]["indicator"] == "info", "context in a patient view"
     details = " ".join(c["detail"] for c in cards.values())
     assert "glaucoma" in details.lower(), "the glaucoma on page 2 was read"
     followed = [t for m, t, ok in session.fhir.log if m == "GET" and "_getpages" in t]
