@@ -4,11 +4,11 @@ client's `fhirServer` with its `fhirAuthorization` bearer token (httpx, with tim
 - Only a `fhirServer` bound to the caller's issuer (`issuers.py`) is contacted; any other gets
   412 before a request is made. In insecure development mode any http(s) server is allowed.
 - Ids are FHIR ids (checked when the request is read) and URL-encoded in the queries.
-- A search follows its `next` links, up to `MAX_PAGES` pages, on the origin of `fhirServer`
-  only (where the token may go); a prefetched searchset page with a `next` link is completed
-  the same way. A `next` link elsewhere, more pages than that, an error status, a body that is
-  not FHIR JSON, or an OperationOutcome (top level, or an error entry in a Bundle) answer 412:
-  cards are never made from part of the patient's data.
+- A search follows its `next` links, up to `MAX_PAGES` pages of at most `MAX_PAGE_BYTES` each,
+  on the origin of `fhirServer` only (where the token may go); a prefetched searchset page with
+  a `next` link is completed the same way. A `next` link elsewhere, more or larger pages, an
+  error status, a redirect, a body that is not FHIR JSON, or an OperationOutcome (top level, or
+  an error entry in a Bundle) answer 412: cards are never made from part of the patient's data.
 - Every 412 says the same thing (`UNAVAILABLE`): the caller learns nothing about hosts, ports
   or the FHIR server's answers; the reason is logged for the operator (no patient data).
 """
@@ -31,6 +31,7 @@ from dystonia_cds.domain.errors import InvalidInput, UpstreamUnavailable
 
 log = logging.getLogger(__name__)
 MAX_PAGES = 20
+MAX_PAGE_BYTES = 20_000_000  # one page of a search; a Bundle of hundreds of resources is < 2 MB
 TOTAL_TIMEOUT_FACTOR = 3  # all fetches of one call together: 3 x DYSTONIA_CDS_FHIR_TIMEOUT_S
 UNAVAILABLE = (
     "the patient's data was neither prefetched in full nor fetched from an allowed fhirServer"
@@ -113,15 +114,28 @@ def _next(data: Any) -> str | None:
 async def _get_json(client: httpx.AsyncClient, url: str) -> Any:
     kind = _kind(url)
     try:
-        response = await client.get(url)
+        async with client.stream("GET", url) as response:
+            if response.status_code != 200:
+                raise Refused(f"the FHIR server answered {response.status_code} for {kind}")
+            content = await _read(response, kind)
     except httpx.HTTPError as exc:
         raise Refused(f"the FHIR server could not be reached for {kind}") from exc
-    if response.status_code != 200:
-        raise Refused(f"the FHIR server answered {response.status_code} for {kind}")
     try:
-        return orjson.loads(response.content)
+        return orjson.loads(content)
     except orjson.JSONDecodeError:
         raise Refused(f"the FHIR server's answer for {kind} is not JSON") from None
+
+
+async def _read(response: httpx.Response, kind: str) -> bytes:
+    """The body, refused as soon as it passes `MAX_PAGE_BYTES` (memory stays bounded)."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > MAX_PAGE_BYTES:
+            raise Refused(f"the FHIR server's page for {kind} is over {MAX_PAGE_BYTES} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _resources(data: Any) -> list[dict[str, Any]]:

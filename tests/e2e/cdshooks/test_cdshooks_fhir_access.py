@@ -216,3 +216,19 @@ def test_control_characters_in_the_user_id_are_not_written_to_the_audit_log(worl
         last = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
     assert last is not None
     assert last.actor == f"{BOUND} Practitioner/dr?-?2"
+
+
+def test_a_fhir_page_over_the_size_limit_is_412(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dystonia_cds.cdshooks import prefetch
+
+    monkeypatch.setattr(prefetch, "MAX_PAGE_BYTES", 300)  # a Patient fits, a page of 3 does not
+    ehr = FhirServer(RESOURCES)
+    with serve(ehr.app()) as base:
+        settings = Settings(database_url=f"sqlite:///{tmp_path / 'db.sqlite'}", insecure_dev=True)
+        with serve(create_app(settings)) as cds:
+            body = fetch_body(f"{base}/fhir", ehr.token)
+            response = httpx.post(f"{cds}/cds-services/{SERVICE}", json=body, timeout=20)
+    assert response.status_code == 412
+    assert response.json() == {"error": UNAVAILABLE}
