@@ -186,7 +186,7 @@ def _add_injections(ctx: Context, kb: KnowledgeBase) -> None:
     f = ctx.features
     f.add("tried:botulinum-toxin")
     last = done[-1]
-    ongoing = not _course_stopped(ctx.record.trials, last.date)
+    ongoing = not _course_stopped(ctx.record.trials, last.date, {i.source for i in done})
     days = (on - last.date).days
     lim = kb.limits
     if lim is None:
@@ -253,10 +253,15 @@ def _switched(before: str | None, after: str | None) -> bool:
     return before is not None and after is not None and before != after
 
 
-def _course_stopped(trials: tuple[TreatmentTrial, ...], last: date) -> bool:
-    """A botulinum-toxin course recorded as ended on or after the last injection."""
+def _course_stopped(trials: tuple[TreatmentTrial, ...], last: date, cycles: set[str]) -> bool:
+    """A botulinum-toxin course recorded as ended on or after the last injection. An outcome
+    recorded on an injection itself (its own source) rates that cycle; it ends no course."""
     return any(
-        t.treatment == "botulinum-toxin" and not t.active and t.end is not None and t.end >= last
+        t.treatment == "botulinum-toxin"
+        and not t.active
+        and t.end is not None
+        and t.end >= last
+        and not (t.source and t.source in cycles)
         for t in trials
     )
 

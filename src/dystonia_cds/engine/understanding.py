@@ -27,8 +27,6 @@ _REGION = {x: f"region:{x.value}" for x in BodyRegion}
 _DIST = {x: f"dist:{x.value}" for x in Distribution}
 _VARIABILITY = {x: f"variability:{x.value}" for x in Variability}
 _ACUTE_ONLY = frozenset({DystoniaForm.ACUTE_DRUG_INDUCED})
-# GCH1 is the dopa-responsive cause the levodopa trial looks for: it ends no work-up (R30)
-_TREATED_BY_LEVODOPA = frozenset({"GCH1"})
 _DRUG_INDUCED = frozenset({DystoniaForm.TARDIVE, DystoniaForm.OTHER_DRUG_INDUCED})
 
 
@@ -87,7 +85,7 @@ def _features(p: Phenotype, regions: frozenset[BodyRegion], dist: Distribution |
     if p.genes:
         f.append("gene-known")
         f.extend("gene:" + g for g in p.genes)
-    if p.genes - _TREATED_BY_LEVODOPA or p.forms & _DRUG_INDUCED:
+    if p.genes or p.forms & _DRUG_INDUCED:
         # another cause established (a confirmed causative gene, a drug): ends work-ups that
         # EFNS reserves for dystonia "lacking an alternative diagnosis" (R5)
         f.append("cause-established")
