@@ -81,7 +81,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
 
 def call(w: World, body: dict[str, Any], issuer: str = BOUND) -> httpx.Response:
     token = w.keys.token(iss=issuer, aud=f"{PUBLIC}/cds-services/{SERVICE}", kid="ec-1")
-    headers = {"Authorization": f"Bearer {token}"}
+    # no proxy is trusted here: a forged X-Forwarded-For must not reach the audit log
+    headers = {"Authorization": f"Bearer {token}", "X-Forwarded-For": "203.0.113.9"}
     return httpx.post(f"{w.cds}/cds-services/{SERVICE}", json=body, headers=headers, timeout=20)
 
 
@@ -204,7 +205,7 @@ def test_every_call_is_audited_with_service_patient_cards_and_status(world: Worl
     assert mine[-2].patient_id == PID
     assert mine[-2].actor == f"{BOUND} Practitioner/dr-1"
     assert "botulinum-toxin" in mine[-2].action, "the cards issued are named"
-    assert mine[-2].client == "127.0.0.1"
+    assert mine[-2].client == "127.0.0.1", "the forged X-Forwarded-For is not believed"
 
 
 def test_control_characters_in_the_user_id_are_not_written_to_the_audit_log(world: World) -> None:
