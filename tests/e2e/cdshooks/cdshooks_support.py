@@ -57,6 +57,7 @@ def serve(
         ws="none",
         access_log=False,
         timeout_graceful_shutdown=2,
+        proxy_headers=False,  # as `dystonia-cds serve` without DYSTONIA_CDS_TRUSTED_PROXIES
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
