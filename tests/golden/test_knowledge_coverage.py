@@ -82,4 +82,4 @@ def test_every_rule_of_the_knowledge_base_is_exercised_by_a_golden_case() -> Non
 
 
 if __name__ == "__main__":  # list them: python tests/golden/test_knowledge_coverage.py
-    print("\n".join(uncovered()) or "every rule is exercised")  # noqa: T201
+    print("\n".join(uncovered()) or "every rule is exercised")
