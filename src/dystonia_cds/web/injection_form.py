@@ -16,6 +16,7 @@ from typing import Any
 import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from dystonia_cds.care import check_injection, from_scale_results
 from dystonia_cds.care.checks import Check
@@ -253,6 +254,32 @@ def _row_count_values(values: dict[str, Any]) -> int:
     return min(max(indices, default=-1) + 1, MAX_ROWS)
 
 
+def check_and_save(
+    ctx: AppContext, user: SignedIn, patient_id: str, visit: InjectionVisit, reader: FormReader
+) -> tuple[Check, ...]:
+    """Check the visit against the stored ones and save it unless a check still needs the
+    user's confirmation (then `reader.errors` says so), in one write transaction with the
+    patient locked: two visits saved at once are each checked against the other."""
+    with unit_of_work(ctx, write=True) as session:
+        CareRepository(session).lock_patient(patient_id)
+        checks = visit_checks(session, patient_id, visit, today())
+        reason = confirmed(reader, checks)
+        if not reader.errors:
+            save_visit(session, patient_id, visit, reason)
+            audit(session, user, "web.injection.create", patient_id, 201)
+    return checks
+
+
+def preview_checks(
+    ctx: AppContext, user: SignedIn, patient_id: str, visit: InjectionVisit
+) -> tuple[Check, ...]:
+    """The checks of a visit being typed, against the stored ones (blocking), audited."""
+    with unit_of_work(ctx) as session:
+        checks = visit_checks(session, patient_id, visit, today())
+        audit(session, user, "web.injection.preview", patient_id)
+    return checks
+
+
 def build_router(renderer: Renderer) -> APIRouter:
     router = APIRouter(include_in_schema=False)
 
@@ -294,37 +321,34 @@ def build_router(renderer: Renderer) -> APIRouter:
 
     @router.post("/patients/{patient_id}/injections/new")
     async def injection_submit(request: Request, patient_id: str, user: CurrentUser) -> Response:
-        reader = FormReader(await read_form(request))
-        visit = parse_visit_form(reader, today())
-        name = patient_name(_ctx(request), user, patient_id)
-        if visit is None:
-            return injection_page(
-                request, patient_id, name, reader.values(), reader.errors, (), 422
-            )
-        with unit_of_work(_ctx(request)) as session:
-            checks = visit_checks(session, patient_id, visit, today())
-        reason = confirmed(reader, checks)
-        if reader.errors:
-            return injection_page(
-                request, patient_id, name, reader.values(), reader.errors, checks, 409
-            )
-        with unit_of_work(_ctx(request)) as session:
-            save_visit(session, patient_id, visit, reason)
-            audit(session, user, "web.injection.create", patient_id, 201)
-        return RedirectResponse(f"/patients/{patient_id}", status_code=303)
+        form = await read_form(request)
+
+        def rest() -> Response:  # blocking: database work in the thread pool
+            reader = FormReader(form)
+            visit = parse_visit_form(reader, today())
+            name = patient_name(_ctx(request), user, patient_id)
+            if visit is None:
+                return injection_page(
+                    request, patient_id, name, reader.values(), reader.errors, (), 422
+                )
+            checks = check_and_save(_ctx(request), user, patient_id, visit, reader)
+            if reader.errors:
+                return injection_page(
+                    request, patient_id, name, reader.values(), reader.errors, checks, 409
+                )
+            return RedirectResponse(f"/patients/{patient_id}", status_code=303)
+
+        return await run_in_threadpool(rest)
 
     @router.post("/patients/{patient_id}/injections/preview")
     async def injection_preview(request: Request, patient_id: str, user: CurrentUser) -> Response:
         if not tokens_match(user.csrf_token, request.headers.get("x-csrf-token")):
             raise CsrfRejected
-        form = await request.form()
-        reader = FormReader(form)
+        reader = FormReader(await request.form())
         visit = parse_visit_form(reader, today())
         checks: tuple[Check, ...] = ()
         if visit is not None:
-            with unit_of_work(_ctx(request)) as session:
-                checks = visit_checks(session, patient_id, visit, today())
-                audit(session, user, "web.injection.preview", patient_id)
+            checks = await run_in_threadpool(preview_checks, _ctx(request), user, patient_id, visit)
         return JSONResponse(
             {
                 "total": visit.total_units if visit else None,

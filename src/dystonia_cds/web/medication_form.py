@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from dystonia_cds.context import AppContext
 from dystonia_cds.domain.patient import Medication
@@ -73,14 +74,19 @@ def build_router(renderer: Renderer) -> APIRouter:
 
     @router.post("/patients/{patient_id}/medications/new")
     async def medication_submit(request: Request, patient_id: str, user: CurrentUser) -> Response:
-        reader = FormReader(await read_form(request))
-        medication = parse_medication(reader, date.today())
-        patient = (patient_id, patient_name(_ctx(request), user, patient_id))
-        if reader.errors:
-            return page(request, patient, reader.values(), reader.errors, 422)
-        with unit_of_work(_ctx(request)) as session:
-            CareRepository(session).add_medication(patient_id, medication)
-            audit(session, user, "web.medication.create", patient_id, 201)
-        return RedirectResponse(f"/patients/{patient_id}", status_code=303)
+        form = await read_form(request)
+
+        def rest() -> Response:  # blocking: database work in the thread pool
+            reader = FormReader(form)
+            medication = parse_medication(reader, date.today())
+            patient = (patient_id, patient_name(_ctx(request), user, patient_id))
+            if reader.errors:
+                return page(request, patient, reader.values(), reader.errors, 422)
+            with unit_of_work(_ctx(request)) as session:
+                CareRepository(session).add_medication(patient_id, medication)
+                audit(session, user, "web.medication.create", patient_id, 201)
+            return RedirectResponse(f"/patients/{patient_id}", status_code=303)
+
+        return await run_in_threadpool(rest)
 
     return router

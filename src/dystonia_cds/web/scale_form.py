@@ -15,6 +15,7 @@ from typing import Any
 import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from dystonia_cds.care import score_assessment
 from dystonia_cds.context import AppContext
@@ -186,23 +187,28 @@ def build_router(renderer: Renderer) -> APIRouter:
 
     @router.post("/patients/{patient_id}/assessments/new")
     async def assessment_submit(request: Request, patient_id: str, user: CurrentUser) -> Response:
-        reader = FormReader(await read_form(request))
-        scale = scale_or_default(reader.raw("scale"))
-        when = reader.day("date", required=True, not_after=today())
-        skipped = skipped_part(reader, scale)
-        items = parse_items(reader, scale, skipped)
-        patient = (patient_id, patient_name(_ctx(request), user, patient_id))
-        if reader.errors or when is None:
-            return assessment_page(request, patient, scale, reader.values(), reader.errors, 422)
-        try:
-            data = assessment_data(when, scale, items, skipped)
-        except InvalidInput as exc:
-            key = (exc.location or "").removeprefix("items.")
-            reader.fail(f"item-{key}", str(exc).split(": ", 1)[-1])
-            return assessment_page(request, patient, scale, reader.values(), reader.errors, 422)
-        with unit_of_work(_ctx(request)) as session:
-            CareRepository(session).add_assessment(patient_id, data)
-            audit(session, user, "web.assessment.create", patient_id, 201)
-        return RedirectResponse(f"/patients/{patient_id}#charts-h", status_code=303)
+        form = await read_form(request)
+
+        def rest() -> Response:  # blocking: database work in the thread pool
+            reader = FormReader(form)
+            scale = scale_or_default(reader.raw("scale"))
+            when = reader.day("date", required=True, not_after=today())
+            skipped = skipped_part(reader, scale)
+            items = parse_items(reader, scale, skipped)
+            patient = (patient_id, patient_name(_ctx(request), user, patient_id))
+            if reader.errors or when is None:
+                return assessment_page(request, patient, scale, reader.values(), reader.errors, 422)
+            try:
+                data = assessment_data(when, scale, items, skipped)
+            except InvalidInput as exc:
+                key = (exc.location or "").removeprefix("items.")
+                reader.fail(f"item-{key}", str(exc).split(": ", 1)[-1])
+                return assessment_page(request, patient, scale, reader.values(), reader.errors, 422)
+            with unit_of_work(_ctx(request)) as session:
+                CareRepository(session).add_assessment(patient_id, data)
+                audit(session, user, "web.assessment.create", patient_id, 201)
+            return RedirectResponse(f"/patients/{patient_id}#charts-h", status_code=303)
+
+        return await run_in_threadpool(rest)
 
     return router

@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from dystonia_cds.context import AppContext
 from dystonia_cds.domain.patient import TreatmentTrial, TrialOutcome
@@ -73,14 +74,19 @@ def build_router(renderer: Renderer) -> APIRouter:
 
     @router.post("/patients/{patient_id}/trials/new")
     async def trial_submit(request: Request, patient_id: str, user: CurrentUser) -> Response:
-        reader = FormReader(await read_form(request))
-        trial, note = parse_trial(reader, today())
-        patient = (patient_id, patient_name(_ctx(request), user, patient_id))
-        if reader.errors:
-            return trial_page(request, patient, reader.values(), reader.errors, 422)
-        with unit_of_work(_ctx(request)) as session:
-            CareRepository(session).add_trial(patient_id, trial, note=note)
-            audit(session, user, "web.trial.create", patient_id, 201)
-        return RedirectResponse(f"/patients/{patient_id}", status_code=303)
+        form = await read_form(request)
+
+        def rest() -> Response:  # blocking: database work in the thread pool
+            reader = FormReader(form)
+            trial, note = parse_trial(reader, today())
+            patient = (patient_id, patient_name(_ctx(request), user, patient_id))
+            if reader.errors:
+                return trial_page(request, patient, reader.values(), reader.errors, 422)
+            with unit_of_work(_ctx(request)) as session:
+                CareRepository(session).add_trial(patient_id, trial, note=note)
+                audit(session, user, "web.trial.create", patient_id, 201)
+            return RedirectResponse(f"/patients/{patient_id}", status_code=303)
+
+        return await run_in_threadpool(rest)
 
     return router
