@@ -230,6 +230,16 @@ class Unrecognized:
 
 @quick_init
 @dataclass(frozen=True, slots=True)
+class ConceptSource:
+    """Which code or text of which input made a concept (a form or a comorbidity)."""
+
+    kind: str  # "form" | "condition"
+    concept: str
+    source: str  # e.g. "Condition/c1: ICD-10-CM L03.221"
+
+
+@quick_init
+@dataclass(frozen=True, slots=True)
 class PatientRecord:
     """Everything the engine reads about one patient."""
 
@@ -245,6 +255,8 @@ class PatientRecord:
     findings: frozenset[str] = frozenset()  # work-up results, e.g. "wilson-disease-excluded"
     assessments: tuple[ScaleResult, ...] = ()
     unrecognized: tuple[Unrecognized, ...] = ()
+    # how each form and comorbidity was understood (explanation only: not compared)
+    understood_from: tuple[ConceptSource, ...] = field(default=(), compare=False)
 
 
 def age_in_years(birth_date: date, on: date) -> int:

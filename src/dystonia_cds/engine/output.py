@@ -56,6 +56,9 @@ def _patient(rec: Recommendation) -> dict[str, Any]:
         "sex": rec.record.sex.value,
     }
     out.update(_phenotype(rec.phenotype or UnderstoodPhenotype()))
+    out["understood_from"] = [
+        {"kind": c.kind, "concept": c.concept, "from": c.source} for c in rec.record.understood_from
+    ]
     return out
 
 

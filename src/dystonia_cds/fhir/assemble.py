@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 from dystonia_cds.domain.patient import (
     Association,
     BodyRegion,
+    ConceptSource,
     Course,
     Distribution,
     DystoniaForm,
@@ -79,7 +80,7 @@ class _Acc:
 
     __slots__ = (
         "axes", "birth", "conditions", "drugs", "findings", "forms", "genes", "ignored", "meds",
-        "patient_id", "procedures", "sex", "unrecognized", "variability", "weights",
+        "patient_id", "procedures", "sex", "sources", "unrecognized", "variability", "weights",
     )  # fmt: skip
 
     def __init__(self, patient_id: str) -> None:
@@ -98,6 +99,11 @@ class _Acc:
         self.weights: list[WeightFact] = []
         self.unrecognized: list[Unrecognized] = []
         self.ignored: dict[str, int] = {}
+        self.sources: list[ConceptSource] = []
+
+    def understood_from(self) -> tuple[ConceptSource, ...]:
+        forms = [ConceptSource("form", f.form, f"{f.source}: {f.via}") for f in self.forms if f.via]
+        return tuple(sorted({*forms, *self.sources}, key=lambda c: (c.kind, c.concept, c.source)))
 
     def add(self, f: Fact) -> None:  # noqa: C901 - one flat dispatch over the fact types
         match f:
@@ -115,6 +121,10 @@ class _Acc:
                 self.axes[f.axis] = f.value
             case ComorbidityFact():
                 self.conditions.add(f.condition)
+                if f.via:
+                    self.sources.append(
+                        ConceptSource("condition", f.condition, f"{f.source}: {f.via}")
+                    )
             case FindingFact():
                 self.findings.add(f.finding)
             case GeneFact():
@@ -156,6 +166,7 @@ def assemble_record(patient_id: str, facts: Iterable[Fact]) -> PatientRecord:
         conditions=frozenset(acc.conditions),
         findings=frozenset(acc.findings),
         unrecognized=_collapse(acc.unrecognized) + _ignored_summary(acc.ignored),
+        understood_from=acc.understood_from(),
     )
 
 

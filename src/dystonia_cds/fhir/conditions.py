@@ -23,7 +23,7 @@ from dystonia_cds.fhir.facts import (
     PhenotypeFact,
     UnrecognizedFact,
 )
-from dystonia_cds.fhir.matching import describe, match_concepts
+from dystonia_cds.fhir.matching import describe, how_matched, match_concepts
 from dystonia_cds.knowledge.vocabulary import Vocabulary
 
 ACTIVE = frozenset({"active", "recurrence", "relapse"})
@@ -82,10 +82,18 @@ def condition_facts(r: dict[str, Any], vocab: Vocabulary, pid: str) -> list[Fact
         regions = body_regions(r, vocab, pid, facts)
         recorded = a.parse_date(r, r.get("recordedDate"), "recordedDate")
         facts.extend(
-            FormFact(pid, src, f, regions, onset[0], onset[1], text, recorded) for f in forms
-        )
+            FormFact(
+                pid, src, f, regions, onset[0], onset[1], text, recorded,
+                how_matched(vocab, "form", f, found, text),
+            )
+            for f in forms
+        )  # fmt: skip
         facts.extend(phenotype_axes(r, pid, src))
-    facts.extend(ComorbidityFact(pid, src, cid) for kind, cid in hits if kind == "condition")
+    facts.extend(
+        ComorbidityFact(pid, src, cid, how_matched(vocab, kind, cid, found, text))
+        for kind, cid in hits
+        if kind == "condition"
+    )
     return facts
 
 

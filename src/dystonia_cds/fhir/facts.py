@@ -33,10 +33,12 @@ class FormFact(_Fact, tag="form", frozen=True):
     onset_date: date | None = None
     text: str = ""  # the condition's own words (used for distribution words)
     recorded: date | None = None  # Condition.recordedDate (dates an acute reaction without onset)
+    via: str = ""  # which code or text made the form (how_matched)
 
 
 class ComorbidityFact(_Fact, tag="comorbidity", frozen=True):
     condition: str
+    via: str = ""  # which code or text made the concept (how_matched)
 
 
 class FindingFact(_Fact, tag="finding", frozen=True):

@@ -37,7 +37,7 @@ from dystonia_cds.fhir.facts import (
     ProcedureFact,
     UnrecognizedFact,
 )
-from dystonia_cds.fhir.matching import describe, match_concepts
+from dystonia_cds.fhir.matching import describe, how_matched, match_concepts
 from dystonia_cds.knowledge.vocabulary import LOINC, Vocabulary
 
 _DATE_CACHE = 1 << 16
@@ -299,11 +299,19 @@ def _condition(r: dict[str, Any], vocab: Vocabulary, rid: str, pid: str) -> list
         regions = () if r.get("bodySite") is None else cond.body_regions(r, vocab, pid, facts)
         recorded = fhir_date(r.get("recordedDate"))
         facts.extend(
-            FormFact(pid, src, f, regions, onset[0], onset[1], text, recorded) for f in forms
-        )
+            FormFact(
+                pid, src, f, regions, onset[0], onset[1], text, recorded,
+                how_matched(vocab, "form", f, found, text),
+            )
+            for f in forms
+        )  # fmt: skip
         if r.get("extension") is not None:
             facts.extend(cond.phenotype_axes(r, pid, src))
-    facts.extend(ComorbidityFact(pid, src, cid) for kind, cid in hits if kind == "condition")
+    facts.extend(
+        ComorbidityFact(pid, src, cid, how_matched(vocab, kind, cid, found, text))
+        for kind, cid in hits
+        if kind == "condition"
+    )
     return facts
 
 

@@ -44,6 +44,23 @@ def refined(vocab: Vocabulary, hit: CodeHit, text: str) -> tuple[str, ...]:
     return tuple(named) if named else (hit.concept,)
 
 
+def how_matched(
+    vocab: Vocabulary, kind: str, concept: str, found: list[tuple[str, str, str]], text: str
+) -> str:
+    """Which code or text made a concept: 'ICD-10-CM L03.221', 'ICD-10-CM G24.09 refined by its
+    text', or "text 'tardive dystonia'" (the result says it; reference §7.1)."""
+    for system, code, _ in found:
+        hit = vocab.lookup(system, code) if code else None
+        if hit is None or hit.kind != kind:
+            continue
+        label = f"{SYSTEM_LABELS.get(system, system)} {code}"
+        if hit.concept == concept:
+            return label
+        if concept in hit.refine:
+            return f"{label} refined by its text {text[:60]!r}"
+    return f"text {text[:60]!r}"
+
+
 def describe(found: list[tuple[str, str, str]], text: str) -> str:
     """How an unmatched concept reads in a message: its codes, else its text."""
     parts = [
