@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from independent.bundle import case_bundle
+from independent.bundle import CASE_KEYS, PART_KEYS, case_bundle
 from test_golden_cases import check_expectations
 
 from dystonia_cds.domain.recommendation import Recommendation
@@ -60,6 +60,11 @@ DESIGN_ALERTS = frozenset(
 )
 POSITIVE = {"first-line", "recommended", "consider"}
 BASE_KEYS = ("first", "order", "strength", "absent", "alerts")
+EXPECT_KEYS = frozenset(
+    {*BASE_KEYS, "positive", "negative", "strength_not", "says", "alerts_include"}
+    | {"alerts_exclude", "severity", "alert_says", "alert_like", "no_alert_like"}
+    | {"no_alert_severity", "no_alert_says", "notes", "mentions", "not_says", "understood"}
+)
 
 
 def load_case(path: Path) -> dict[str, Any]:
@@ -114,6 +119,8 @@ def _check_alerts(rec: Recommendation, expect: dict[str, Any]) -> None:
             assert phrase.lower() in message, (alert_id, phrase, message)
     for wanted in expect.get("alert_like", []):
         assert _has_alert_like(rec, wanted), (wanted, _alert_summary(rec))
+    for unwanted in expect.get("no_alert_like", []):
+        assert not _has_alert_like(rec, unwanted), (unwanted, _alert_summary(rec))
     for severity in expect.get("no_alert_severity", []):
         assert all(a.severity.value != severity for a in rec.alerts), _alert_summary(rec)
     for phrase in expect.get("no_alert_says", []):
@@ -232,3 +239,15 @@ def test_disagreements_md_lists_exactly_the_cases_with_a_disagreement_table() ->
 
 def _read(path: Path) -> str:
     return path.read_text(encoding="utf-8")
+
+
+def test_every_case_uses_only_known_keys_in_the_right_place() -> None:
+    for path in CASES:
+        case = load_case(path)
+        assert set(case) <= CASE_KEYS, (path.name, set(case) - CASE_KEYS)
+        assert set(case["expect"]) <= EXPECT_KEYS, (path.name, set(case["expect"]) - EXPECT_KEYS)
+        assert set(case.get("disagreement", {})) <= {"engine", "reference"}, path.name
+        for part, known in PART_KEYS.items():
+            items = case.get(part, [])
+            for item in [items] if isinstance(items, dict) else items:
+                assert set(item) <= known, (path.name, part, set(item) - known)

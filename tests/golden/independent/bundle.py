@@ -26,6 +26,26 @@ import fhir_builders as fb
 
 Resource = dict[str, Any]
 AXES = ("distribution", "association", "etiology", "course")
+# The keys each part of a case may use (a misplaced or misspelt key is a test failure).
+CASE_KEYS = frozenset(
+    {"description", "reference", "on", "history", "patient", "conditions", "medications"}
+    | {"procedures", "observations", "allergies", "expect", "disagreement"}
+)
+PART_KEYS = {
+    "patient": frozenset({"birth_date", "gender", "weight_kg"}),
+    "conditions": frozenset(
+        {"icd10", "icd10_display", "snomed", "snomed_display", "text", "clinical_status"}
+        | {"verification_status", "onset", "onset_age", "recorded", "abatement"}
+        | {"body_site_texts", "variability", *AXES}
+    ),
+    "medications": frozenset(
+        {"resource", "rxnorm", "display", "text", "status", "start", "end", "date", "outcome"}
+        | {"dose_mg", "per_day", "route", "units"}
+    ),
+    "procedures": frozenset({"text", "date", "status", "outcome"}),
+    "observations": frozenset({"gene", "value", "loinc", "display", "unit", "date"}),
+    "allergies": frozenset({"text"}),
+}
 
 
 def case_bundle(case: dict[str, Any]) -> Resource:
