@@ -62,6 +62,11 @@ DISTRIBUTION_UNKNOWN_NOTE = (
     "botulinum toxin for focal dystonia, DBS for refractory generalized dystonia) are "
     "ranked without it."
 )
+PREGNANCY_NOTE = (
+    "Pregnancy or lactation on record: the knowledge base holds label facts for botulinum toxin "
+    "(pregnancy: use only if the benefit justifies the risk) and diphenhydramine (contraindicated "
+    "in nursing mothers) only; for every other drug, not enough data to decide - check its label."
+)
 NO_BIRTH_DATE_NOTE = (
     "Not enough data to decide the age-dependent rules (no birth date): levodopa trial for "
     "children and adolescents, Beers Criteria at 65, benztropine under 3 years, "
@@ -89,6 +94,8 @@ def build_context(record: PatientRecord, kb: KnowledgeBase, on: date) -> Context
     _add_onset(ctx, kb)
     if ctx.distribution is None and "chronic" in f:
         ctx.notes.append(DISTRIBUTION_UNKNOWN_NOTE)
+    if "condition:pregnancy" in f or "condition:lactation" in f:
+        ctx.notes.append(PREGNANCY_NOTE)
     return ctx
 
 
