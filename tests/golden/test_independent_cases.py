@@ -16,12 +16,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 from independent.bundle import CASE_KEYS, PART_KEYS, case_bundle
 from test_golden_cases import check_expectations
 
 from dystonia_cds.domain.recommendation import Recommendation
-from dystonia_cds.engine import recommend
+from dystonia_cds.engine import recommend, recommendation_to_dict
 from dystonia_cds.fhir.bundle import read_bundle
 from dystonia_cds.knowledge import load_knowledge
 
@@ -251,3 +252,18 @@ def test_every_case_uses_only_known_keys_in_the_right_place() -> None:
             items = case.get(part, [])
             for item in [items] if isinstance(items, dict) else items:
                 assert set(item) <= known, (path.name, part, set(item) - known)
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_the_contract_order_holds_for_every_case(path: Path) -> None:
+    """DESIGN.md: ranks 1..n; every negative option after every positive one; an adjunct
+    (rehabilitation-therapy) never above the primary treatment it accompanies."""
+    case = load_case(path)
+    rec = evaluate(case)
+    out = orjson.loads(orjson.dumps(recommendation_to_dict(rec)))
+    assert out["evaluated_at"] == case["on"].isoformat()
+    assert [o["rank"] for o in out["options"]] == list(range(1, len(out["options"]) + 1))
+    positive = [o["recommendation"] in POSITIVE for o in out["options"]]
+    assert positive == sorted(positive, reverse=True), [o["id"] for o in out["options"]]
+    if sum(positive) > 1:
+        assert out["options"][0]["id"] != "rehabilitation-therapy"
