@@ -7,7 +7,7 @@ query per table, never one per row.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -15,20 +15,19 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from dystonia_cds.domain.errors import InvalidInput, PatientNotFound
-from dystonia_cds.domain.patient import Injection, Medication, PatientRecord, TreatmentTrial
+from dystonia_cds.domain.patient import Medication, PatientRecord, TreatmentTrial
+from dystonia_cds.store import care_rows
 from dystonia_cds.store.care_models import (
     Assessment,
     AssessmentItem,
     Diagnosis,
-    InjectionMuscle,
     InjectionVisit,
     MedicationUse,
     Patient,
-    PatientFact,
-    PhenotypeAxes,
     TitrationPlan,
     TreatmentTrialRow,
 )
+from dystonia_cds.store.care_rows import phenotype_data
 from dystonia_cds.store.care_values import (
     AssessmentData,
     DiagnosisData,
@@ -40,6 +39,7 @@ PATIENT_FIELDS = frozenset({"birth_date", "sex", "display_name", "weight_kg"})
 TRIAL_FIELDS = frozenset(
     {"treatment", "start", "end", "active", "outcome", "daily_dose_mg", "note"}
 )
+__all__ = ["CareRepository", "phenotype_data"]  # phenotype_data lives in store.care_rows
 HISTORY = (
     selectinload(Patient.phenotype),
     selectinload(Patient.diagnoses),
@@ -150,14 +150,14 @@ class CareRepository:
         the rows deleted are the ones committed last and two replaces never merge."""
         self.lock_patient(patient_id)
         patient = self.history(patient_id, fresh=True)
-        patient.phenotype = _phenotype_axes(data)
-        patient.diagnoses = [_diagnosis(d) for d in data.diagnoses]
-        patient.facts = _facts(data)
+        patient.phenotype = care_rows.phenotype_axes(data)
+        patient.diagnoses = [care_rows.diagnosis(d) for d in data.diagnoses]
+        patient.facts = care_rows.facts(data)
         self.session.flush()
 
     def add_diagnosis(self, patient_id: str, data: DiagnosisData) -> int:
         self.get_patient(patient_id)
-        row = _diagnosis(data)
+        row = care_rows.diagnosis(data)
         row.patient_id = patient_id
         self.session.add(row)
         self.session.flush()
@@ -189,7 +189,7 @@ class CareRepository:
 
     def add_trial(self, patient_id: str, trial: TreatmentTrial, *, note: str | None = None) -> int:
         self.get_patient(patient_id)
-        row = _trial(trial, note)
+        row = care_rows.trial(trial, note)
         row.patient_id = patient_id
         self.session.add(row)
         self.session.flush()
@@ -214,7 +214,7 @@ class CareRepository:
     # injections, assessments, titration ---------------------------------------------------
     def add_injection_visit(self, patient_id: str, data: InjectionVisitData) -> int:
         self.get_patient(patient_id)
-        visit = _visit(data)
+        visit = care_rows.visit(data)
         visit.patient_id = patient_id
         self.session.add(visit)
         self.session.flush()
@@ -283,120 +283,14 @@ class CareRepository:
             weight_kg=record.weight_kg,
         )
         phenotype = phenotype_data(record)
-        patient.phenotype = _phenotype_axes(phenotype)
-        patient.diagnoses = [_diagnosis(d) for d in phenotype.diagnoses]
-        patient.facts = _facts(phenotype)
-        patient.medications = [_medication(m) for m in record.medications]
-        patient.trials = [_trial(t, None) for t in record.trials]
-        patient.injection_visits = [_visit(_injection_data(i)) for i in record.injections]
+        patient.phenotype = care_rows.phenotype_axes(phenotype)
+        patient.diagnoses = [care_rows.diagnosis(d) for d in phenotype.diagnoses]
+        patient.facts = care_rows.facts(phenotype)
+        patient.medications = [care_rows.medication(m) for m in record.medications]
+        patient.trials = [care_rows.trial(t, None) for t in record.trials]
+        patient.injection_visits = [
+            care_rows.visit(care_rows.injection_data(i)) for i in record.injections
+        ]
         self.session.add(patient)
         self.session.flush()
         return patient.id
-
-
-def phenotype_data(record: PatientRecord) -> PhenotypeData:
-    """A record's phenotype as rows: the regions and onset ride on the first diagnosis."""
-    ph = record.phenotype
-    forms = sorted(f.value for f in ph.forms)
-    diagnoses = tuple(
-        DiagnosisData(
-            form=form,
-            regions=tuple(sorted(r.value for r in ph.regions)) if i == 0 else (),
-            onset_date=ph.onset_date if i == 0 else None,
-            onset_age_years=ph.onset_age_years if i == 0 else None,
-        )
-        for i, form in enumerate(forms)
-    )
-    return PhenotypeData(
-        diagnoses=diagnoses,
-        distribution=ph.distribution.value if ph.distribution else None,
-        course=ph.course.value if ph.course else None,
-        variability=tuple(sorted(v.value for v in ph.variability)),
-        association=ph.association.value if ph.association else None,
-        etiology=ph.etiology.value if ph.etiology else None,
-        genes=tuple(sorted(ph.genes)),
-        conditions=tuple(sorted(record.conditions)),
-        findings=tuple(sorted(record.findings)),
-    )
-
-
-def _phenotype_axes(data: PhenotypeData) -> PhenotypeAxes:
-    return PhenotypeAxes(
-        distribution=data.distribution,
-        course=data.course,
-        variability=list(data.variability),
-        association=data.association,
-        etiology=data.etiology,
-    )
-
-
-def _diagnosis(data: DiagnosisData) -> Diagnosis:
-    return Diagnosis(
-        form=data.form,
-        regions=list(data.regions),
-        onset_date=data.onset_date,
-        onset_age_years=data.onset_age_years,
-        source=data.source,
-    )
-
-
-def _facts(data: PhenotypeData) -> list[PatientFact]:
-    kinds: Iterable[tuple[str, tuple[str, ...]]] = (
-        ("condition", data.conditions),
-        ("finding", data.findings),
-        ("gene", data.genes),
-    )
-    return [
-        PatientFact(kind=kind, code=code) for kind, codes in kinds for code in dict.fromkeys(codes)
-    ]
-
-
-def _medication(medication: Medication) -> MedicationUse:
-    return MedicationUse(
-        ingredient=medication.ingredient,
-        start=medication.start,
-        end=medication.end,
-        active=medication.active,
-        route=medication.route,
-        source=medication.source,
-    )
-
-
-def _trial(trial: TreatmentTrial, note: str | None) -> TreatmentTrialRow:
-    return TreatmentTrialRow(
-        treatment=trial.treatment,
-        start=trial.start,
-        end=trial.end,
-        active=trial.active,
-        outcome=trial.outcome.value if trial.outcome else None,
-        daily_dose_mg=trial.daily_dose_mg,
-        note=note,
-        source=trial.source,
-    )
-
-
-def _visit(data: InjectionVisitData) -> InjectionVisit:
-    return InjectionVisit(
-        date=data.date,
-        product=data.product,
-        indication=data.indication,
-        lot=data.lot,
-        dilution=data.dilution,
-        guidance=data.guidance,
-        total_units=data.units,
-        source=data.source,
-        muscles=[
-            InjectionMuscle(position=i, muscle=m.muscle, side=m.side, units=m.units)
-            for i, m in enumerate(data.muscles)
-        ],
-    )
-
-
-def _injection_data(injection: Injection) -> InjectionVisitData:
-    return InjectionVisitData(
-        date=injection.date,
-        product=injection.product,
-        indication=injection.indication,
-        total_units=injection.total_units,
-        source=injection.source,
-    )
