@@ -1,19 +1,33 @@
-"""Screening throughput against plain orjson decoding, peak RSS, Dask LocalCluster(2) speed-ups.
+"""Screening a health system's Bulk export against a SQL peer (DuckDB, one thread), peak RSS,
+Dask LocalCluster(2) speed-ups, and the cohort-only figures against plain orjson decoding.
 
-    python bench/screening.py [--quick] [--patients N]
+    python bench/screening.py [--quick] [--patients N] [--prevalence P]
 
-All timings that are compared are measured side by side in this run on the same generated
-export (plain and gzip); each figure is the best of a few rounds, so that a burst of other work
-on a shared machine does not decide a ratio. `parallel_ceiling` is what two processes of pure
-Python gain over one on this machine at this moment (the bound for any 2-worker speed-up).
-Last stdout line:
-`RESULT ratio_vs_orjson=... peak_rss_mb=... dask_map_speedup=... dask_pipeline_speedup=...`.
+The export is `dystonia-cds synth --population N --prevalence P` (20,000 patients with
+`--quick`, 100,000 without; P = 0.005), generated once and kept under the temporary directory
+(`dystonia-cds-bench/`) for the next run. Measured side by side in this run, best of 2:
+
+- `duckdb_scan`: DuckDB (`SET threads=1`) reading the subject reference and the code of every
+  line of the types screening reads (Patient: id and birth date), over the same files;
+- `duckdb_measure`: DuckDB computing one measure (children with an active G24.* Condition and
+  no levodopa on record);
+- `screen`: `dystonia-cds screen` as a user runs it (one process, all measures, start-up,
+  outputs), wall time; its peak RSS.
+
+`ratio_vs_duckdb` = duckdb_scan / screen (target >= 1.0, floor 0.5); `ratio_vs_duckdb_measure` =
+duckdb_measure / screen. Dask speed-ups are on the same export (pruned, as `screen` runs),
+against one process in this run; `parallel_ceiling` is what two processes of pure Python gain
+over one at this moment. The cohort-only figures (a dystonia clinic export where every
+resource matters: `ratio_vs_orjson` ...) are CPU-time ratios to plain orjson decoding.
+Last stdout line: `RESULT ratio_vs_duckdb=... ratio_vs_duckdb_measure=... peak_rss_mb=...
+dask_map_speedup=... dask_pipeline_speedup=... ratio_vs_orjson=...`.
 """
 
 from __future__ import annotations
 
 import argparse
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -28,32 +42,115 @@ from dystonia_cds.screening.job import ScreenJob
 from dystonia_cds.screening.lines import read_blocks
 from dystonia_cds.screening.mapper import map_partition
 from dystonia_cds.screening.measures import MEASURE_IDS
-from dystonia_cds.screening.partitions import Partition, find_export_files, plan_partitions
-from dystonia_cds.screening.pipeline import LOCAL_BUCKETS, Executor, bucket_count, execute
+from dystonia_cds.screening.partitions import Partition, find_export, plan_partitions
+from dystonia_cds.screening.pipeline import (
+    LOCAL_BUCKETS,
+    Executor,
+    bucket_count,
+    execute,
+    find_cohort,
+)
 from dystonia_cds.screening.progress import Silent
 from dystonia_cds.screening.synth import ANCHOR, generate_export
+from dystonia_cds.screening.synth.writer import generate_population
 
-ROUNDS = 3
+ROUNDS = 2
+REF = "STRUCT(reference VARCHAR)"
+CODE = "STRUCT(coding STRUCT(system VARCHAR, code VARCHAR, display VARCHAR)[], text VARCHAR)"
+SUBJECT_CODE = {
+    "Condition": "code",
+    "MedicationRequest": "medicationCodeableConcept",
+    "MedicationStatement": "medicationCodeableConcept",
+    "MedicationAdministration": "medicationCodeableConcept",
+    "Procedure": "code",
+    "Observation": "code",
+}
 
 
-def single_process(parts: list[Partition], on: date) -> dict[str, float]:
-    """orjson decode, map phase and whole screening, interleaved round by round; the best wall
-    time of each (for speed-ups) and the best CPU time of each (for the ratios: one core's work,
-    whatever else the machine runs)."""
-    stages: dict[str, Callable[[], object]] = {
-        "decode": lambda: orjson_rate(parts),
-        "map": lambda: map_time(parts),
-        "whole": lambda: pipeline_time(parts, on),
-    }
-    out: dict[str, float] = {}
-    for _ in range(ROUNDS):
-        for name, stage in stages.items():
-            wall, cpu = time.perf_counter(), time.process_time()
-            stage()
-            wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-            out[f"{name}_wall"] = min(out.get(f"{name}_wall", wall), wall)
-            out[f"{name}_cpu"] = min(out.get(f"{name}_cpu", cpu), cpu)
-    return out
+def population_export(patients: int, prevalence: float) -> Path:
+    """The realistic export, generated once per size and prevalence and kept."""
+    folder = Path(tempfile.gettempdir()) / "dystonia-cds-bench" / f"pop-{patients}-{prevalence}"
+    if not (folder / "manifest.json").is_file():
+        shutil.rmtree(folder, ignore_errors=True)
+        start = time.perf_counter()
+        generate_population(folder, population=patients, prevalence=prevalence, seed=11)
+        print(f"generated {patients} patients in {time.perf_counter() - start:.1f} s: {folder}")
+    return folder
+
+
+def files_of(folder: Path, kind: str) -> list[str]:
+    return sorted(str(p) for p in folder.glob(f"{kind}.*.ndjson*"))
+
+
+# The SQL below is built from the export's own file names and fixed column specs, no input.
+def _read(files: list[str], columns: dict[str, str]) -> str:
+    spec = "{" + ", ".join(f"'{k}': '{v}'" for k, v in columns.items()) + "}"
+    return f"read_json({files!r}, format='newline_delimited', columns={spec})"
+
+
+def duckdb_scan(con: object, folder: Path) -> int:
+    """(a) The subject reference and code of every line of the types screening reads."""
+    total = 0
+    query = "SELECT count(id), count(birthDate) FROM " + _read(  # noqa: S608
+        files_of(folder, "Patient"), {"id": "VARCHAR", "birthDate": "VARCHAR"}
+    )
+    total += con.execute(query).fetchone()[0]  # type: ignore[attr-defined]
+    for kind, field in SUBJECT_CODE.items():
+        files = files_of(folder, kind)
+        if files:
+            source = _read(files, {"subject": REF, field: CODE})
+            query = f"SELECT count(subject.reference), count({field}.coding) FROM {source}"  # noqa: S608
+            total += con.execute(query).fetchone()[0]  # type: ignore[attr-defined]
+    return total
+
+
+def duckdb_measure(con: object, folder: Path, on: date) -> int:
+    """(b) Children with an active G24.* dystonia Condition and no levodopa on record."""
+    patients = _read(files_of(folder, "Patient"), {"id": "VARCHAR", "birthDate": "VARCHAR"})
+    conditions = _read(
+        files_of(folder, "Condition"), {"subject": REF, "clinicalStatus": CODE, "code": CODE}
+    )
+    drugs = " UNION ALL ".join(
+        "SELECT subject.reference AS ref, medicationCodeableConcept AS drug FROM "  # noqa: S608
+        + _read(files_of(folder, kind), {"subject": REF, "medicationCodeableConcept": CODE})
+        for kind in ("MedicationRequest", "MedicationStatement", "MedicationAdministration")
+        if files_of(folder, kind)
+    )
+    query = f"""
+    WITH dystonia AS (
+      SELECT DISTINCT split_part(subject.reference, '/', -1) AS pid FROM {conditions}
+      WHERE list_contains(list_transform(clinicalStatus.coding, lambda c: c.code), 'active')
+        AND len(list_filter(code.coding, lambda c: c.system = 'http://hl7.org/fhir/sid/icd-10-cm'
+                                              AND c.code LIKE 'G24%')) > 0),
+    levodopa AS (
+      SELECT DISTINCT split_part(ref, '/', -1) AS pid FROM ({drugs})
+      WHERE lower(coalesce(drug.text, '')) LIKE '%levodopa%'
+         OR len(list_filter(drug.coding, lambda c: lower(coalesce(c.display, '')) LIKE '%levodopa%')) > 0)
+    SELECT count(*) FROM {patients} p JOIN dystonia d ON p.id = d.pid
+    WHERE date_sub('year', TRY_CAST(p.birthDate AS DATE), DATE '{on.isoformat()}') < 18
+      AND p.id NOT IN (SELECT pid FROM levodopa)
+    """  # noqa: S608
+    return con.execute(query).fetchone()[0]  # type: ignore[attr-defined,no-any-return]
+
+
+def best_of(rounds: int, run: Callable[[], object]) -> tuple[float, object]:
+    best, value = float("inf"), None
+    for _ in range(rounds):
+        start = time.perf_counter()
+        value = run()
+        best = min(best, time.perf_counter() - start)
+    return best, value
+
+
+def screen_wall(source: Path, out: Path) -> float:
+    """`dystonia-cds screen` as a user runs it: a new process, all measures, outputs."""
+    command = [sys.executable, "-m", "dystonia_cds.cli", "screen", str(source)]
+    command += ["--out", str(out), "--at", ANCHOR.isoformat()]
+    return best_of(ROUNDS, lambda: subprocess.run(command, check=True, capture_output=True))[0]
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
 def _spin(n: int) -> float:
@@ -77,89 +174,22 @@ def parallel_ceiling(n: int = 3_000_000) -> float:
     return 2 * one / two
 
 
-def orjson_rate(parts: list[Partition]) -> tuple[int, float]:
-    start, count = time.perf_counter(), 0
-    for part in parts:
-        for block in read_blocks(part):
-            for line in block.splitlines():
-                orjson.loads(line)
-                count += 1
-    return count, time.perf_counter() - start
-
-
-def map_time(parts: list[Partition]) -> tuple[int, float]:
-    """The map phase alone, with as many buckets as the local executor uses."""
-    buckets = bucket_count(tuple(parts), LOCAL_BUCKETS)
-    start, count = time.perf_counter(), 0
-    for part in parts:
-        count += map_partition(part, buckets).resources
-    return count, time.perf_counter() - start
-
-
-def pipeline_time(parts: list[Partition], on: date) -> tuple[int, float]:
-    """The whole screening as `dystonia-cds screen` runs it (local executor, its buckets)."""
-    job = ScreenJob(tuple(parts), LOCAL_BUCKETS, on, MEASURE_IDS)
-    start = time.perf_counter()
-    outcome = execute(job, Executor(), Silent())
-    return outcome.resources, time.perf_counter() - start
-
-
-def processes_map_time(parts: list[Partition]) -> float:
-    """The map phase over 2 forked worker processes (pool started before the clock)."""
-    import multiprocessing
-    from functools import partial
-
-    with multiprocessing.get_context("fork").Pool(2) as pool:
-        pool.map(_warm_worker, range(2))
-        rounds = []
-        for _ in range(ROUNDS):
-            start = time.perf_counter()
-            mapper = partial(map_partition, buckets=8)  # as `--processes 2`
-            for _ in pool.imap_unordered(mapper, parts):
-                pass
-            rounds.append(time.perf_counter() - start)
-        return min(rounds)
-
-
-def processes_pipeline_time(parts: list[Partition], on: date) -> float:
-    """The whole pipeline with `--processes 2` (pool start included, as a user sees it)."""
-    job = ScreenJob(tuple(parts), LOCAL_BUCKETS, on, MEASURE_IDS)
-    rounds = []
-    for _ in range(2):
-        start = time.perf_counter()
-        execute(job, Executor(processes=2), Silent())
-        rounds.append(time.perf_counter() - start)
-    return min(rounds)
-
-
-def _warm_worker(_: int) -> None:
-    _warm()
-
-
-def peak_rss_mb(export: Path, out: Path) -> float:
-    """Peak RSS of `dystonia-cds screen` (local executor) in a child process."""
-    command = [
-        sys.executable,
-        "-m",
-        "dystonia_cds.cli",
-        "screen",
-        str(export),
-        "--out",
-        str(out),
-        "--at",
-        ANCHOR.isoformat(),
-    ]
-    subprocess.run(command, check=True, capture_output=True)
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-
-
 def _warm() -> None:
     from dystonia_cds.screening.executors import warm
 
     warm()
 
 
-def dask_times(parts: list[Partition], on: date) -> tuple[float, float]:
+def single_pruned(parts: tuple[Partition, ...], cohort: frozenset[str]) -> tuple[float, float]:
+    """The pruned map phase and the whole pipeline (cohort known), one process, wall."""
+    buckets = bucket_count(parts, LOCAL_BUCKETS, pruned=True)
+    mapped = best_of(ROUNDS, lambda: [map_partition(p, buckets, cohort=cohort) for p in parts])
+    job = ScreenJob(parts, LOCAL_BUCKETS, ANCHOR, MEASURE_IDS, cohort)
+    whole = best_of(ROUNDS, lambda: execute(job, Executor(), Silent()))
+    return mapped[0], whole[0]
+
+
+def dask_times(parts: tuple[Partition, ...], cohort: frozenset[str]) -> tuple[float, float]:
     from distributed import Client, LocalCluster, wait
 
     from dystonia_cds.screening.dask_executor import run_dask
@@ -175,74 +205,102 @@ def dask_times(parts: list[Partition], on: date) -> tuple[float, float]:
         mapped = []
         for _ in range(ROUNDS):
             start = time.perf_counter()
-            maps = client.map(map_partition, parts, buckets=4, pure=False)
+            maps = client.map(map_partition, parts, buckets=4, cohort=cohort, pure=False)
             wait(client.map(strip, maps))
             mapped.append(time.perf_counter() - start)
             del maps
-        job = ScreenJob(tuple(parts), 4, on, MEASURE_IDS)
-        whole = []
-        for _ in range(2):
-            start = time.perf_counter()
-            run_dask(job, Silent(), client)
-            whole.append(time.perf_counter() - start)
-        return min(mapped), min(whole)
+        job = ScreenJob(parts, 4, ANCHOR, MEASURE_IDS, cohort)
+        whole = best_of(ROUNDS, lambda: run_dask(job, Silent(), client))[0]
+        return min(mapped), whole
+
+
+def orjson_cpu(parts: list[Partition]) -> float:
+    start = time.process_time()
+    for part in parts:
+        for block in read_blocks(part):
+            for line in block.splitlines():
+                orjson.loads(line)
+    return time.process_time() - start
+
+
+def cohort_only(tmp: Path, patients: int) -> dict[str, float]:
+    """The dystonia clinic export (every resource matters): CPU of the map phase and of the
+    whole screening against plain orjson decoding of the same lines, best of 2."""
+    generate_export(tmp / "clinic", patients=patients, seed=11)
+    parts = plan_partitions(find_export(tmp / "clinic").files, 4 << 20)
+    buckets = bucket_count(tuple(parts), LOCAL_BUCKETS)
+    job = ScreenJob(tuple(parts), LOCAL_BUCKETS, ANCHOR, MEASURE_IDS)
+    stages: dict[str, Callable[[], object]] = {
+        "decode": lambda: orjson_cpu(parts),
+        "map": lambda: [map_partition(p, buckets) for p in parts],
+        "whole": lambda: execute(job, Executor(), Silent()),
+    }
+    cpu: dict[str, float] = {}
+    for _ in range(ROUNDS):
+        for name, stage in stages.items():
+            start = time.process_time()
+            stage()
+            cpu[name] = min(cpu.get(name, float("inf")), time.process_time() - start)
+    return {"ratio": cpu["decode"] / cpu["whole"], "map_ratio": cpu["decode"] / cpu["map"]}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--patients", type=int, default=None)
+    parser.add_argument("--prevalence", type=float, default=0.005)
     args = parser.parse_args()
-    patients = args.patients or (6_000 if args.quick else 100_000)
+    patients = args.patients or (20_000 if args.quick else 100_000)
     with tempfile.TemporaryDirectory() as tmp:
-        run(Path(tmp), patients, 4 << 20 if args.quick else 16 << 20)
+        run(Path(tmp), patients, args.prevalence, 3_000 if args.quick else 20_000)
 
 
-def run(tmp: Path, patients: int, partition_bytes: int) -> None:
-    start = time.perf_counter()
-    generate_export(tmp / "plain", patients=patients, seed=11)
-    generate_export(tmp / "gzip", patients=patients, seed=11, compress=True)
-    print(f"generated {patients} patients (plain + gzip) in {time.perf_counter() - start:.1f} s")
-    plain = plan_partitions(find_export_files(tmp / "plain"), partition_bytes)
-    gz = plan_partitions(find_export_files(tmp / "gzip"), partition_bytes)
-    _warm()
+def run(tmp: Path, patients: int, prevalence: float, clinic: int) -> None:
+    import duckdb
+
+    export = population_export(patients, prevalence)
     figures: dict[str, float] = {}
-    count = orjson_rate(plain)[0]
-    for name, parts in (("plain", plain), ("gzip", gz)):
-        t = single_process(parts, ANCHOR)
-        figures[f"map_ratio_{name}"] = t["decode_cpu"] / t["map_cpu"]
-        figures[f"ratio_{name}"] = t["decode_cpu"] / t["whole_cpu"]
-        print(
-            f"{name}: {count} resources; per CPU second: orjson {count / t['decode_cpu']:,.0f}/s, "
-            f"map phase {count / t['map_cpu']:,.0f}/s, whole screening {count / t['whole_cpu']:,.0f}/s "
-            f"(wall: {count / t['decode_wall']:,.0f}, {count / t['map_wall']:,.0f}, {count / t['whole_wall']:,.0f}/s)"
-        )
-        per = 1e6 / patients
-        print(
-            f"{name}: CPU per patient: orjson {t['decode_cpu'] * per:.1f} µs, "
-            f"map phase {t['map_cpu'] * per:.1f} µs, whole screening {t['whole_cpu'] * per:.1f} µs "
-            f"(reduce and the rest: {(t['whole_cpu'] - t['map_cpu']) * per:.1f} µs)"
-        )
-        if name == "plain":
-            single_map, single_whole = t["map_wall"], t["whole_wall"]
-    figures["rss"] = peak_rss_mb(tmp / "plain", tmp / "out")  # before any other child process
-    figures["ceiling"] = parallel_ceiling()
-    figures["processes_map"] = single_map / processes_map_time(plain)
-    figures["processes_pipeline"] = single_whole / processes_pipeline_time(plain, ANCHOR)
-    dask_map, dask_whole = dask_times(plain, ANCHOR)
-    figures["dask_map"] = single_map / dask_map
-    figures["dask_pipeline"] = single_whole / dask_whole
+    figures["screen"] = screen_wall(export, tmp / "out")
+    figures["rss"] = peak_rss_mb()  # before any other child process
+    con = duckdb.connect()
+    con.execute("SET threads=1")
+    figures["scan"], lines = best_of(ROUNDS, lambda: duckdb_scan(con, export))
+    figures["measure"], children = best_of(ROUNDS, lambda: duckdb_measure(con, export, ANCHOR))
+    con.close()
+    size = sum(p.stat().st_size for p in export.iterdir()) / 1e9
     print(
-        f"peak RSS {figures['rss']:.0f} MB; Dask(2) map {single_map:.2f}s -> {dask_map:.2f}s, pipeline {single_whole:.2f}s -> {dask_whole:.2f}s"
+        f"{patients} patients, P={prevalence}, {lines:,} lines of the types screening reads, "
+        f"{size:.2f} GB in all: screen {figures['screen']:.2f} s, DuckDB(1 thread) scan "
+        f"{figures['scan']:.2f} s, one measure {figures['measure']:.2f} s ({children} children)"
     )
+    _dask_figures(export, figures)
+    figures.update(cohort_only(tmp, clinic))
+    _report(figures, patients)
+
+
+def _dask_figures(export: Path, figures: dict[str, float]) -> None:
+    _warm()
+    parts = tuple(plan_partitions(find_export(export).files))
+    cohort = find_cohort(parts, Silent())
+    single_map, single_whole = single_pruned(parts, cohort)
+    figures["ceiling"] = parallel_ceiling()
+    dask_map, dask_whole = dask_times(parts, cohort)
+    figures["dask_map"], figures["dask_pipeline"] = single_map / dask_map, single_whole / dask_whole
     print(
-        f"RESULT ratio_vs_orjson={figures['ratio_plain']:.3f} ratio_vs_orjson_gzip={figures['ratio_gzip']:.3f} "
-        f"map_ratio_vs_orjson={figures['map_ratio_plain']:.3f} map_ratio_vs_orjson_gzip={figures['map_ratio_gzip']:.3f} "
-        f"peak_rss_mb={figures['rss']:.0f} patients={patients} "
-        f"parallel_ceiling={figures['ceiling']:.2f} "
-        f"processes_map_speedup={figures['processes_map']:.2f} "
-        f"processes_pipeline_speedup={figures['processes_pipeline']:.2f} "
-        f"dask_map_speedup={figures['dask_map']:.2f} dask_pipeline_speedup={figures['dask_pipeline']:.2f}"
+        f"cohort {len(cohort)} patients; one process: map {single_map:.2f} s, pipeline "
+        f"{single_whole:.2f} s; Dask(2): {dask_map:.2f} s, {dask_whole:.2f} s"
+    )
+
+
+def _report(f: dict[str, float], patients: int) -> None:
+    print(
+        f"RESULT ratio_vs_duckdb={f['scan'] / f['screen']:.3f} "
+        f"ratio_vs_duckdb_measure={f['measure'] / f['screen']:.3f} "
+        f"peak_rss_mb={f['rss']:.0f} dask_map_speedup={f['dask_map']:.2f} "
+        f"dask_pipeline_speedup={f['dask_pipeline']:.2f} ratio_vs_orjson={f['ratio']:.3f} "
+        f"map_ratio_vs_orjson={f['map_ratio']:.3f} parallel_ceiling={f['ceiling']:.2f} "
+        f"screen_s={f['screen']:.2f} duckdb_scan_s={f['scan']:.2f} "
+        f"duckdb_measure_s={f['measure']:.2f} patients={patients}"
     )
 
 

@@ -48,7 +48,7 @@ from dystonia_cds.fhir.facts import (
     ProcedureFact,
     UnrecognizedFact,
 )
-from dystonia_cds.fhir.matching import describe, match_concepts
+from dystonia_cds.fhir.matching import describe, how_matched, match_concepts
 from dystonia_cds.knowledge.vocabulary import LOINC, Vocabulary
 from dystonia_cds.screening.fields import (
     CONCEPT,
@@ -95,6 +95,7 @@ _MISSING = _Marker()
 _ANY: msgspec.json.Decoder[Any] = msgspec.json.Decoder()
 DrugConcept = tuple[tuple[tuple[str, str, bool], ...], str]  # (kind, id, trial), else why not
 CodeReading = tuple[list[tuple[str, str]], str, str]  # hits, text, reason / product
+ConditionReading = tuple[list[tuple[str, str]], str, str, dict[tuple[str, str], str]]
 Sites = tuple[tuple[str, ...], tuple[tuple[str, str], ...]]  # regions, (field, reason) notes
 
 
@@ -147,8 +148,9 @@ class Reader:
         except _DECLINED:
             return None
         try:
-            if isinstance(obj, PatientLine):
-                return patient_facts(obj) if obj.id else None
+            if isinstance(obj, PatientLine):  # a deceased patient: the mapping's own way
+                alive = obj.deceasedBoolean is None and obj.deceasedDateTime is None
+                return patient_facts(obj) if obj.id and alive else None
             ref = obj.patient if obj.subject is UNSET else obj.subject
             if ref is None or ref.reference is None or obj.id is None:
                 return None  # no subject reference: the generic way reports it
@@ -270,11 +272,13 @@ class Reader:
             facts.append(ProcedureFact(pid, src, t, start, end, active, outcome, product))
         return facts
 
-    def _condition_code(self, raw: Raw) -> CodeReading:
+    def _condition_code(self, raw: Raw) -> ConditionReading:
+        """Hits, text, the reason for none, and which code or text made each hit (`via`)."""
         concept = CONCEPT.decode(raw) if raw else None
         found, text = concept_words(concept) if concept is not None else ([], "")
         hits = match_concepts(self.vocab, ("form", "condition"), found, text)
-        return hits, text, f"{describe(found, text)} matches no dystonia form or comorbidity"
+        via = {hit: how_matched(self.vocab, hit[0], hit[1], found, text) for hit in hits}
+        return hits, text, f"{describe(found, text)} matches no dystonia form or comorbidity", via
 
     def _body_sites(self, raw: Raw) -> Sites | _Marker:
         """`conditions.body_regions` of a bodySite value, its notes' fields without the `Type/id`."""
@@ -295,7 +299,7 @@ class Reader:
         mapping's own functions."""
         verification = self._read(self.statuses, obj.verificationStatus, status_code)
         clinical = self._read(self.statuses, obj.clinicalStatus, status_code)
-        hits, text, reason = self._read(self.conditions, obj.code, self._condition_code)
+        hits, text, reason, via = self._read(self.conditions, obj.code, self._condition_code)
         sites = self._read(self.sites, obj.bodySite, self._body_sites)
         src = f"Condition/{obj.id}"
         if verification == "entered-in-error":
@@ -317,14 +321,21 @@ class Reader:
             regions, notes = sites
             facts.extend(UnrecognizedFact(pid, src + field, why) for field, why in notes)
             recorded = fp.fhir_date(obj.recordedDate)
-            facts.extend(FormFact(pid, src, f, regions, age, when, text, recorded) for f in forms)
+            facts.extend(
+                FormFact(pid, src, f, regions, age, when, text, recorded, via[("form", f)])
+                for f in forms
+            )
             if obj.extension is not None:
                 facts.extend(
                     cond.phenotype_axes(
                         as_resource(obj, "Condition", extension=obj.extension), pid, src
                     )
                 )
-        facts.extend(ComorbidityFact(pid, src, cid) for kind, cid in hits if kind == "condition")
+        facts.extend(
+            ComorbidityFact(pid, src, cid, via[(kind, cid)])
+            for kind, cid in hits
+            if kind == "condition"
+        )
         return facts
 
     def _observation_code(self, raw: Raw) -> bool:

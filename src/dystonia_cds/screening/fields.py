@@ -15,7 +15,6 @@ from dystonia_cds.fhir import fastpath as fp
 from dystonia_cds.fhir import medications as med
 from dystonia_cds.fhir.extract import SEXES
 from dystonia_cds.fhir.facts import Fact, PatientFact, UnrecognizedFact
-from dystonia_cds.screening.deceased import deceased_fact
 from dystonia_cds.screening.structs import (
     AdministrationDosage,
     Concept,
@@ -108,9 +107,6 @@ def patient_facts(obj: PatientLine) -> list[Fact]:
     ]
     if gender is not None and gender not in SEXES:
         facts.append(UnrecognizedFact(pid, f"{src}.gender", f"unknown gender {gender[:20]!r}"))
-    marker = deceased_fact(pid, obj.deceasedBoolean, obj.deceasedDateTime)
-    if marker is not None:
-        facts.append(marker)
     return facts
 
 
