@@ -255,6 +255,8 @@ class PatientRecord:
     findings: frozenset[str] = frozenset()  # work-up results, e.g. "wilson-disease-excluded"
     assessments: tuple[ScaleResult, ...] = ()
     unrecognized: tuple[Unrecognized, ...] = ()
+    deceased: bool = False  # Patient.deceasedBoolean true, or a deceasedDateTime
+    deceased_date: date | None = None  # Patient.deceasedDateTime
     # how each form and comorbidity was understood (explanation only: not compared)
     understood_from: tuple[ConceptSource, ...] = field(default=(), compare=False)
 

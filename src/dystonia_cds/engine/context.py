@@ -109,8 +109,9 @@ def _add_age(ctx: Context, kb: KnowledgeBase) -> None:
         else:
             ctx.notes.append(NO_BIRTH_DATE_NOTE)
         return
-    age = age_in_years(birth, ctx.on)
-    ctx.age = age
+    died = ctx.record.deceased_date
+    age = age_in_years(birth, died if died is not None and birth <= died < ctx.on else ctx.on)
+    ctx.age = age  # a deceased patient's age is the age at death
     neonate = age < 1 and (ctx.on - birth).days < _limits(kb).neonate_days_below
     memo = kb.derived
     key = ("age", age, neonate)

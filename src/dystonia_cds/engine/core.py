@@ -27,12 +27,16 @@ from dystonia_cds.engine.plan import (
 from dystonia_cds.engine.understanding import derive_facts, sorted_ids
 from dystonia_cds.knowledge.base import KnowledgeBase
 
+DECEASED_TRACE = (TraceEntry("patient.deceased", True, "no treatment offered, no alert"),)
 NO_DYSTONIA_TRACE = (TraceEntry("phenotype.no-active-dystonia", True, "no treatment offered"),)
 
 
 def recommend(record: PatientRecord, kb: KnowledgeBase, *, on: date) -> Recommendation:
     """Ranked options, alerts, notes and an explanation trace for one patient on one date."""
     ctx = build_context(record, kb, on)
+    if record.deceased:
+        ctx.notes.append(_deceased_note(record))
+        return _result(ctx, kb, (), (), DECEASED_TRACE)
     if "dystonia" not in ctx.features:
         ctx.notes.append(NO_DYSTONIA_NOTE)
         return _result(ctx, kb, (), (), NO_DYSTONIA_TRACE)
@@ -54,7 +58,7 @@ def alert_ids(record: PatientRecord, kb: KnowledgeBase, *, on: date) -> tuple[st
     """The ids of `recommend(record, kb, on=on).alerts`, in the same order: the same context
     and the same memoised decision, without rendering options, alert texts or the phenotype."""
     ctx = build_context(record, kb, on)
-    if "dystonia" not in ctx.features:
+    if record.deceased or "dystonia" not in ctx.features:
         return ()
     return plan_for(kb, ctx.features).alert_ids
 
@@ -74,6 +78,12 @@ def _in_use_values(kb: KnowledgeBase, plan: Plan, ctx: Context) -> None:
             cautions.append(f"{title} - {' '.join(s.text for s in said)}")
     ctx.values["contraindicated_in_use"] = "; ".join(contra)
     ctx.values["cautions_in_use"] = "; ".join(cautions)
+
+
+def _deceased_note(record: PatientRecord) -> str:
+    died = record.deceased_date
+    when = f" on {died.isoformat()}" if died else " (date of death not recorded)"
+    return f"The patient died{when}: no treatment is offered and no alert is raised."
 
 
 def _result(

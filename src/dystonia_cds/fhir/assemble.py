@@ -80,7 +80,7 @@ class _Acc:
 
     __slots__ = (
         "axes", "birth", "conditions", "drugs", "findings", "forms", "genes", "ignored", "meds",
-        "patient_id", "procedures", "sex", "sources", "unrecognized", "variability", "weights",
+        "died", "patient_id", "procedures", "sex", "sources", "unrecognized", "variability", "weights",
     )  # fmt: skip
 
     def __init__(self, patient_id: str) -> None:
@@ -100,6 +100,7 @@ class _Acc:
         self.unrecognized: list[Unrecognized] = []
         self.ignored: dict[str, int] = {}
         self.sources: list[ConceptSource] = []
+        self.died: tuple[bool, date | None] = (False, None)
 
     def understood_from(self) -> tuple[ConceptSource, ...]:
         forms = [ConceptSource("form", f.form, f"{f.source}: {f.via}") for f in self.forms if f.via]
@@ -113,6 +114,7 @@ class _Acc:
                 self.drugs.append(f)
             case PatientFact():
                 self.birth, self.sex = f.birth_date, _SEX.get(f.sex) or Sex(f.sex)
+                self.died = (f.deceased, f.deceased_date)
             case FormFact():
                 self.forms.append(f)
             case PhenotypeFact(axis="variability"):
@@ -167,6 +169,8 @@ def assemble_record(patient_id: str, facts: Iterable[Fact]) -> PatientRecord:
         findings=frozenset(acc.findings),
         unrecognized=_collapse(acc.unrecognized) + _ignored_summary(acc.ignored),
         understood_from=acc.understood_from(),
+        deceased=acc.died[0],
+        deceased_date=acc.died[1],
     )
 
 

@@ -31,8 +31,15 @@ def patient_facts(r: dict[str, Any], vocab: Vocabulary, pid: str) -> list[Fact]:
         raise a.fail(r, "id", "a Patient needs an id")
     birth = a.parse_date(r, r.get("birthDate"), "birthDate")
     gender = a.get_str(r, r, "gender", "gender")
+    died = a.parse_date(r, r.get("deceasedDateTime"), "deceasedDateTime")
+    flag = r.get("deceasedBoolean")
+    if flag is not None and not isinstance(flag, bool):
+        raise a.fail(r, "deceasedBoolean", "must be true or false")
+    deceased = flag is True or died is not None
     facts: list[Fact] = [
-        PatientFact(pid, a.where(r), birth, gender if gender in SEXES else "unknown")
+        PatientFact(
+            pid, a.where(r), birth, gender if gender in SEXES else "unknown", deceased, died
+        )
     ]
     if gender is not None and gender not in SEXES:
         facts.append(

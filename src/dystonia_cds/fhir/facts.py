@@ -22,6 +22,8 @@ class _Fact(msgspec.Struct, frozen=True, array_like=True, tag=True, gc=False):
 class PatientFact(_Fact, tag="patient", frozen=True):
     birth_date: date | None
     sex: str
+    deceased: bool = False  # Patient.deceasedBoolean true, or a deceasedDateTime
+    deceased_date: date | None = None
 
 
 class FormFact(_Fact, tag="form", frozen=True):

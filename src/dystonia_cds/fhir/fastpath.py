@@ -379,6 +379,8 @@ def _patient(r: dict[str, Any], vocab: Vocabulary, rid: str, pid: str) -> list[F
         gender = "unknown"
     elif type(gender) is not str or gender not in _SEXES:
         raise Bail
+    if "deceasedBoolean" in r or "deceasedDateTime" in r:
+        raise Bail  # rare: the checked path reads and validates them
     return [PatientFact(rid, f"Patient/{rid}", birth, gender)]
 
 
