@@ -79,8 +79,9 @@ class _Acc:
     """What one patient's facts say, gathered in one pass (a plain slotted class: cheap to make)."""
 
     __slots__ = (
-        "axes", "birth", "conditions", "drugs", "findings", "forms", "genes", "ignored", "meds",
-        "died", "patient_id", "procedures", "sex", "sources", "unrecognized", "variability", "weights",
+        "axes", "birth", "conditions", "died", "drugs", "findings", "forms", "genes", "ignored",
+        "meds", "patient_id", "procedures", "sex", "sources", "unrecognized", "variability",
+        "weights",
     )  # fmt: skip
 
     def __init__(self, patient_id: str) -> None:
