@@ -20,6 +20,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
 
 from dystonia_cds.context import AppContext
 from dystonia_cds.web import accounts
@@ -79,13 +80,30 @@ CurrentAdmin = Annotated[accounts.SignedIn, Depends(admin_only)]
 
 
 async def read_form(request: Request) -> FormData:
-    """The submitted form, after checking its CSRF token against the session's."""
-    form = await request.form()
+    """The submitted form, after checking its CSRF token against the session's. A body that
+    cannot be parsed as a form is audited with the signed-in user and its 400, then refused."""
+    try:
+        form = await request.form()
+    except HTTPException as exc:
+        await run_in_threadpool(_audit_unparsable, request, exc.status_code)
+        raise
     user: accounts.SignedIn | None = getattr(request.state, "user", None)
     given = form.get("csrf_token")
     if user is None or not tokens_match(user.csrf_token, given if isinstance(given, str) else None):
         raise CsrfRejected
     return form
+
+
+def _audit_unparsable(request: Request, status: int) -> None:
+    user: accounts.SignedIn | None = getattr(request.state, "user", None)
+    route = getattr(request.scope.get("route"), "path", request.url.path)
+    record_event(
+        _ctx(request),
+        actor=web_actor(user.username if user else None),
+        action=f"web.form.unparsable {request.method} {route}",
+        status=status,
+        patient_id=request.path_params.get("patient_id"),
+    )
 
 
 def safe_next(target: str | None) -> str:

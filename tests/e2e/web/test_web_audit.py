@@ -132,3 +132,22 @@ def test_repeated_failures_answer_429_with_retry_after_and_are_audited(
     assert "dcds_session" not in throttled.cookies
     actions = [e.action for e in entries() if e.actor == f"web:{name}"]  # type: ignore[operator]
     assert actions[-1] == "web.signin.throttled"
+
+
+def test_a_form_body_that_cannot_be_parsed_is_audited_with_the_user_and_its_status(
+    web_server: WebServer, entries: object
+) -> None:
+    name, password = _new_account(web_server)
+    with _client(web_server) as client:
+        sign_in(client, name, password)
+        patient_id = _patient(client, "Test Unparsable")
+        response = client.post(
+            f"/patients/{patient_id}/feedback",
+            content=b"--x\r\ngarbage",
+            headers={"content-type": "multipart/form-data"},  # no boundary
+        )
+        assert response.status_code == 400
+    found = [e for e in entries() if e.actor == f"web:{name}" and e.status == 400]  # type: ignore[operator]
+    assert [(e.action, e.patient_id) for e in found] == [
+        ("web.form.unparsable POST /patients/{patient_id}/feedback", patient_id)
+    ]
