@@ -1,4 +1,5 @@
-"""Entry form: a treatment trial (drug or procedure) with dates, outcome and dose."""
+"""Entry form: a treatment trial (drug or procedure) with dates, outcome and dose; an
+ongoing drug is checked before saving (`trial_checks`: dose limits, drugs in use)."""
 
 from __future__ import annotations
 
@@ -6,16 +7,17 @@ from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from dystonia_cds.context import AppContext
 from dystonia_cds.domain.patient import TreatmentTrial, TrialOutcome
-from dystonia_cds.store.repository import CareRepository
-from dystonia_cds.web import vocab
-from dystonia_cds.web.auth import CurrentUser, read_form
+from dystonia_cds.domain.recommendation import Alert
+from dystonia_cds.web import trial_checks, vocab
+from dystonia_cds.web.auth import CsrfRejected, CurrentUser, read_form
 from dystonia_cds.web.forms import FormReader
-from dystonia_cds.web.patient_data import audit, patient_name, unit_of_work
+from dystonia_cds.web.patient_data import patient_name
+from dystonia_cds.web.security import tokens_match
 from dystonia_cds.web.templating import Renderer
 
 
@@ -61,10 +63,12 @@ def build_router(renderer: Renderer) -> APIRouter:
         values: dict[str, Any],
         errors: dict[str, str],
         status: int,
+        checks: tuple[Alert, ...] = (),
     ) -> Response:
         return renderer.form_page(
             request, "trial_form.html", patient, values, errors, status,
             groups=vocab.TREATMENT_GROUPS, outcomes=vocab.OUTCOMES,
+            **trial_checks.page_extra(checks),
         )  # fmt: skip
 
     @router.get("/patients/{patient_id}/trials/new")
@@ -82,11 +86,34 @@ def build_router(renderer: Renderer) -> APIRouter:
             patient = (patient_id, patient_name(_ctx(request), user, patient_id))
             if reader.errors:
                 return trial_page(request, patient, reader.values(), reader.errors, 422)
-            with unit_of_work(_ctx(request)) as session:
-                CareRepository(session).add_trial(patient_id, trial, note=note)
-                audit(session, user, "web.trial.create", patient_id, 201)
+            ctx = _ctx(request)
+            checks = trial_checks.check_and_save(
+                ctx, user, patient_id, trial, note, reader, today()
+            )
+            if reader.errors:  # checks to review first (issue 10): nothing saved
+                return trial_page(request, patient, reader.values(), reader.errors, 409, checks)
             return RedirectResponse(f"/patients/{patient_id}", status_code=303)
 
         return await run_in_threadpool(rest)
+
+    @router.post("/patients/{patient_id}/trials/preview")
+    async def trial_preview(request: Request, patient_id: str, user: CurrentUser) -> Response:
+        if not tokens_match(user.csrf_token, request.headers.get("x-csrf-token")):
+            raise CsrfRejected
+        reader = FormReader(await request.form())
+        trial, _ = parse_trial(reader, today())
+        checks: tuple[Alert, ...] = ()
+        if not reader.errors:
+            ctx = _ctx(request)
+            checks = await run_in_threadpool(
+                trial_checks.preview, ctx, user, patient_id, trial, today()
+            )
+        return JSONResponse(
+            {
+                "checks": [trial_checks.as_dict(c) for c in checks],
+                "checks_seen": trial_checks.digest(checks) if checks else "",
+                "errors": reader.errors,
+            }
+        )
 
     return router
