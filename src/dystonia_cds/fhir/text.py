@@ -12,6 +12,7 @@ from textwrap import wrap
 from dystonia_cds import DISCLAIMER
 from dystonia_cds.domain.patient import PatientRecord
 from dystonia_cds.domain.recommendation import Option, Recommendation, UnderstoodPhenotype
+from dystonia_cds.knowledge import load_knowledge
 
 WIDTH = 96
 MAX_UNRECOGNIZED = 12
@@ -52,8 +53,16 @@ def _patient(rec: Recommendation) -> list[str]:
     return lines
 
 
+def _words(kind: str, ids: tuple[str, ...] | list[str]) -> str:
+    """Ids as clinicians write them: the knowledge's labels, else the id in words."""
+    labels = load_knowledge().terms.get(kind, {})
+    return ", ".join(labels.get(i) or i.replace("-", " ") for i in ids)
+
+
 def _phenotype(ph: UnderstoodPhenotype) -> list[str]:
-    facts = [("dystonia", ", ".join(ph.forms)), ("regions", ", ".join(ph.regions))]
+    forms = ", ".join(f.replace("-", " ") for f in ph.forms)
+    regions = ", ".join(r.replace("-", " ") for r in ph.regions)
+    facts = [("dystonia", forms), ("regions", regions)]
     derived = " (derived)" if ph.distribution_derived else ""
     facts += [("distribution", f"{ph.distribution}{derived}" if ph.distribution else "")]
     onset = f"{ph.onset_age_years:g} years" if ph.onset_age_years is not None else ""
@@ -63,8 +72,9 @@ def _phenotype(ph: UnderstoodPhenotype) -> list[str]:
         ("association", ph.association or ""),
         ("etiology", ph.etiology or ""),
     ]
-    facts += [("genes", ", ".join(ph.genes)), ("conditions", ", ".join(ph.conditions))]
-    facts += [("findings", ", ".join(ph.findings)), ("current drugs", ", ".join(ph.current_drugs))]
+    facts += [("genes", ", ".join(ph.genes)), ("conditions", _words("conditions", ph.conditions))]
+    facts += [("findings", _words("findings", ph.findings))]
+    facts += [("current drugs", ", ".join(ph.current_drugs))]
     return [f"  {name}: {value}" for name, value in facts if value]
 
 
@@ -92,9 +102,9 @@ def _history(record: PatientRecord) -> list[str]:
     for t in record.trials:
         when = f" from {t.start.isoformat()}" if t.start else ""
         state = "current" if t.active else "past"
-        outcome = f", {t.outcome.value}" if t.outcome else ""
+        outcome = f", {t.outcome.value.replace('-', ' ')}" if t.outcome else ""
         dose = f", {t.daily_dose_mg:g} mg/day" if t.daily_dose_mg is not None else ""
-        lines.append(f"  tried: {t.treatment}{when} ({state}{dose}{outcome})")
+        lines.append(f"  tried: {t.treatment.replace('-', ' ')}{when} ({state}{dose}{outcome})")
     if record.injections:
         last = record.injections[-1]
         product = f" ({last.product})" if last.product else ""
@@ -107,7 +117,8 @@ def _history(record: PatientRecord) -> list[str]:
 def _alerts(rec: Recommendation) -> list[str]:
     out: list[str] = []
     for a in rec.alerts:
-        out += _para(a.message, f"  [{a.severity.value.upper()}] {a.id}: ", "      ")
+        title = load_knowledge().alert_title(a.id)
+        out += _para(a.message, f"  [{a.severity.value.upper()}] {title}: ", "      ")
     return out
 
 
@@ -120,7 +131,8 @@ def _options(rec: Recommendation) -> list[str]:
 
 def _option(o: Option) -> list[str]:
     adjunct = ", adjunct" if o.adjunct else ""
-    lines = [f"  {o.rank}. {o.title} [{o.strength.value}{adjunct}] ({o.id})"]
+    strength = o.strength.value.replace("not-recommended", "not recommended")
+    lines = [f"  {o.rank}. {o.title} [{strength}{adjunct}]"]
     for r in o.rationale:
         lines += _para(r, "       why: ", "            ")
     for c in o.cautions:

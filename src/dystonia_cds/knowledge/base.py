@@ -129,6 +129,7 @@ class OptionSpec:
 @dataclass(frozen=True, slots=True)
 class AlertSpec:
     id: str
+    title: str
     severity: Severity
     message: str
     tag: str
@@ -295,6 +296,11 @@ class KnowledgeBase:
         """Dosing, titration, monitoring... facts of an option (all kinds when `kind` is None)."""
         facts = self._options_by_id[option_id].facts
         return facts if kind is None else tuple(f for f in facts if f.kind == kind)
+
+    def alert_title(self, alert_id: str) -> str:
+        """Plain words for an alert id (people never read the id itself)."""
+        spec = next((a for a in self.alerts if a.id == alert_id), None)
+        return spec.title if spec else alert_id.replace("-", " ").capitalize()
 
     def threshold(self, name: str) -> float:
         return self.thresholds[name].value

@@ -115,6 +115,7 @@ def _alert(a: AlertModel) -> AlertSpec:
 def _alert_spec(a: AlertModel) -> AlertSpec:
     return AlertSpec(
         id=a.id,
+        title=a.title,
         severity=Severity(a.severity),
         message=a.message,
         tag=a.tag,

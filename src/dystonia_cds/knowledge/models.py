@@ -89,6 +89,7 @@ class OptionModel(Strict):
 
 class AlertModel(Strict):
     id: str = Field(pattern=_ID)
+    title: str = Field(min_length=3)  # plain words people read (never the id)
     severity: Literal["info", "warning", "critical"]
     message: str = Field(min_length=3)
     tag: Tag

@@ -84,28 +84,12 @@ ALERT_ACTIONS: Mapping[str, tuple[AlertAction, ...]] = {
     ),
 }
 
-ALERT_TITLES: Mapping[str, str] = {
-    "acute-dystonic-reaction": "Acute drug-induced dystonic reaction",
-    "botulinum-toxin-too-soon": "Botulinum toxin: too soon to re-inject",
-    "botulinum-toxin-due": "Botulinum toxin: next session due",
-    "botulinum-toxin-overdue": "Botulinum toxin: session overdue",
-    "anticholinergic-older-adult": "Anticholinergic drug in an older adult",
-    "tetrabenazine-depression": "Tetrabenazine with depression or suicidality",
-    "levodopa-trial-missing": "No levodopa trial on record",
-    "wilson-disease-screen": "Wilson disease not excluded",
-    "dbs-evaluation": "Deep brain stimulation evaluation",
-    "genetic-testing": "Genetic testing",
-    "botulinum-toxin-secondary-nonresponse": "Botulinum toxin: possible secondary non-response",
-    "caution-drug-in-use": "Caution for a drug in use",
-    "acute-dystonic-reaction-history": "Earlier acute dystonic reaction",
-    "contraindicated-drug-in-use": "Contraindicated drug in use",
-    "dose-above-limit": "Dose above a reference limit",
-}
-
 
 def alert_title(alert_id: str) -> str:
-    """Plain words for an alert id (pages never show the id itself)."""
-    return ALERT_TITLES.get(alert_id) or alert_id.replace("-", " ").capitalize()
+    """Plain words for an alert id (pages never show the id itself): the knowledge's title."""
+    from dystonia_cds.knowledge import load_knowledge  # loaded once and cached
+
+    return load_knowledge().alert_title(alert_id)
 
 
 def is_interruptive(alert: Alert) -> bool:
