@@ -49,8 +49,10 @@ STEM = b"dyston"
 GENERIC = frozenset({"disease", "syndrome", "disorder", "crisis", "cramp", "acute", "chronic"})
 _UNSURE = re.compile(rb"[\x80-\xff]|\\u")
 # Every "subject" key, with the reference it starts ('' when it starts none the pattern reads).
-_SUBJECT = re.compile(rb'"subject"(?:\s*:\s*\{\s*"reference"\s*:\s*"([^"\\]*)")?')
-_PATIENT = re.compile(rb'"patient"(?:\s*:\s*\{\s*"reference"\s*:\s*"([^"\\]*)")?')
+# The search starts at `ject"` ('j' is rare in JSON: sre skips faster than from the quote) and
+# looks back for the whole key.
+_SUBJECT = re.compile(rb'ject"(?<="subject")(?:\s*:\s*\{\s*"reference"\s*:\s*"([^"\\]*)")?')
+_PATIENT = re.compile(rb'tient"(?<="patient")(?:\s*:\s*\{\s*"reference"\s*:\s*"([^"\\]*)")?')
 
 
 def reference_pattern(resource_type: str | None) -> re.Pattern[bytes]:
