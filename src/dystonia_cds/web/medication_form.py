@@ -1,5 +1,6 @@
 """Entry form: a drug the patient takes or recently took (e.g. a dopamine-blocking drug behind
-an acute dystonic reaction, an opioid next to a benzodiazepine, an MAO inhibitor)."""
+an acute dystonic reaction, an opioid next to a benzodiazepine, an MAO inhibitor); a drug
+still taken is checked before saving (`trial_checks`: contraindications and cautions)."""
 
 from __future__ import annotations
 
@@ -7,16 +8,17 @@ from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from dystonia_cds.context import AppContext
 from dystonia_cds.domain.patient import Medication
-from dystonia_cds.store.repository import CareRepository
-from dystonia_cds.web import vocab
-from dystonia_cds.web.auth import CurrentUser, read_form
+from dystonia_cds.domain.recommendation import Alert
+from dystonia_cds.web import trial_checks, vocab
+from dystonia_cds.web.auth import CsrfRejected, CurrentUser, read_form
 from dystonia_cds.web.forms import FormReader
-from dystonia_cds.web.patient_data import audit, patient_name, unit_of_work
+from dystonia_cds.web.patient_data import patient_name
+from dystonia_cds.web.security import tokens_match
 from dystonia_cds.web.templating import Renderer
 
 ROUTES = {
@@ -61,10 +63,11 @@ def build_router(renderer: Renderer) -> APIRouter:
         values: dict[str, Any],
         errors: dict[str, str],
         status: int,
+        checks: tuple[Alert, ...] = (),
     ) -> Response:
         return renderer.form_page(
             request, "medication_form.html", patient, values, errors, status,
-            groups=medication_groups(), routes=ROUTES,
+            groups=medication_groups(), routes=ROUTES, **trial_checks.page_extra(checks),
         )  # fmt: skip
 
     @router.get("/patients/{patient_id}/medications/new")
@@ -82,11 +85,28 @@ def build_router(renderer: Renderer) -> APIRouter:
             patient = (patient_id, patient_name(_ctx(request), user, patient_id))
             if reader.errors:
                 return page(request, patient, reader.values(), reader.errors, 422)
-            with unit_of_work(_ctx(request)) as session:
-                CareRepository(session).add_medication(patient_id, medication)
-                audit(session, user, "web.medication.create", patient_id, 201)
+            proposal = trial_checks.medication_proposal(medication)
+            checks = trial_checks.check_and_save(
+                _ctx(request), user, patient_id, proposal, reader, date.today()
+            )
+            if reader.errors:  # checks to review first (issue 10): nothing saved
+                return page(request, patient, reader.values(), reader.errors, 409, checks)
             return RedirectResponse(f"/patients/{patient_id}", status_code=303)
 
         return await run_in_threadpool(rest)
+
+    @router.post("/patients/{patient_id}/medications/preview")
+    async def medication_preview(request: Request, patient_id: str, user: CurrentUser) -> Response:
+        if not tokens_match(user.csrf_token, request.headers.get("x-csrf-token")):
+            raise CsrfRejected
+        reader = FormReader(await request.form())
+        medication = parse_medication(reader, date.today())
+        checks: tuple[Alert, ...] = ()
+        if not reader.errors:
+            proposal = trial_checks.medication_proposal(medication)
+            checks = await run_in_threadpool(
+                trial_checks.preview, _ctx(request), user, patient_id, proposal, date.today()
+            )
+        return JSONResponse(trial_checks.preview_body(checks, reader.errors))
 
     return router

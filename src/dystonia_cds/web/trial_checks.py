@@ -1,11 +1,12 @@
-"""The checks of a treatment trial being recorded, shown before it is saved (issue 10, 2).
+"""The checks of a drug entry being recorded, shown before it is saved (issue 10, point 2):
+a treatment trial (trial form) or a drug the patient takes (medication form).
 
-A trial that is ongoing makes its drug one being taken. The patient's stored record with the
-proposed trial added goes through the engine (`recommend`), and the alerts about a drug in
-use that concern this trial are shown on the form: a daily dose above a reference limit
-(`dose-above-limit`, naming the limit and its source), a contraindication or caution for a
-drug being taken, tetrabenazine with depression or suicidality. An alert concerns the trial
-when it names the drug, or appears or changes only because of the trial.
+An ongoing trial, or a drug still taken, is a drug being taken. The patient's stored record
+with the proposed entry added goes through the engine (`recommend`), and the alerts about a
+drug in use that concern this entry are shown on the form: a daily dose above a reference
+limit (`dose-above-limit`, naming the limit and its source), a contraindication or caution
+for a drug being taken, tetrabenazine with depression or suicidality. An alert concerns the
+entry when it names the drug, or appears or changes only because of the entry.
 
 Saving with such checks needs a second, deliberate step: the form comes back with the checks
 and a tick box; the tick counts only for the checks shown (a digest of them travels with the
@@ -15,15 +16,15 @@ form), so a changed dose or record is checked and confirmed afresh. Nothing is s
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
-from dataclasses import replace
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from dystonia_cds.context import AppContext
-from dystonia_cds.domain.patient import PatientRecord, TreatmentTrial
+from dystonia_cds.domain.patient import Medication, PatientRecord, TreatmentTrial
 from dystonia_cds.domain.recommendation import Alert
 from dystonia_cds.knowledge.base import KnowledgeBase
 from dystonia_cds.store.records import record_from_patient
@@ -55,6 +56,37 @@ CHANGED = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    """A drug entry about to be recorded: a trial or a drug taken (the medication form)."""
+
+    kind: str  # "trial" or "medication": the audit actions' middle word
+    drug: str  # ingredient or option id
+    taken: bool  # ongoing: only a drug being taken raises the checks
+    add: Callable[[PatientRecord], PatientRecord]  # the record with the entry, first
+    save: Callable[[CareRepository, str], object]  # store it for a patient id
+
+
+def trial_proposal(trial: TreatmentTrial, note: str | None = None) -> Proposal:
+    return Proposal(
+        kind="trial",
+        drug=trial.treatment,
+        taken=trial.active,
+        add=lambda record: with_trial(record, trial),
+        save=lambda repo, pid: repo.add_trial(pid, trial, note=note),
+    )
+
+
+def medication_proposal(medication: Medication) -> Proposal:
+    return Proposal(
+        kind="medication",
+        drug=medication.ingredient,
+        taken=medication.active,
+        add=lambda record: replace(record, medications=(medication, *record.medications)),
+        save=lambda repo, pid: repo.add_medication(pid, medication),
+    )
+
+
 def with_trial(record: PatientRecord, trial: TreatmentTrial) -> PatientRecord:
     """The record with the proposed trial first: the engine reads the first daily dose it
     finds for a drug, and the dose being checked is the one now entered (a dose change
@@ -72,22 +104,27 @@ def _drug_alerts(alerts: Iterable[Alert]) -> list[Alert]:
     return [a for a in alerts if a.id in DRUG_ALERTS]
 
 
-def trial_alerts(
-    kb: KnowledgeBase, record: PatientRecord, trial: TreatmentTrial, on: date
+def proposal_alerts(
+    kb: KnowledgeBase, record: PatientRecord, proposal: Proposal, on: date
 ) -> tuple[Alert, ...]:
-    """The drug-in-use alerts that concern `trial` once added to `record` (none unless the
-    trial is ongoing: only a drug being taken raises them)."""
-    if not trial.active:
+    """The drug-in-use alerts that concern the entry once added to `record` (none unless
+    its drug is being taken)."""
+    if not proposal.taken:
         return ()
     from dystonia_cds.engine import recommend
 
     before = {(a.id, a.message) for a in _drug_alerts(recommend(record, kb, on=on).alerts)}
-    after = _drug_alerts(recommend(with_trial(record, trial), kb, on=on).alerts)
+    after = _drug_alerts(recommend(proposal.add(record), kb, on=on).alerts)
     return tuple(
-        a
-        for a in after
-        if (a.id, a.message) not in before or names_drug(a.message, trial.treatment)
+        a for a in after if (a.id, a.message) not in before or names_drug(a.message, proposal.drug)
     )
+
+
+def trial_alerts(
+    kb: KnowledgeBase, record: PatientRecord, trial: TreatmentTrial, on: date
+) -> tuple[Alert, ...]:
+    """The drug-in-use alerts that concern `trial` once added to `record`."""
+    return proposal_alerts(kb, record, trial_proposal(trial), on)
 
 
 def digest(alerts: Iterable[Alert]) -> str:
@@ -107,46 +144,54 @@ def confirm(reader: FormReader, alerts: tuple[Alert, ...]) -> None:
 
 
 def stored_alerts(
-    ctx: AppContext, session: Session, patient_id: str, trial: TreatmentTrial, on: date
+    ctx: AppContext, session: Session, patient_id: str, proposal: Proposal, on: date
 ) -> tuple[Alert, ...]:
-    if not trial.active:
+    if not proposal.taken:
         return ()
     record = record_from_patient(load_page_history(session, patient_id))
-    return trial_alerts(ctx.knowledge, record, trial, on)
+    return proposal_alerts(ctx.knowledge, record, proposal, on)
 
 
 def check_and_save(
     ctx: AppContext,
     user: SignedIn,
     patient_id: str,
-    trial: TreatmentTrial,
-    note: str | None,
+    proposal: Proposal,
     reader: FormReader,
     on: date,
 ) -> tuple[Alert, ...]:
-    """Check the trial against the stored record and save it unless a check still needs the
+    """Check the entry against the stored record and save it unless a check still needs the
     clinician's confirmation (then `reader.errors` says so); one write transaction with the
-    patient locked, so two trials saved at once are each checked against the other."""
+    patient locked, so two entries saved at once are each checked against the other."""
     with unit_of_work(ctx, write=True) as session:
         repo = CareRepository(session)
         repo.lock_patient(patient_id)
-        alerts = stored_alerts(ctx, session, patient_id, trial, on)
+        alerts = stored_alerts(ctx, session, patient_id, proposal, on)
         confirm(reader, alerts)
         if not reader.errors:
-            repo.add_trial(patient_id, trial, note=note)
-            audit(session, user, "web.trial.create", patient_id, 201)
+            proposal.save(repo, patient_id)
+            audit(session, user, f"web.{proposal.kind}.create", patient_id, 201)
     return alerts
 
 
 def preview(
-    ctx: AppContext, user: SignedIn, patient_id: str, trial: TreatmentTrial, on: date
+    ctx: AppContext, user: SignedIn, patient_id: str, proposal: Proposal, on: date
 ) -> tuple[Alert, ...]:
-    """The checks of a trial being typed (blocking: run in the thread pool), audited."""
+    """The checks of an entry being typed (blocking: run in the thread pool), audited."""
     with unit_of_work(ctx) as session:
         require_patient(session, patient_id)
-        alerts = stored_alerts(ctx, session, patient_id, trial, on)
-        audit(session, user, "web.trial.preview", patient_id)
+        alerts = stored_alerts(ctx, session, patient_id, proposal, on)
+        audit(session, user, f"web.{proposal.kind}.preview", patient_id)
     return alerts
+
+
+def preview_body(alerts: tuple[Alert, ...], errors: dict[str, str]) -> dict[str, Any]:
+    """The JSON the forms' script reads: the checks, their digest, the field errors."""
+    return {
+        "checks": [as_dict(a) for a in alerts],
+        "checks_seen": digest(alerts) if alerts else "",
+        "errors": errors,
+    }
 
 
 def as_dict(alert: Alert) -> dict[str, Any]:

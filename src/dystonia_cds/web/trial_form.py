@@ -87,9 +87,8 @@ def build_router(renderer: Renderer) -> APIRouter:
             if reader.errors:
                 return trial_page(request, patient, reader.values(), reader.errors, 422)
             ctx = _ctx(request)
-            checks = trial_checks.check_and_save(
-                ctx, user, patient_id, trial, note, reader, today()
-            )
+            proposal = trial_checks.trial_proposal(trial, note)
+            checks = trial_checks.check_and_save(ctx, user, patient_id, proposal, reader, today())
             if reader.errors:  # checks to review first (issue 10): nothing saved
                 return trial_page(request, patient, reader.values(), reader.errors, 409, checks)
             return RedirectResponse(f"/patients/{patient_id}", status_code=303)
@@ -105,15 +104,10 @@ def build_router(renderer: Renderer) -> APIRouter:
         checks: tuple[Alert, ...] = ()
         if not reader.errors:
             ctx = _ctx(request)
+            proposal = trial_checks.trial_proposal(trial)
             checks = await run_in_threadpool(
-                trial_checks.preview, ctx, user, patient_id, trial, today()
+                trial_checks.preview, ctx, user, patient_id, proposal, today()
             )
-        return JSONResponse(
-            {
-                "checks": [trial_checks.as_dict(c) for c in checks],
-                "checks_seen": trial_checks.digest(checks) if checks else "",
-                "errors": reader.errors,
-            }
-        )
+        return JSONResponse(trial_checks.preview_body(checks, reader.errors))
 
     return router

@@ -173,3 +173,56 @@ def test_the_preview_names_a_bad_field_and_needs_the_csrf_header(clinician: http
     assert "daily_dose_mg" in preview(clinician, pid, daily_dose_mg="-3").json()["errors"]
     refused = clinician.post(f"/patients/{pid}/trials/preview", data={"treatment": "x"})
     assert refused.status_code in (400, 403)
+
+
+# ---------------------------------------------------------------- the medication form
+
+
+def medication(client: httpx.Client, pid: str, **extra: str) -> httpx.Response:
+    form = client.get(f"/patients/{pid}/medications/new")
+    data = {
+        "csrf_token": hidden_token(form.text),
+        "ingredient": "tetrabenazine",
+        "active": "on",
+        "route": "oral",
+        **extra,
+    }
+    return client.post(f"/patients/{pid}/medications/new", data=data, follow_redirects=False)
+
+
+def test_tetrabenazine_taken_with_depression_is_critical_before_saving(
+    clinician: httpx.Client,
+) -> None:
+    pid = create_patient(clinician, "Drug Depression", conditions=["depression"])
+    shown = medication(clinician, pid)
+    assert shown.status_code == 409
+    assert 'class="alert critical" data-check-id="tetrabenazine-depression"' in shown.text
+    assert "Being taken (tetrabenazine): review now" in text_of(shown.text)
+    assert 'data-kind="medication"' not in clinician.get(f"/patients/{pid}").text
+    seen = seen_digest(shown.text)
+    saved = medication(clinician, pid, confirm_warnings="on", checks_seen=seen)
+    assert saved.status_code == 303
+    assert 'data-kind="medication"' in clinician.get(f"/patients/{pid}").text
+
+
+def test_a_drug_without_checks_saves_in_one_step(clinician: httpx.Client) -> None:
+    pid = create_patient(clinician, "Drug Plain")
+    assert medication(clinician, pid).status_code == 303
+
+
+def test_a_drug_no_longer_taken_is_not_checked(clinician: httpx.Client) -> None:
+    pid = create_patient(clinician, "Drug Stopped", conditions=["depression"])
+    stopped = medication(clinician, pid, active="", end=date.today().isoformat())
+    assert stopped.status_code == 303
+
+
+def test_the_medication_preview_returns_the_checks(clinician: httpx.Client) -> None:
+    pid = create_patient(clinician, "Drug Preview", conditions=["narrow-angle-glaucoma"])
+    page = clinician.get(f"/patients/{pid}/medications/new").text
+    result = clinician.post(
+        f"/patients/{pid}/medications/preview",
+        data={"ingredient": "trihexyphenidyl", "active": "on"},
+        headers={"X-CSRF-Token": hidden_token(page)},
+    ).json()
+    assert [c["id"] for c in result["checks"]] == ["contraindicated-drug-in-use"]
+    assert result["checks"][0]["severity"] == "critical"

@@ -1,6 +1,7 @@
-"""The trial form's checks live in Debian's Chromium (Playwright): typing an ongoing
-tetrabenazine dose above the reference limit shows the dose check before saving, with the
-tick that confirms it; a dose brought back within the limit clears it."""
+"""The drug-entry checks live in Debian's Chromium (Playwright): typing an ongoing
+tetrabenazine dose above the reference limit in the trial form shows the dose check before
+saving, with the tick that confirms it; a dose brought back within the limit clears it; the
+medication form shows a critical check for tetrabenazine taken with depression."""
 
 from __future__ import annotations
 
@@ -54,15 +55,15 @@ def test_the_dose_check_appears_while_typing_and_the_tick_saves(
 ) -> None:
     pid = create_patient(clinician, "Browser Trial Dose")
     page.goto(f"/patients/{pid}/trials/new")
-    assert page.locator("#trial-confirm").is_hidden()
+    assert page.locator("#drug-confirm").is_hidden()
     page.select_option("#f-treatment", "tetrabenazine")
     page.check("input[name=active]")
     page.fill("#f-daily_dose_mg", "75")
-    check = page.locator("#trial-checks [data-check-id=dose-above-limit]")
+    check = page.locator("#drug-checks [data-check-id=dose-above-limit]")
     check.wait_for()
     assert "more than 50 mg/day needs the CYP2D6 genotype" in check.inner_text()
     assert "[R42]" in check.inner_text()
-    assert page.locator("#trial-confirm").is_visible()
+    assert page.locator("#drug-confirm").is_visible()
     page.screenshot(path=str(screenshot_dir / "web-trial-dose-check.png"), full_page=True)
     page.check("#f-confirm_warnings")
     page.click("button:has-text('Save trial')")
@@ -77,9 +78,25 @@ def test_a_dose_brought_within_the_limit_clears_the_check(
     page.select_option("#f-treatment", "tetrabenazine")
     page.check("input[name=active]")
     page.fill("#f-daily_dose_mg", "75")
-    page.locator("#trial-checks [data-check-id=dose-above-limit]").wait_for()
+    page.locator("#drug-checks [data-check-id=dose-above-limit]").wait_for()
     page.fill("#f-daily_dose_mg", "50")
-    page.locator("#trial-checks [data-check-id]").wait_for(state="detached")
-    assert page.locator("#trial-confirm").is_hidden()
+    page.locator("#drug-checks [data-check-id]").wait_for(state="detached")
+    assert page.locator("#drug-confirm").is_hidden()
     page.click("button:has-text('Save trial')")
     page.wait_for_url(f"**/patients/{pid}")
+
+
+def test_the_medication_form_shows_a_critical_check_while_typing(
+    page: sync_api.Page, clinician: httpx.Client, screenshot_dir: Path
+) -> None:
+    pid = create_patient(clinician, "Browser Drug Depression", conditions=["depression"])
+    page.goto(f"/patients/{pid}/medications/new")
+    page.select_option("#f-ingredient", "tetrabenazine")
+    check = page.locator("#drug-checks [data-check-id=tetrabenazine-depression]")
+    check.wait_for()
+    assert "critical" in (check.get_attribute("class") or "")
+    assert page.locator("#drug-confirm").is_visible()
+    page.screenshot(path=str(screenshot_dir / "web-medication-check.png"), full_page=True)
+    page.click("button:has-text('Save drug')")
+    page.wait_for_url(f"**/patients/{pid}/medications/new")
+    assert "Review the checks above" in page.inner_text("main")

@@ -32,7 +32,12 @@ def kb() -> KnowledgeBase:
     return load_knowledge()
 
 
-def record(*conditions: str, findings: tuple[str, ...] = (), **extra: object) -> PatientRecord:
+def record(
+    *conditions: str,
+    findings: tuple[str, ...] = (),
+    trials: tuple[TreatmentTrial, ...] = (),
+    medications: tuple[Medication, ...] = (),
+) -> PatientRecord:
     phenotype = Phenotype(
         forms=frozenset({DystoniaForm("tardive-dystonia")}),
         regions=frozenset({BodyRegion("neck")}),
@@ -44,7 +49,8 @@ def record(*conditions: str, findings: tuple[str, ...] = (), **extra: object) ->
         phenotype=phenotype,
         conditions=frozenset(conditions),
         findings=frozenset(findings),
-        **extra,
+        trials=trials,
+        medications=medications,
     )
 
 
@@ -144,3 +150,16 @@ def test_a_tetrabenazine_dose_breaches_without_a_genotype_exactly_above_50(
     check = trial_checks.trial_alerts
     assert check(kb(), record(), taking("tetrabenazine", within), ON) == ()
     assert ids(check(kb(), record(), taking("tetrabenazine", above), ON)) == ["dose-above-limit"]
+
+
+def test_a_drug_taken_with_a_contraindication_is_checked_from_the_medication_form() -> None:
+    drug = trial_checks.medication_proposal(Medication(ingredient="tetrabenazine"))
+    alerts = trial_checks.proposal_alerts(kb(), record("depression"), drug, ON)
+    assert ids(alerts) == ["tetrabenazine-depression"]
+    assert alerts[0].severity.value == "critical"
+
+
+def test_a_drug_no_longer_taken_is_not_checked_from_the_medication_form() -> None:
+    stopped = Medication(ingredient="tetrabenazine", active=False, end=date(2026, 11, 1))
+    drug = trial_checks.medication_proposal(stopped)
+    assert trial_checks.proposal_alerts(kb(), record("depression"), drug, ON) == ()

@@ -1,14 +1,15 @@
-/* The trial form's checks before saving (issue 10): while a trial is typed, the server
-   checks it against the patient's record (POST .../trials/preview) and the drug-in-use
-   alerts appear with the tick box that confirms them. The server checks again on save. */
+/* The checks of a drug entry before saving (issue 10; trial and medication forms): while
+   the entry is typed, the server checks it against the patient's record (POST to the form's
+   data-preview address) and the drug-in-use alerts appear with the tick box that confirms
+   them. The server checks again on save. */
 (function () {
   "use strict";
-  var form = document.getElementById("trial-form");
+  var form = document.querySelector("form[data-drug-checks]");
   var csrfMeta = document.querySelector('meta[name="csrf-token"]');
   if (!form || !csrfMeta || !window.fetch || !window.FormData) { return; }
-  var box = document.getElementById("trial-checks");
+  var box = document.getElementById("drug-checks");
   var seen = document.getElementById("f-checks_seen");
-  var confirmBox = document.getElementById("trial-confirm");
+  var confirmBox = document.getElementById("drug-confirm");
   var tick = document.getElementById("f-confirm_warnings");
   var timer = null;
 
@@ -24,7 +25,7 @@
     box.textContent = "";
     if (!checks.length) {
       var msg = Object.keys(result.errors || {}).length
-        ? "Complete the form to see the checks." : "No checks for this trial.";
+        ? "Complete the form to see the checks." : "No checks for this entry.";
       box.appendChild(para("muted", msg));
     }
     checks.forEach(function (c) {
