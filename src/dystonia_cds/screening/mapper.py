@@ -228,14 +228,14 @@ class _Pruner:
 
     def block(self, block: bytes | bytearray, end: int) -> None:
         """`block[:end]`: a gzip file's block or a window of a plain partition. Judged whole
-        when each line holds one reference and the file's resource type; else line by line."""
+        when there are as many references as lines (a line without one is decoded: it is
+        malformed or has no subject); else line by line."""
         lines = block.count(b"\n", 0, end) + (block[end - 1] != 10)
         references = self.pattern.findall(block, 0, end)
         if (
             len(references) != lines
             or b"" in references
             or block.find(self.other, 0, end) >= 0
-            or block.count(self.typed, 0, end) != lines
         ):
             self.lines(bytes(block[:end]))
             return
