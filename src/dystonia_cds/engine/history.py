@@ -80,14 +80,22 @@ def _check_doses(ctx: Context, kb: KnowledgeBase) -> None:
 
 def _current_doses(ctx: Context) -> list[tuple[str, float]]:
     on = ctx.on
-    doses: dict[str, float] = {}
-    for m in ctx.record.medications:
-        if m.daily_dose_mg is not None and _taken(m.active, m.start, m.end, on):
-            doses[m.ingredient] = m.daily_dose_mg
-    for t in ctx.record.trials:
-        if t.daily_dose_mg is not None and _taken(t.active, t.start, t.end, on):
-            doses.setdefault(t.treatment, t.daily_dose_mg)
-    return sorted(doses.items())
+    latest: dict[str, tuple[date, float]] = {}  # the newest stated dose of each drug taken
+    taken = [
+        (m.ingredient, m.start, m.daily_dose_mg)
+        for m in ctx.record.medications
+        if _taken(m.active, m.start, m.end, on)
+    ]
+    taken += [
+        (t.treatment, t.start, t.daily_dose_mg)
+        for t in ctx.record.trials
+        if _taken(t.active, t.start, t.end, on)
+    ]
+    for ingredient, start, dose in taken:
+        when = start or date.min
+        if dose is not None and (ingredient not in latest or when > latest[ingredient][0]):
+            latest[ingredient] = (when, dose)
+    return sorted((k, v[1]) for k, v in latest.items())
 
 
 def _taken(active: bool, start: date | None, end: date | None, on: date) -> bool:
@@ -132,6 +140,9 @@ def _add_trials(ctx: Context, kb: KnowledgeBase) -> None:
         if t.active and (t.end is None or t.end >= ctx.on):
             f.add(f"current:{option}")
             ctx.current.setdefault(option, _since(t.treatment, t.start))
+            # an ongoing trial of a drug is a drug being taken: its classes count too
+            f.add(f"active:{t.treatment}")
+            f.update(["class:" + c for c in kb.ingredient_classes.get(t.treatment, ())])
         if t.outcome in FAILED:
             f.add(f"failed:{option}")
             ctx.failures.setdefault(option, []).append(_describe(t))

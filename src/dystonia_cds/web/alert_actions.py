@@ -74,7 +74,7 @@ ALERT_ACTIONS: Mapping[str, tuple[AlertAction, ...]] = {
         _DRUG_CHANGE,
         AlertAction("See the contraindication in the options below", "#options-h"),
     ),
-    "dose-above-limit": (AlertAction("Record the dose change", "/medications/new"),),
+    "dose-above-limit": (AlertAction("Record the dose change", "/trials/new"),),
     "caution-drug-in-use": (
         _DRUG_CHANGE,
         AlertAction("See the caution in the options below", "#options-h"),
