@@ -111,7 +111,14 @@ def screen(
     at: Annotated[
         str | None, typer.Option(help="Evaluation date YYYY-MM-DD (default today).")
     ] = None,
-    measures: Annotated[str | None, typer.Option(help="Comma-separated measure ids.")] = None,
+    measures: Annotated[
+        str | None,
+        typer.Option(
+            help="Comma-separated measure ids (default: all): levodopa-trial-missing, "
+            "botulinum-toxin-too-soon, botulinum-toxin-overdue, anticholinergic-older-adult, "
+            "tetrabenazine-depression, dbs-evaluation, wilson-disease-screen."
+        ),
+    ] = None,
     scheduler: Annotated[
         str | None, typer.Option(help="tcp://HOST:PORT (Dask) or local:N (LocalCluster).")
     ] = None,

@@ -169,3 +169,10 @@ def test_synth_refuses_a_directory_that_already_holds_an_export(export: Path) ->
     done = _cli("synth", "--patients", "5", "--out", str(export))
     assert done.returncode == 2
     assert "already holds NDJSON files" in done.stderr
+
+
+def test_screen_help_lists_every_measure_id() -> None:
+    done = _cli("screen", "--help")
+    assert done.returncode == 0, done.stderr
+    text = " ".join(done.stdout.split()).replace("│", "").replace(" ", "")
+    assert all(measure.replace(" ", "") in text for measure in MEASURE_IDS)
