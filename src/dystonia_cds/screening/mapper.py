@@ -203,11 +203,10 @@ class _Run:
 class _Pruner:
     """Hands a block's lines of cohort patients to the run; counts the others as pruned.
 
-    A block is judged from its references when every `"subject"` key in it (`"patient"` for
-    AllergyIntolerance) starts a plain, non-empty reference the pattern reads and the other
-    key is absent: then a line holding no reference has no subject at all (it belongs to nobody),
-    and every patient a line belongs to is among the references read. Otherwise the block
-    is read line by line (`lines`)."""
+    A block is judged from its references when it holds as many plain, non-empty `"subject"`
+    references (`"patient"` for AllergyIntolerance) as lines and no key of the other name: each
+    line then names its patient in bytes the pattern read (docs/scaling.md "Pruning").
+    Otherwise the block is read line by line (`lines`)."""
 
     def __init__(self, run: _Run, cohort: frozenset[str]) -> None:
         self.run, self.cohort = run, cohort
@@ -215,7 +214,6 @@ class _Pruner:
         self.pattern = reference_pattern(kind)
         self.other = b'"subject"' if kind == "AllergyIntolerance" else b'"patient"'
         self.typed = b'"resourceType":"%s"' % (kind or "").encode()
-
         self.keys: dict[bytes, str] = {}
 
     def key(self, reference: bytes) -> str:
@@ -232,11 +230,7 @@ class _Pruner:
         malformed or has no subject); else line by line."""
         lines = block.count(b"\n", 0, end) + (block[end - 1] != 10)
         references = self.pattern.findall(block, 0, end)
-        if (
-            len(references) != lines
-            or b"" in references
-            or block.find(self.other, 0, end) >= 0
-        ):
+        if len(references) != lines or b"" in references or block.find(self.other, 0, end) >= 0:
             self.lines(bytes(block[:end]))
             return
         present = [r for r in set(references) if self.key(r) in self.cohort]
