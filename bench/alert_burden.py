@@ -14,7 +14,7 @@ Definitions:
   carries it: `dystonia_cds.web.alert_actions.ALERT_ACTIONS` holds, for that alert id, the
   link to the form that does it (the action words of the message are the link's label). For
   CDS Hooks cards, the card carries the action when it has a suggestion
-  (`cdshooks.suggestions.ALERT_OPTIONS`), reported as `card_unactionable_alerts`;
+  (`cdshooks.suggestions.CARD_ACTION_ALERTS`), reported as `card_unactionable_alerts`;
 - *unactionable_alerts* is the number of interruptive alerts without such an action, over both
   populations (target: 0).
 
@@ -81,12 +81,10 @@ class Burden:
 
 
 def card_actions() -> frozenset[str]:
-    """Alert ids whose CDS Hooks card carries a suggestion (empty if that table moved)."""
-    try:
-        from dystonia_cds.cdshooks.suggestions import ALERT_OPTIONS
-    except ImportError:
-        return frozenset()
-    return frozenset(ALERT_OPTIONS)
+    """Alert ids whose CDS Hooks card carries its action as a suggestion."""
+    from dystonia_cds.cdshooks.suggestions import CARD_ACTION_ALERTS
+
+    return frozenset(CARD_ACTION_ALERTS)
 
 
 def demo_records(on: date) -> list[PatientRecord]:
