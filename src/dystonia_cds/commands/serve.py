@@ -138,7 +138,7 @@ def run(*, host: str, port: int, database: str | None, demo: bool, workers: int)
 
     sock = bind_socket(host, port)  # before the database: a busy port changes nothing
     try:
-        settings = get_settings(database_url=database)
+        settings = _settings(database)
         refuse_demo_in_production(settings, demo)
         ctx = create_context(settings)  # creates the schema on an empty database, or refuses
         if demo:
@@ -147,6 +147,18 @@ def run(*, host: str, port: int, database: str | None, demo: bool, workers: int)
     finally:
         sock.close()
     return 0
+
+
+def _settings(database: str | None) -> Settings:
+    """The settings, or one line naming the setting that is wrong (never a traceback)."""
+    from pydantic import ValidationError
+
+    try:
+        return get_settings(database_url=database)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        name = "DYSTONIA_CDS_" + "_".join(str(p) for p in err["loc"][:1]).upper()
+        raise InvalidInput(f"{name}: {err['msg']}", location="settings") from exc
 
 
 def _announcing_server() -> Any:
