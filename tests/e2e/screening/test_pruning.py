@@ -131,3 +131,13 @@ def test_mutated_input_gives_the_same_results_pruned_or_not(
     full = _screen(folder, tmp_path / "full", prune=False, max_errors=1.0)
     assert pruned["results.csv"] == full["results.csv"]
     assert pruned["summary"] == full["summary"]
+
+
+def test_gzip_files_give_the_same_results_as_plain_ones(tmp_path: Path) -> None:
+    generate_population(tmp_path / "plain", population=300, prevalence=0.05, seed=9)
+    generate_population(tmp_path / "gzip", population=300, prevalence=0.05, seed=9, gzip="all")
+    assert all(p.name.endswith(".gz") for p in (tmp_path / "gzip").glob("*.ndjson*"))
+    plain = _screen(tmp_path / "plain", tmp_path / "a")
+    packed = _screen(tmp_path / "gzip" / "manifest.json", tmp_path / "b")
+    assert plain["results.csv"] == packed["results.csv"]
+    assert plain["summary"] == packed["summary"]
