@@ -181,6 +181,7 @@ class TreatmentTrial:
     outcome: TrialOutcome | None = None
     daily_dose_mg: float | None = None
     source: str = ""  # where it came from, e.g. "MedicationStatement/123"
+    product: str | None = None  # a botulinum-toxin course's product, when the input names it
 
 
 @quick_init

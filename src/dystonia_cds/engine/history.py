@@ -23,6 +23,9 @@ def add_history(ctx: Context, kb: KnowledgeBase) -> None:
     _add_medications(ctx, kb)
     _add_trials(ctx, kb)
     _add_injections(ctx, kb)
+    if ctx.record.trials:
+        done = sorted((i for i in ctx.record.injections if i.date <= ctx.on), key=_injection_date)
+        _add_toxin_outcomes(ctx, done)
     _add_refractory(ctx, kb)
 
 
@@ -220,7 +223,6 @@ def _add_injections(ctx: Context, kb: KnowledgeBase) -> None:
         f.add("bont-product-switch")
     if lost_benefit(done, ctx.record.assessments, on):
         f.add("bont-loss-of-benefit")
-    _add_toxin_outcomes(ctx, done)
 
 
 SEROTYPE_B = frozenset({"rimabotulinumtoxinB"})  # every other product named here is type A (§3.2)
@@ -245,12 +247,13 @@ def _add_toxin_outcomes(ctx: Context, done: list[Injection]) -> None:
 
 
 def _serotype(t: TreatmentTrial, done: list[Injection]) -> str | None:
-    """The serotype of a toxin cycle: its own injection's product, else the last one before it."""
+    """The serotype of a toxin course: its own product, its injection's, else the last one
+    injected before it."""
     same = [i for i in done if t.source and i.source == t.source]
     when = t.start or t.end
     before = [i for i in done if when is not None and i.date <= when]
     found = same or before
-    name = found[-1].product if found else None
+    name = t.product or (found[-1].product if found else None)
     if name is None:
         return None
     return "B" if name in SEROTYPE_B else "A"

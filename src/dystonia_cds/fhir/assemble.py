@@ -241,7 +241,13 @@ def _treatments(
         if p.treatment != "botulinum-toxin" or p.outcome:
             trials.append(
                 TreatmentTrial(
-                    p.treatment, p.start, p.end, p.active, _outcome(p.outcome), source=p.source
+                    p.treatment,
+                    p.start,
+                    p.end,
+                    p.active,
+                    _outcome(p.outcome),
+                    source=p.source,
+                    product=p.product,
                 )
             )
     return (
@@ -282,7 +288,13 @@ def _toxin(
     if not d.administration or d.outcome:
         trials.append(
             TreatmentTrial(
-                "botulinum-toxin", d.start, d.end, d.active, _outcome(d.outcome), source=d.source
+                "botulinum-toxin",
+                d.start,
+                d.end,
+                d.active,
+                _outcome(d.outcome),
+                source=d.source,
+                product=product,
             )
         )
 
