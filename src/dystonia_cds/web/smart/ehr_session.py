@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+from starlette.concurrency import run_in_threadpool
 
 from dystonia_cds.store import smart as store
 from dystonia_cds.store.audit import record_call
@@ -67,6 +68,10 @@ async def refresh_patient(smart: Smart, web_token: str | None, username: str) ->
             access = await access_token(smart, row, http, force=True)
             reads = await read_or_relaunch(http, row.iss, access, row.ehr_patient_id)
     read = ehr.as_ehr_read(row.iss, row.ehr_patient_id, reads)
+    return await run_in_threadpool(_store_refresh, smart, read, reads, username)
+
+
+def _store_refresh(smart: Smart, read: store.EhrRead, reads: ehr.Reads, username: str) -> str:
     with smart.ctx.sessions.begin() as session:
         local_id = store.store_ehr_read(session, read)
         audit_reads(session, username, local_id, reads)

@@ -14,7 +14,9 @@ from typing import Any
 
 import httpx
 import orjson
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from dystonia_cds.context import AppContext
 from dystonia_cds.store import smart as store
@@ -134,14 +136,15 @@ async def finish(
         )
         pid = token.get("patient")
         if pid is None and launch.kind == "standalone":
-            return _open_session(
-                smart, client, token, token_endpoint, fhir_user, None, old_web_token
+            return await run_in_threadpool(
+                _open_session, smart, client, token, token_endpoint, fhir_user, None, old_web_token
             )
         pid = ehr.patient_id_of(pid)
         reads = await read_or_relaunch(http, client.iss, token["access_token"], pid)
     read = ehr.as_ehr_read(client.iss, pid, reads)
-    return _open_session(
-        smart, client, token, token_endpoint, fhir_user, (read, reads), old_web_token
+    # mapping and storing are blocking work: the thread pool, as the API's import does
+    return await run_in_threadpool(
+        _open_session, smart, client, token, token_endpoint, fhir_user, (read, reads), old_web_token
     )
 
 
@@ -166,6 +169,21 @@ def tokens_of(smart: Smart, token: dict[str, Any], old_refresh: str | None = Non
 
 
 def _open_session(
+    smart: Smart,
+    client: SmartClient,
+    token: dict[str, Any],
+    token_endpoint: str,
+    fhir_user: str,
+    read: tuple[store.EhrRead, ehr.Reads] | None,
+    old_web_token: str | None,
+) -> Landed:
+    try:
+        return _store_launch(smart, client, token, token_endpoint, fhir_user, read, old_web_token)
+    except IntegrityError:  # the same EHR user or patient linked by a launch at the same moment
+        return _store_launch(smart, client, token, token_endpoint, fhir_user, read, old_web_token)
+
+
+def _store_launch(
     smart: Smart,
     client: SmartClient,
     token: dict[str, Any],
