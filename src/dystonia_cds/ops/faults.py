@@ -93,6 +93,8 @@ async def _unavailable(send: Send) -> None:
         (b"content-type", b"application/json"),
         (b"retry-after", str(RETRY_AFTER_S).encode()),
         (b"content-length", str(len(BODY)).encode()),
+        (b"cache-control", b"no-store"),
+        (b"x-content-type-options", b"nosniff"),
     ]
     await send({"type": "http.response.start", "status": 503, "headers": headers})
     await send({"type": "http.response.body", "body": BODY})
