@@ -198,9 +198,9 @@ class CareRepository:
     def update_trial(
         self, patient_id: str, trial_id: int, changes: Mapping[str, Any]
     ) -> TreatmentTrialRow:
-        row = self.session.get(TreatmentTrialRow, trial_id)
+        self.lock_patient(patient_id)  # two PATCHes of start and end cannot cross (end < start)
+        row = self.session.get(TreatmentTrialRow, trial_id, populate_existing=True)
         if row is None or row.patient_id != patient_id:
-            self.get_patient(patient_id)
             raise InvalidInput(f"no trial {trial_id} for this patient", location="trial_id")
         for name, value in changes.items():
             if name not in TRIAL_FIELDS:

@@ -105,3 +105,39 @@ def test_a_replace_racing_a_patient_update_keeps_both_changes_whole(sessions: Se
     assert _state(sessions, patient_id) in [_expected(1), _expected(2)]
     with sessions() as session:
         assert CareRepository(session).get_patient(patient_id).display_name == "Test Renamed"
+
+
+def test_concurrent_trial_changes_never_leave_an_end_before_the_start(sessions: Sessions) -> None:
+    from dystonia_cds.domain.errors import InvalidInput
+    from dystonia_cds.domain.patient import TreatmentTrial
+    from dystonia_cds.store.care_models import TreatmentTrialRow
+
+    patient_id = _new_patient(sessions)
+    with sessions.begin() as session:
+        trial = TreatmentTrial(
+            treatment="trihexyphenidyl", start=date(2024, 1, 1), end=date(2024, 3, 1)
+        )
+        trial_id = CareRepository(session).add_trial(patient_id, trial)
+
+    def change(field: str, day: date) -> Callable[[], None]:
+        def job() -> None:
+            with write_transaction(sessions) as session:
+                CareRepository(session).update_trial(patient_id, trial_id, {field: day})
+
+        return job
+
+    for _ in range(ROUNDS):
+        with sessions.begin() as session:
+            row = session.get(TreatmentTrialRow, trial_id)
+            assert row is not None
+            row.start, row.end = date(2024, 1, 1), date(2024, 3, 1)
+        later_start = change("start", date(2024, 2, 15))  # valid against the stored end
+        earlier_end = change("end", date(2024, 2, 1))  # valid against the stored start
+        errors = _run_together([later_start, earlier_end])
+        assert all(isinstance(e, InvalidInput) for e in errors)
+        with sessions() as session:
+            row = session.get(TreatmentTrialRow, trial_id)
+            assert row is not None
+            assert row.start is not None
+            assert row.end is not None
+            assert row.start <= row.end
