@@ -164,9 +164,9 @@ class CareRepository:
         return row.id
 
     def delete_diagnosis(self, patient_id: str, diagnosis_id: int) -> None:
+        self.lock_patient(patient_id)  # not interleaved with a replace that deletes it too
         row = self.session.get(Diagnosis, diagnosis_id)
         if row is None or row.patient_id != patient_id:
-            self.get_patient(patient_id)
             raise InvalidInput(f"no diagnosis {diagnosis_id} for this patient", location="id")
         self.session.delete(row)
         self.session.flush()

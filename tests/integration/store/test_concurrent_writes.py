@@ -141,3 +141,27 @@ def test_concurrent_trial_changes_never_leave_an_end_before_the_start(sessions: 
             assert row.start is not None
             assert row.end is not None
             assert row.start <= row.end
+
+
+def _delete(sessions: Sessions, patient_id: str, diagnosis_id: int) -> Callable[[], None]:
+    def job() -> None:
+        with write_transaction(sessions) as session:
+            CareRepository(session).delete_diagnosis(patient_id, diagnosis_id)
+
+    return job
+
+
+def test_a_diagnosis_deleted_while_a_replace_removes_it_is_refused_cleanly(
+    sessions: Sessions,
+) -> None:
+    from dystonia_cds.domain.errors import InvalidInput
+
+    for _ in range(ROUNDS):
+        patient_id = _new_patient(sessions)
+        _replace(sessions, patient_id, 0)()
+        with sessions() as session:
+            (old_id,) = [d.id for d in CareRepository(session).history(patient_id).diagnoses]
+        jobs = [_delete(sessions, patient_id, old_id), _replace(sessions, patient_id, 1)]
+        errors = _run_together(jobs)
+        assert all(isinstance(e, InvalidInput) for e in errors)  # "no diagnosis ...", not a 500
+        assert _state(sessions, patient_id) == _expected(1)
