@@ -98,8 +98,11 @@ def test_a_poor_response_over_two_toxin_cycles_shows_in_the_options(api: httpx.C
         }
         response = api.post(f"/api/patients/{patient_id}/injections", json=visit)
         assert response.status_code == 201, response.text
-    (toxin,) = [o for o in _options(api, patient_id) if o["id"] == "botulinum-toxin"]
-    assert any("loss of benefit" in c.lower() for c in toxin["cautions"]), toxin["cautions"]
+    # since issue 10 it is an alert with the reference's checklist, not a caution
+    rec = api.get(f"/api/patients/{patient_id}/recommendation").json()
+    alerts = {a["id"]: a for a in rec["alerts"]}
+    assert "botulinum-toxin-secondary-nonresponse" in alerts, rec["alerts"]
+    assert "technique" in alerts["botulinum-toxin-secondary-nonresponse"]["message"]
 
 
 def test_a_patient_exported_as_fhir_imports_as_an_equal_record(api: httpx.Client) -> None:

@@ -182,5 +182,13 @@ def test_only_verified_codes_are_emitted_with_their_display() -> None:
             "display": vocab.emit_code("cervical-dystonia").display,
         }  # type: ignore[union-attr]
     ]
-    assert "coding" not in concept(vocab, "trihexyphenidyl")  # RxNorm candidate only [U]
+    # RxNorm verified in reference §7.3 (R79) since 2026-12-05
+    assert concept(vocab, "trihexyphenidyl")["coding"] == [
+        {
+            "system": "http://www.nlm.nih.gov/research/umls/rxnorm",
+            "code": "10811",
+            "display": "trihexyphenidyl",
+        }
+    ]
+    assert "coding" not in concept(vocab, "abobotulinumtoxinA")  # no verified code (§7.3 [U])
     assert concept(vocab, "body-weight")["coding"][0]["code"] == "29463-7"
