@@ -150,6 +150,10 @@ class CareRepository:
         the rows deleted are the ones committed last and two replaces never merge."""
         self.lock_patient(patient_id)
         patient = self.history(patient_id, fresh=True)
+        # the old rows go first: the unit of work inserts before it deletes, and an unchanged
+        # fact (the same gene again) would collide with its own old row on the unique key
+        patient.facts.clear()
+        self.session.flush()
         patient.phenotype = care_rows.phenotype_axes(data)
         patient.diagnoses = [care_rows.diagnosis(d) for d in data.diagnoses]
         patient.facts = care_rows.facts(data)

@@ -471,3 +471,24 @@ def test_a_provenance_longer_than_its_column_is_clipped_not_a_failure(sessions: 
         assert len(stored.source) == 200
         assert stored.source.startswith("MedicationStatement/yyy")
         assert stored.source.endswith("...")
+
+
+def test_saving_the_same_phenotype_twice_keeps_it(sessions: Sessions) -> None:
+    # an unchanged fact (the same gene) once collided with its own old row on the unique key
+    patient_id = _new_patient(sessions)
+    data = PhenotypeData(
+        (DiagnosisData("genetic-torsion-dystonia"),),
+        genes=("TOR1A",),
+        conditions=("depression",),
+        findings=("wilson-disease-excluded",),
+    )
+    with sessions.begin() as session:
+        repo = CareRepository(session)
+        repo.replace_phenotype(patient_id, data)
+        repo.replace_phenotype(patient_id, data)
+    with sessions.begin() as session:
+        CareRepository(session).replace_phenotype(patient_id, data)
+    with sessions() as session:
+        record = load_patient_record(session, patient_id)
+    assert record.phenotype.genes == {"TOR1A"}
+    assert record.conditions == {"depression"}
