@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from dystonia_cds.cdshooks.cardids import topic_key
+from dystonia_cds.ops.metrics import CARDS_ISSUED
 from dystonia_cds.store.feedback_models import CdsIssued, CdsTopic
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,7 @@ class CardLog:
         with self._lock:
             for topic, indicator in issued:
                 self._counts[(service_id, topic, indicator)] += 1
+                CARDS_ISSUED.labels(service=service_id, topic=topic).inc()
                 if topic not in self._known:
                     self._known[topic] = key = topic_key(topic)
                     self._new[key] = topic

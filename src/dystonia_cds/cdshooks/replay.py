@@ -73,11 +73,14 @@ class RedisReplayCache:
     async def remember(self, issuer: str, jti: str, exp: float, now: float) -> bool:
         from redis.exceptions import RedisError
 
+        from dystonia_cds.ops.metrics import REPLAY_CACHE_ERRORS
+
         if exp <= now:
             return False  # an expired token is refused before this; never stored
         try:
             stored = await self.client.set(self.key(issuer, jti), b"1", nx=True, exat=int(exp) + 1)
         except (RedisError, OSError) as exc:
+            REPLAY_CACHE_ERRORS.inc()
             log.error("replay cache at %s unavailable: %s", _safe(self.url), exc)
             raise NotReady("the JWT replay check is unavailable; try again") from exc
         return bool(stored)
