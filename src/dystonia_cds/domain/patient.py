@@ -229,6 +229,33 @@ class Unrecognized:
     reason: str
 
 
+# Side effects a patient can report in the diary between toxin visits (reference §3.5, §2.10:
+# dysphagia, breathing difficulty, neck weakness, ptosis, diplopia, dry mouth, dysphonia).
+DIARY_SIDE_EFFECTS: tuple[str, ...] = (
+    "trouble-swallowing",
+    "trouble-breathing",
+    "neck-weakness",
+    "drooping-eyelid",
+    "double-vision",
+    "dry-mouth",
+    "voice-change",
+)
+URGENT_SIDE_EFFECTS = frozenset({"trouble-swallowing", "trouble-breathing"})
+
+
+@quick_init
+@dataclass(frozen=True, slots=True)
+class DiaryEntry:
+    """A patient's weekly check-in between visits (patient-reported; synthetic in tests)."""
+
+    date: date
+    severity: int  # 0-10, how bad the dystonia was this week
+    benefit_percent: int | None = None  # benefit of the last toxin injection, 0-100
+    side_effects: frozenset[str] = frozenset()  # ids of DIARY_SIDE_EFFECTS
+    note: str = ""
+    source: str = ""
+
+
 @quick_init
 @dataclass(frozen=True, slots=True)
 class ConceptSource:
@@ -256,6 +283,7 @@ class PatientRecord:
     findings: frozenset[str] = frozenset()  # work-up results, e.g. "wilson-disease-excluded"
     assessments: tuple[ScaleResult, ...] = ()
     unrecognized: tuple[Unrecognized, ...] = ()
+    diary: tuple[DiaryEntry, ...] = ()  # weekly check-ins, oldest first
     deceased: bool = False  # Patient.deceasedBoolean true, or a deceasedDateTime
     deceased_date: date | None = None  # Patient.deceasedDateTime
     # how each form and comorbidity was understood (explanation only: not compared)
