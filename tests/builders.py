@@ -17,6 +17,7 @@ from dystonia_cds.domain.patient import (
     Association,
     BodyRegion,
     Course,
+    DiaryEntry,
     Distribution,
     DystoniaForm,
     Etiology,
@@ -154,6 +155,7 @@ def patient(
     findings: Iterable[str] = (),
     assessments: Iterable[ScaleResult] = (),
     unrecognized: Iterable[Unrecognized] = (),
+    diary: Iterable[DiaryEntry] = (),
     **phenotype_fields: object,
 ) -> PatientRecord:
     """A synthetic record; `age` sets a birth date giving that age on `on`."""
@@ -172,4 +174,5 @@ def patient(
         findings=frozenset(findings),
         assessments=tuple(assessments),
         unrecognized=tuple(unrecognized),
+        diary=tuple(sorted(diary, key=lambda e: e.date)),
     )

@@ -16,7 +16,7 @@ import orjson
 import pytest
 
 from builders import injection, med, patient, scale, trial
-from dystonia_cds.domain.patient import PatientRecord
+from dystonia_cds.domain.patient import DiaryEntry, PatientRecord
 from dystonia_cds.domain.recommendation import Recommendation
 from dystonia_cds.engine import recommend, recommendation_to_dict
 from dystonia_cds.knowledge import load_knowledge
@@ -38,6 +38,15 @@ def build_record(case: dict[str, Any]) -> PatientRecord:
     trials = [trial(t.pop("treatment"), t.pop("outcome", None), **t) for t in p.pop("trials", [])]
     injections = [injection(i.pop("date"), **i) for i in p.pop("injections", [])]
     scores = [scale(s["scale"], s["date"], s["total"]) for s in p.pop("assessments", [])]
+    diary = [
+        DiaryEntry(
+            date=d["date"],
+            severity=d.get("severity", 5),
+            benefit_percent=d.get("benefit_percent"),
+            side_effects=frozenset(d.get("side_effects", ())),
+        )
+        for d in p.pop("diary", [])
+    ]
     return patient(
         p.pop("id", "golden"),
         on=case["on"],
@@ -45,6 +54,7 @@ def build_record(case: dict[str, Any]) -> PatientRecord:
         trials=trials,
         injections=injections,
         assessments=scores,
+        diary=diary,
         **p,
     )
 

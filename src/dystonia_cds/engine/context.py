@@ -16,6 +16,7 @@ from dystonia_cds.domain.patient import (
     age_in_years,
 )
 from dystonia_cds.domain.phenotype import onset_age
+from dystonia_cds.engine.diary import add_diary
 from dystonia_cds.engine.history import add_history
 from dystonia_cds.engine.understanding import PhenotypeFacts, phenotype_facts
 from dystonia_cds.knowledge.base import KnowledgeBase, Limits
@@ -90,6 +91,8 @@ def build_context(record: PatientRecord, kb: KnowledgeBase, on: date) -> Context
     ctx.regions = facts.regions
     ctx.distribution = facts.distribution
     add_history(ctx, kb)
+    if record.diary:
+        add_diary(ctx, _limits(kb))
     _add_acute(ctx, kb, facts)
     _add_onset(ctx, kb)
     if ctx.distribution is None and "chronic" in f:

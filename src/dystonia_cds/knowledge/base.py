@@ -216,6 +216,8 @@ class Limits:
     bont_min_days: int
     bont_overdue_after_days: float
     refractory_min_failures: float
+    diary_wearing_off_before_days: float = 70.0
+    diary_benefit_lost_percent: float = 25.0
 
 
 @dataclass(frozen=True, eq=False)

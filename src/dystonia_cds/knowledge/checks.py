@@ -84,6 +84,8 @@ REQUIRED_THRESHOLDS = frozenset(
         "bont_min_interval_weeks",
         "bont_overdue_after_weeks",
         "refractory_min_failures",
+        "diary_wearing_off_before_weeks",
+        "diary_benefit_lost_percent",
     }
 )
 PLACEHOLDERS = frozenset(
@@ -101,6 +103,9 @@ PLACEHOLDERS = frozenset(
         "dose_breaches",
         "cautions_in_use",
         "vmat2",
+        "diary_date",
+        "diary_weeks",
+        "wear_off_weeks",
     }
 )
 

@@ -251,6 +251,8 @@ def _limits(kb: KnowledgeBase) -> Limits:
         bont_min_days=round(t("bont_min_interval_weeks") * 7),
         bont_overdue_after_days=t("bont_overdue_after_weeks") * 7,
         refractory_min_failures=t("refractory_min_failures"),
+        diary_wearing_off_before_days=t("diary_wearing_off_before_weeks") * 7,
+        diary_benefit_lost_percent=t("diary_benefit_lost_percent"),
     )
 
 

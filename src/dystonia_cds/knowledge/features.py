@@ -51,6 +51,8 @@ FIXED: frozenset[str] = frozenset(
         "bont-response-lost",  # good toxin response(s), then an ineffective cycle (trials)
         "bont-both-serotypes-failed",  # type A and type B toxin both without adequate benefit
         "dose-above-limit",  # a drug taken above a reference dose limit
+        "diary-urgent-side-effect",  # trouble swallowing or breathing reported since the last injection
+        "diary-wearing-off",  # benefit lost before week 10 in two consecutive toxin cycles (diary)
         "cause-established",
         "contraindicated-in-use",  # (set by the engine's plan) a contraindicated option is taken
         "caution-in-use",  # (set by the engine's plan) an alert_in_use caution applies to a drug taken  # another cause on record: drug-induced, a causative gene

@@ -155,7 +155,7 @@ class TermsFile(Strict):
 
 class ThresholdModel(Strict):
     value: float
-    unit: Literal["years", "days", "weeks", "count"]
+    unit: Literal["years", "days", "weeks", "count", "percent"]
     tag: Tag
     sources: list[str] = Field(min_length=1)
     note: str = ""

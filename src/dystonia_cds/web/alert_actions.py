@@ -82,6 +82,12 @@ ALERT_ACTIONS: Mapping[str, tuple[AlertAction, ...]] = {
     "botulinum-toxin-secondary-nonresponse": (
         AlertAction("Review the last sessions and plan the next one", "/injections/new"),
     ),
+    "botulinum-toxin-wearing-off": (
+        AlertAction("Plan the next session's dose and muscles", "/injections/new"),
+    ),
+    "toxin-swallowing-breathing-reported": (
+        AlertAction("Record the assessment (side effects of the last session)", "/trials/new"),
+    ),
 }
 
 
