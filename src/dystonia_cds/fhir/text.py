@@ -118,7 +118,10 @@ def _alerts(rec: Recommendation) -> list[str]:
     out: list[str] = []
     for a in rec.alerts:
         title = load_knowledge().alert_title(a.id)
-        out += _para(a.message, f"  [{a.severity.value.upper()}] {title}: ", "      ")
+        head = f"  [{a.severity.value.upper()}] "
+        if not a.message.startswith(title):  # the message does not already begin with it
+            head += f"{title}: "
+        out += _para(a.message, head, "      ")
     return out
 
 
