@@ -6,6 +6,7 @@
 - `alert_models`     alert acknowledgements and overrides from the web app
 - `smart_models`     SMART App Launch: launches, linked EHR users and patients, EHR tokens
 - `throttle_models`  sign-in failures per username and client address (growing delays)
+- `patient_account_models`  patient accounts and their one-time invitations
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dystonia_cds.store import (
     alert_models,
     care_models,
     feedback_models,
+    patient_account_models,
     smart_models,
     throttle_models,
 )
@@ -24,6 +26,7 @@ __all__ = [
     "alert_models",
     "care_models",
     "feedback_models",
+    "patient_account_models",
     "smart_models",
     "throttle_models",
 ]
