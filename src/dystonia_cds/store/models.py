@@ -7,6 +7,7 @@
 - `smart_models`     SMART App Launch: launches, linked EHR users and patients, EHR tokens
 - `throttle_models`  sign-in failures per username and client address (growing delays)
 - `patient_account_models`  patient accounts and their one-time invitations
+- `diary_models`     the patient diary: weekly check-ins between visits
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dystonia_cds.store import (
     account_models,
     alert_models,
     care_models,
+    diary_models,
     feedback_models,
     patient_account_models,
     smart_models,
@@ -25,6 +27,7 @@ __all__ = [
     "account_models",
     "alert_models",
     "care_models",
+    "diary_models",
     "feedback_models",
     "patient_account_models",
     "smart_models",

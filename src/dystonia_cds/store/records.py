@@ -1,8 +1,8 @@
 """The engine's input for a stored patient: `load_patient_record(session, patient_id)`.
 
-Built from the stored diagnoses, phenotype axes, coded facts, drugs, trials, injection visits
-and assessments. A stored value the domain does not know (e.g. a form id from a newer
-version) is reported in `unrecognized`, never dropped silently.
+Built from the stored diagnoses, phenotype axes, coded facts, drugs, trials, injection visits,
+assessments and diary check-ins (oldest first). A stored value the domain does not know (e.g.
+a form id from a newer version) is reported in `unrecognized`, never dropped silently.
 """
 
 from __future__ import annotations
@@ -12,12 +12,13 @@ from dataclasses import replace
 from enum import StrEnum
 from typing import TypeVar
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from dystonia_cds.domain.patient import (
     Association,
     BodyRegion,
     Course,
+    DiaryEntry,
     Distribution,
     DystoniaForm,
     Etiology,
@@ -39,6 +40,7 @@ from dystonia_cds.store.care_models import (
     PhenotypeAxes,
     TreatmentTrialRow,
 )
+from dystonia_cds.store.diary import DiaryRepository
 from dystonia_cds.store.repository import CareRepository
 
 E = TypeVar("E", bound=StrEnum)
@@ -89,10 +91,16 @@ def record_from_patient(patient: Patient) -> PatientRecord:
         assessments=tuple(
             ScaleResult(scale=a.scale, date=a.date, total=a.total) for a in patient.assessments
         ),
+        diary=_diary(patient),
     )
     if not reader.unrecognized:
         return record
     return replace(record, unrecognized=tuple(reader.unrecognized))
+
+
+def _diary(patient: Patient) -> tuple[DiaryEntry, ...]:
+    session = object_session(patient)
+    return DiaryRepository(session).entries(patient.id) if session is not None else ()
 
 
 def _phenotype(patient: Patient, reader: _Reader, genes: frozenset[str]) -> Phenotype:
