@@ -25,6 +25,7 @@ from dystonia_cds.domain.patient import (
     BodyRegion,
     ConceptSource,
     Course,
+    DiaryEntry,
     Distribution,
     DystoniaForm,
     Etiology,
@@ -40,6 +41,7 @@ from dystonia_cds.domain.patient import (
 )
 from dystonia_cds.fhir.facts import (
     ComorbidityFact,
+    DiaryFact,
     DrugFact,
     Fact,
     FindingFact,
@@ -79,9 +81,9 @@ class _Acc:
     """What one patient's facts say, gathered in one pass (a plain slotted class: cheap to make)."""
 
     __slots__ = (
-        "axes", "birth", "conditions", "died", "drugs", "findings", "forms", "genes", "ignored",
-        "meds", "patient_id", "procedures", "sex", "sources", "unrecognized", "variability",
-        "weights",
+        "axes", "birth", "conditions", "diary", "died", "drugs", "findings", "forms", "genes",
+        "ignored", "meds", "patient_id", "procedures", "sex", "sources", "unrecognized",
+        "variability", "weights",
     )  # fmt: skip
 
     def __init__(self, patient_id: str) -> None:
@@ -102,6 +104,7 @@ class _Acc:
         self.ignored: dict[str, int] = {}
         self.sources: list[ConceptSource] = []
         self.died: tuple[bool, date | None] = (False, None)
+        self.diary: list[DiaryFact] = []
 
     def understood_from(self) -> tuple[ConceptSource, ...]:
         forms = [ConceptSource("form", f.form, f"{f.source}: {f.via}") for f in self.forms if f.via]
@@ -138,6 +141,8 @@ class _Acc:
                 self.procedures.append(f)
             case WeightFact():
                 self.weights.append(f)
+            case DiaryFact():
+                self.diary.append(f)
             case IgnoredFact():
                 self.ignored[f.resource_type] = self.ignored.get(f.resource_type, 0) + 1
 
@@ -172,7 +177,18 @@ def assemble_record(patient_id: str, facts: Iterable[Fact]) -> PatientRecord:
         understood_from=acc.understood_from(),
         deceased=acc.died[0],
         deceased_date=acc.died[1],
+        diary=_diary(acc.diary),
     )
+
+
+def _diary(facts: list[DiaryFact]) -> tuple[DiaryEntry, ...]:
+    """The check-ins oldest first (then by source, so the order never depends on the input's)."""
+    entries = (
+        DiaryEntry(date=f.date, severity=f.severity, benefit_percent=f.benefit_percent,
+                   side_effects=frozenset(f.side_effects), note=f.note, source=f.source)
+        for f in facts
+    )  # fmt: skip
+    return tuple(sorted(entries, key=lambda e: (e.date, e.source)))
 
 
 def _resolve(acc: _Acc) -> list[DrugFact]:

@@ -21,6 +21,7 @@ from dystonia_cds.fhir.fastpath import fast_facts
 from dystonia_cds.fhir.medications import drug_use_facts, medication_facts
 from dystonia_cds.fhir.observations import observation_facts
 from dystonia_cds.fhir.procedures import allergy_facts, procedure_facts
+from dystonia_cds.fhir.questionnaire import questionnaire_facts, questionnaire_response_facts
 from dystonia_cds.knowledge.vocabulary import Vocabulary
 
 SEXES = frozenset(s.value for s in Sex)
@@ -59,6 +60,8 @@ HANDLERS: dict[str, Handler] = {
     "Procedure": procedure_facts,
     "Observation": observation_facts,
     "AllergyIntolerance": allergy_facts,
+    "Questionnaire": questionnaire_facts,
+    "QuestionnaireResponse": questionnaire_response_facts,
 }
 READ_TYPES = frozenset(HANDLERS)
 

@@ -103,6 +103,16 @@ class WeightFact(_Fact, tag="weight", frozen=True):
     when: date | None = None
 
 
+class DiaryFact(_Fact, tag="diary", frozen=True):
+    """A weekly check-in: a QuestionnaireResponse to the project's Questionnaire."""
+
+    date: date
+    severity: int
+    benefit_percent: int | None = None
+    side_effects: tuple[str, ...] = ()
+    note: str = ""
+
+
 class UnrecognizedFact(_Fact, tag="unrecognized", frozen=True):
     """Input that could not be understood; `source` is the location (resource and field)."""
 
@@ -126,6 +136,7 @@ Fact = (
     | ProcedureFact
     | GeneFact
     | WeightFact
+    | DiaryFact
     | UnrecognizedFact
     | IgnoredFact
 )
