@@ -16,6 +16,8 @@ profile"; the reader is `dystonia_cds.fhir`).
   also a trial (same drug and dates) is one resource, as the reader makes both from one.
 - Procedure trials (DBS, intrathecal baclofen, rehabilitation): Procedure with the outcome.
 - Injection visits: MedicationAdministration of the product with the session's units.
+- Diary check-ins: QuestionnaireResponse to the project Questionnaire, which comes along
+  (`dystonia_cds.fhir.questionnaire`; docs/diary.md).
 Not in the profile, hence not exported: indication and per-muscle units of a visit, trial
 doses and notes, assessments, titration plans (they stay in `GET .../history`).
 """
@@ -26,6 +28,9 @@ import uuid
 from datetime import date
 from typing import Any
 
+from sqlalchemy.orm import object_session
+
+from dystonia_cds.fhir.questionnaire import diary_response, questionnaire
 from dystonia_cds.knowledge.vocabulary import PROCEDURE_IDS, Vocabulary, load_vocabulary
 from dystonia_cds.store.care_models import (
     Diagnosis,
@@ -34,6 +39,7 @@ from dystonia_cds.store.care_models import (
     PhenotypeAxes,
     TreatmentTrialRow,
 )
+from dystonia_cds.store.diary import DiaryRepository
 
 OUTCOME_SYSTEM = "urn:dystonia-cds:trial-outcome"
 EXTENSION_PREFIX = "urn:dystonia-cds:"
@@ -95,7 +101,17 @@ def patient_bundle(patient: Patient, vocab: Vocabulary | None = None) -> dict[st
                       route=med.route)  # fmt: skip
     for visit in patient.injection_visits:
         _injection(b, visit)
+    _diary(b)
     return {"resourceType": "Bundle", "type": "collection", "entry": b.entries}
+
+
+def _diary(b: _Builder) -> None:
+    session = object_session(b.patient)
+    entries = DiaryRepository(session).list(b.patient.id) if session is not None else []
+    if entries:
+        b.add(questionnaire())
+    for entry in reversed(entries):  # oldest first, as the record holds them
+        b.add(diary_response(entry, b.patient.id, f"diary-entry-{entry.id}"))
 
 
 def _patient(b: _Builder) -> None:

@@ -20,6 +20,7 @@ from dystonia_cds.domain.nul import find_nul, nul_message
 from dystonia_cds.engine import recommend, recommendation_to_dict
 from dystonia_cds.fhir.bundle import read_bundle
 from dystonia_cds.store.audit import entries_for_patient
+from dystonia_cds.store.diary import DiaryRepository
 from dystonia_cds.store.history import patient_history
 from dystonia_cds.store.records import load_patient_record
 
@@ -147,6 +148,7 @@ def _import(call: Call, bundle: dict[str, Any]) -> ImportCreated:
     record = read_bundle(bundle, source="request body")
     with call.unit_of_work(201) as repo:
         call.patient_id = repo.import_record(record, display_name=display_name(bundle))
+        DiaryRepository(repo.session).add_imported(call.patient_id, record.diary)
     return ImportCreated(
         id=call.patient_id,
         unrecognized=[{"location": u.location, "reason": u.reason} for u in record.unrecognized],

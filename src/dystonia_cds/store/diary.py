@@ -22,6 +22,7 @@ from dystonia_cds.domain.patient import DIARY_SIDE_EFFECTS, DiaryEntry
 from dystonia_cds.store.diary_models import DiaryEntryRow
 from dystonia_cds.store.diary_values import (
     EDITABLE_DAYS,
+    SOURCE_MAX,
     DiaryEntryData,
     StoredDiaryEntry,
     check_editable,
@@ -63,6 +64,22 @@ class DiaryRepository:
         check_editable(data.date, today)
         _fill(row, data)
         self.session.flush()
+
+    def add_imported(self, patient_id: str, entries: tuple[DiaryEntry, ...]) -> None:
+        """Store check-ins read from outside (a FHIR import); a refused one names its source."""
+        for entry in entries:
+            data = DiaryEntryData(
+                date=entry.date,
+                severity=entry.severity,
+                benefit_percent=entry.benefit_percent,
+                side_effects=tuple(sorted(entry.side_effects)),
+                note=entry.note,
+                source=entry.source[:SOURCE_MAX],
+            )
+            try:
+                self.add(patient_id, data)
+            except InvalidInput as exc:
+                raise InvalidInput(str(exc), location=entry.source or "diary") from exc
 
     def get(self, patient_id: str, entry_id: int) -> StoredDiaryEntry:
         row = self.session.get(DiaryEntryRow, entry_id)

@@ -81,3 +81,41 @@ def test_no_token_is_401(server: Server, api: httpx.Client) -> None:
 
 def test_the_api_refuses_the_web_apps_own_session_cookie() -> None:
     assert SESSION_COOKIE == WEB_SESSION_COOKIE
+
+
+def test_the_diary_survives_a_fhir_export_and_import(api: httpx.Client, server: Server) -> None:
+    pid = _patient(api)
+    _check_in(server, pid, DiaryEntryData(date=TODAY - timedelta(days=7), severity=6))
+    entry = DiaryEntryData(
+        date=TODAY,
+        severity=2,
+        benefit_percent=80,
+        side_effects=("trouble-swallowing", "neck-weakness"),
+        note="hard to swallow bread",
+    )
+    _check_in(server, pid, entry)
+    bundle = api.get(f"/api/patients/{pid}/fhir").json()
+    types = [e["resource"]["resourceType"] for e in bundle["entry"]]
+    assert types.count("QuestionnaireResponse") == 2
+    assert types.count("Questionnaire") == 1
+    imported = api.post("/api/patients/import", json=bundle)
+    assert imported.status_code == 201, imported.text
+    assert imported.json()["unrecognized"] == []
+    before = api.get(f"/api/patients/{pid}/diary").json()
+    after = api.get(f"/api/patients/{imported.json()['id']}/diary").json()
+    assert [{**e, "id": 0} for e in after] == [{**e, "id": 0} for e in before]
+
+
+def test_an_imported_check_in_with_a_control_character_is_refused_naming_it(
+    api: httpx.Client, server: Server
+) -> None:
+    pid = _patient(api)
+    _check_in(server, pid, DiaryEntryData(date=TODAY, severity=2, note="fine"))
+    bundle = api.get(f"/api/patients/{pid}/fhir").json()
+    for e in bundle["entry"]:
+        if e["resource"]["resourceType"] == "QuestionnaireResponse":
+            e["resource"]["item"][-1]["answer"] = [{"valueString": "bell\u0007"}]
+    response = api.post("/api/patients/import", json=bundle)
+    assert response.status_code == 422
+    assert "QuestionnaireResponse/diary-entry-" in response.text
+    assert "note" in response.text
