@@ -19,6 +19,7 @@ from dystonia_cds.knowledge import load_knowledge
 from dystonia_cds.web import acknowledgements, handout, vocab
 from dystonia_cds.web.alert_board import attention_context
 from dystonia_cds.web.auth import CurrentUser, read_form
+from dystonia_cds.web.diary_view import diary_context
 from dystonia_cds.web.feedback import MAX_REPORT, add_feedback
 from dystonia_cds.web.forms import FormReader
 from dystonia_cds.web.life_status import life_status
@@ -84,6 +85,7 @@ def page_context(view: PatientView) -> dict[str, Any]:
         "today": view.today,
         "label": vocab.label,
         **window_context(view),
+        **diary_context(record),
     }
 
 
