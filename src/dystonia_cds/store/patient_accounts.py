@@ -158,3 +158,13 @@ def revoke(session: Session, patient_id: str) -> int:
         session.execute(update(WebUser).where(WebUser.id.in_(ids)).values(active=False))
         session.execute(delete(WebSession).where(WebSession.user_id.in_(ids)))
     return len(ids)
+
+
+def is_patient_session(session: Session, token_hash: str) -> bool:
+    """Whether a web session (by its token digest) belongs to a patient account."""
+    role = session.scalars(
+        select(WebUser.role)
+        .join(WebSession, WebSession.user_id == WebUser.id)
+        .where(WebSession.token_hash == token_hash)
+    ).first()
+    return role == PATIENT_ROLE

@@ -23,6 +23,7 @@ from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 
 from dystonia_cds.context import AppContext
+from dystonia_cds.store.patient_account_models import PATIENT_ROLE
 from dystonia_cds.web import accounts
 from dystonia_cds.web.audit_events import record_event, web_actor
 from dystonia_cds.web.client_address import current_client
@@ -53,7 +54,24 @@ def _ctx(request: Request) -> AppContext:
 
 
 def signed_in(request: Request) -> accounts.SignedIn:
-    """FastAPI dependency: the signed-in account (also kept on `request.state.user`)."""
+    """FastAPI dependency: the signed-in clinician or admin (also kept on
+    `request.state.user`); a patient account is `Forbidden` here (it has only `/my`)."""
+    user = any_signed_in(request)
+    if user.role == PATIENT_ROLE:
+        raise Forbidden
+    return user
+
+
+def patient_signed_in(request: Request) -> accounts.SignedIn:
+    """FastAPI dependency of the `/my` pages: a signed-in patient account, else `Forbidden`."""
+    user = any_signed_in(request)
+    if user.role != PATIENT_ROLE:
+        raise Forbidden
+    return user
+
+
+def any_signed_in(request: Request) -> accounts.SignedIn:
+    """The account behind the session cookie, whatever its role, or `SignInRequired`."""
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         raise SignInRequired
@@ -123,23 +141,28 @@ THROTTLED = (
 )
 
 
-def _authenticate(ctx: AppContext, request: Request, username: str, password: str) -> str | None:
-    """A new session token when the password matches (any presented token is revoked)."""
+def _authenticate(
+    ctx: AppContext, request: Request, username: str, password: str
+) -> tuple[str, str] | None:
+    """A new session token and the account's role when the password matches (any presented
+    token is revoked)."""
     with ctx.sessions.begin() as session:
         user = accounts.authenticate(session, username, password)
         if user is None:
             return None
         old = request.cookies.get(SESSION_COOKIE)
         settings = ctx.settings
-        return accounts.start_session(
+        token = accounts.start_session(
             session, user, settings.session_max_age_s, old, idle_s=settings.session_idle_s
         )
+        return token, user.role
 
 
 @dataclass(frozen=True, slots=True)
 class SignInOutcome:
     token: str | None = None  # a new session token when the password matched
     wait_s: float = 0.0  # > 0: throttled, nothing was checked
+    role: str = ""  # the account's role when the password matched
 
 
 def _sign_in(
@@ -153,14 +176,14 @@ def _sign_in(
     if wait > 0:
         record_event(ctx, actor=actor, action="web.signin.throttled", status=429)
         return SignInOutcome(wait_s=wait)
-    token = _authenticate(ctx, request, username, password)
-    if token is None:
+    found = _authenticate(ctx, request, username, password)
+    if found is None:
         throttle.failed(username, client)
         record_event(ctx, actor=actor, action="web.signin.failure", status=401)
         return SignInOutcome()
     throttle.succeeded(username)
     record_event(ctx, actor=actor, action="web.signin.success", status=303)
-    return SignInOutcome(token=token)
+    return SignInOutcome(token=found[0], role=found[1])
 
 
 def _throttle(request: Request, given: SignInThrottle | None) -> SignInThrottle:
@@ -252,6 +275,8 @@ def build_router(renderer: Renderer, throttle: SignInThrottle | None = None) -> 
                 next=target,
             )
         ctx = _ctx(request)
+        if outcome.role == PATIENT_ROLE:  # a patient account has only its own pages
+            target = "/my"
         response = RedirectResponse(target, status_code=303)
         response.set_cookie(
             SESSION_COOKIE,
@@ -267,7 +292,7 @@ def build_router(renderer: Renderer, throttle: SignInThrottle | None = None) -> 
 
     @router.post("/logout", include_in_schema=False)
     async def logout(request: Request) -> Response:
-        await run_in_threadpool(signed_in, request)
+        await run_in_threadpool(any_signed_in, request)
         await read_form(request)
         await run_in_threadpool(
             _end_session, _ctx(request), request.cookies.get(SESSION_COOKIE, "")

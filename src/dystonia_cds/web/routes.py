@@ -11,12 +11,14 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from dystonia_cds.context import AppContext
+from dystonia_cds.store.patient_account_models import PATIENT_ROLE
 from dystonia_cds.web import (
     admin,
     auth,
     injection_form,
     medication_form,
     patient_page,
+    patient_portal,
     patients,
     scale_form,
     smart,
@@ -24,6 +26,7 @@ from dystonia_cds.web import (
 )
 from dystonia_cds.web.audit_events import record_event, web_actor
 from dystonia_cds.web.client_address import ClientAddress
+from dystonia_cds.web.patient_portal.guard import PatientSessionGuard
 from dystonia_cds.web.security import SecurityHeaders
 from dystonia_cds.web.templating import STATIC, Renderer
 
@@ -34,6 +37,7 @@ def install(app: FastAPI, ctx: AppContext) -> None:
     """Add the web app's routes, static files, security headers and error pages."""
     renderer = Renderer()
     app.state.web_renderer = renderer
+    app.add_middleware(PatientSessionGuard, ctx=ctx)  # patient sessions: only /my (issue 13)
     app.add_middleware(SecurityHeaders, hsts=ctx.settings.public_url.startswith("https://"))
     app.add_middleware(ClientAddress)  # the audit log's client address (web.client_address)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -45,6 +49,7 @@ def install(app: FastAPI, ctx: AppContext) -> None:
     app.include_router(scale_form.build_router(renderer))
     app.include_router(medication_form.build_router(renderer))
     app.include_router(admin.build_router(renderer))
+    app.include_router(patient_portal.build_router(renderer))  # /invitation, /my, access
     smart.install(app, ctx, renderer)  # SMART App Launch: /smart/..., patient scope
     _install_handlers(app, renderer)
 
@@ -70,6 +75,8 @@ def _install_handlers(app: FastAPI, renderer: Renderer) -> None:
 
     @app.exception_handler(auth.Forbidden)
     async def forbidden(request: Request, _exc: Exception) -> Response:
+        if getattr(getattr(request.state, "user", None), "role", "") == PATIENT_ROLE:
+            return error_page(request, 403, "Not allowed", "Your own pages are at /my.")
         return error_page(request, 403, "Not allowed", "This page is for administrators only.")
 
     @app.exception_handler(auth.CsrfRejected)
