@@ -265,7 +265,7 @@ def _fill(path: str, other: str) -> str:
 def test_a_patient_session_reaches_no_other_route_of_the_app(
     tmp_path: Path, two: tuple[str, str, httpx.Client]
 ) -> None:
-    _own, other, client = two
+    own, other, client = two
     cases = _route_cases(tmp_path)
     assert len(cases) > 40
     allowed = []
@@ -330,3 +330,20 @@ def test_the_clinician_invites_from_the_patient_page_and_revokes_access(
     after = patient.get("/my")
     assert str(after.url).startswith(f"{web_server.url}/login")
     patient.close()
+
+
+def _visible_text(html: str) -> str:
+    main = html[html.index("<main") : html.index("</main>")]
+    text = re.sub(r"<[^>]+>", " ", main)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@pytest.mark.parametrize("path", ["/my", "/my/treatment", "/my/side-effects", "/my/check-in"])
+def test_each_my_page_reads_at_grade_8_or_below(
+    path: str, two: tuple[str, str, httpx.Client]
+) -> None:
+    import textstat
+
+    text = _visible_text(two[2].get(path).text)
+    assert len(text.split()) > 40
+    assert textstat.flesch_kincaid_grade(text) <= 8.0, text
