@@ -1,13 +1,16 @@
 """Web app page benchmark: a patient with 10 years of history (injection visits every ~13
-weeks with 4 muscles each, a TWSTRS assessment 4 weeks after each visit, drug trials), served
-by a real uvicorn server on 127.0.0.1 (own temporary SQLite file).
+weeks with 4 muscles each, a TWSTRS assessment 4 weeks after each visit, drug trials) and two
+years of weekly diary check-ins, served by a real uvicorn server on 127.0.0.1 (own temporary
+SQLite file).
 
 Measures, side by side in the same run: the median time of the patient page and of the
 sign-in page (a page with no database or engine work) as seen by a keep-alive client on
-loopback, and the bytes each page loads (HTML plus its CSS/JS). Synthetic data only.
+loopback, and the bytes each page loads (HTML plus its CSS/JS); the same for the patient's own
+home page (`/my`, signed in through an invitation). Synthetic data only.
 
     python bench/web_pages.py [--quick]
-Last line: RESULT patient_page_ms=... largest_page_assets_kb=... sign_in_page_ms=... ratio_vs_sign_in=...
+Last line: RESULT patient_page_ms=... largest_page_assets_kb=... sign_in_page_ms=...
+ratio_vs_sign_in=... patient_home_ms=... largest_my_page_kb=...
 """
 
 from __future__ import annotations
@@ -35,14 +38,19 @@ from dystonia_cds.store.care_values import (
     MuscleDose,
     PhenotypeData,
 )
+from dystonia_cds.store.diary import DiaryEntryData, DiaryRepository
+from dystonia_cds.store.patient_accounts import invite
 from dystonia_cds.store.repository import CareRepository
 from dystonia_cds.web.accounts import create_user
 
 USER = ("bench", "bench-password-1")
+PATIENT_USER = ("bench-patient", "bench-patient-password-1")
+DIARY_WEEKS = 104  # two years of weekly check-ins
 TWSTRS_ITEMS = 17
 
 
-def seed(settings: Settings) -> str:
+def seed(settings: Settings) -> tuple[str, str]:
+    """The patient's id and a one-time invitation token for the patient's own account."""
     ctx = create_context(settings)
     today = date.today()
     start = today - timedelta(days=3650)
@@ -78,8 +86,21 @@ def seed(settings: Settings) -> str:
                 ),
             )
         seed_visits(repo, pid, start, today)
+        seed_diary(DiaryRepository(session), pid, today)
+        token = invite(session, pid, "bench").token
     ctx.sessions.kw["bind"].dispose()
-    return pid
+    return pid, token
+
+
+def seed_diary(diary: DiaryRepository, pid: str, today: date) -> None:
+    for week in range(DIARY_WEEKS, 0, -1):
+        day = today - timedelta(weeks=week)
+        since = (DIARY_WEEKS - week) % 13  # weeks since the ~13-weekly injection
+        effects = ("dry-mouth",) if since == 2 else ()
+        diary.add(
+            pid,
+            DiaryEntryData(day, 3 + since // 3, max(0, 90 - since * 6), effects, "synthetic"),
+        )
 
 
 def seed_visits(repo: CareRepository, pid: str, start: date, today: date) -> None:
@@ -138,6 +159,17 @@ def sign_in(client: httpx.Client) -> None:
     assert response.status_code == 200, response.status_code
 
 
+def join(client: httpx.Client, token: str) -> None:
+    """Accept the invitation: the patient chooses a password and lands on /my."""
+    name, password = PATIENT_USER
+    response = client.post(
+        f"/invitation/{token}",
+        data={"username": name, "password": password, "password_confirm": password},
+    )
+    assert response.status_code == 200, response.status_code
+    assert str(response.url).endswith("/my"), response.url
+
+
 def timed(client: httpx.Client, path: str, runs: int) -> float:
     samples = []
     for _ in range(runs):
@@ -162,7 +194,7 @@ def main() -> None:
         settings = Settings(
             database_url=f"sqlite:///{Path(folder) / 'bench.sqlite'}", environment="test"
         )
-        pid = seed(settings)
+        pid, token = seed(settings)
         server, thread, url = serve(settings)
         try:
             with httpx.Client(base_url=url, follow_redirects=True, timeout=30) as client:
@@ -183,6 +215,12 @@ def main() -> None:
                 for _ in range(3):  # interleaved rounds: noise hits both alike
                     patient_ms.append(timed(client, f"/patients/{pid}", runs // 3))
                     login_ms.append(timed(client, "/login", runs // 3))
+            with httpx.Client(base_url=url, follow_redirects=True, timeout=30) as patient_client:
+                join(patient_client, token)
+                my_paths = ["/my", "/my/treatment", "/my/side-effects", "/my/check-in"]
+                my_sizes = {p: page_bytes(patient_client, p) for p in my_paths}
+                timed(patient_client, "/my", 5)  # warm-up
+                home_ms = [timed(patient_client, "/my", runs // 3) for _ in range(3)]
         finally:
             server.should_exit = True
             thread.join(timeout=10)
@@ -192,9 +230,14 @@ def main() -> None:
         print(f"{path:60s} {size / 1024:8.1f} KB")
     print(f"patient page (10 years of visits) median {patient:.1f} ms; sign-in page {login:.1f} ms")
     print(f"largest page: {largest} {sizes[largest] / 1024:.1f} KB")
+    home, largest_my = statistics.median(home_ms), max(my_sizes, key=lambda p: my_sizes[p])
+    for path, size in my_sizes.items():
+        print(f"{path:60s} {size / 1024:8.1f} KB")
+    print(f"patient home page /my ({DIARY_WEEKS} weekly check-ins) median {home:.1f} ms")
     print(
         f"RESULT patient_page_ms={patient:.1f} largest_page_assets_kb={sizes[largest] / 1024:.1f} "
-        f"sign_in_page_ms={login:.1f} ratio_vs_sign_in={patient / login:.2f}"
+        f"sign_in_page_ms={login:.1f} ratio_vs_sign_in={patient / login:.2f} "
+        f"patient_home_ms={home:.1f} largest_my_page_kb={my_sizes[largest_my] / 1024:.1f}"
     )
 
 
