@@ -185,6 +185,7 @@ def test_a_check_in_is_saved_and_listed_with_its_id(two: tuple[str, str, httpx.C
     entry = re.search(r'data-diary-entry="(\d+)"', response.text)
     assert entry is not None
     assert "Dry mouth" in response.text
+    assert "Your check-in was saved" in response.text
     edit = client.get(f"/my/check-in?entry={entry.group(1)}")
     assert edit.status_code == 200
     assert 'value="6"' in edit.text

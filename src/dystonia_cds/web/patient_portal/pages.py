@@ -37,6 +37,7 @@ def build_router(renderer: Renderer) -> APIRouter:
         if page == "home":
             context["entries"] = recent_entries(ctx, who.patient_id, date.today())
         context["thanks"] = request.query_params.get("fb") == "1"
+        context["saved"] = request.query_params.get("saved") == "1"
         return renderer.page(request, template, context)
 
     @router.get("/my")
