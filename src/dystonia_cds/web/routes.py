@@ -77,6 +77,8 @@ def _install_handlers(app: FastAPI, renderer: Renderer) -> None:
     async def forbidden(request: Request, _exc: Exception) -> Response:
         if getattr(getattr(request.state, "user", None), "role", "") == PATIENT_ROLE:
             return error_page(request, 403, "Not allowed", "Your own pages are at /my.")
+        if request.url.path.startswith("/my"):
+            return error_page(request, 403, "Not allowed", "These pages are for patients.")
         return error_page(request, 403, "Not allowed", "This page is for administrators only.")
 
     @app.exception_handler(auth.CsrfRejected)

@@ -348,3 +348,10 @@ def test_each_my_page_reads_at_grade_8_or_below(
     text = _visible_text(two[2].get(path).text)
     assert len(text.split()) > 40
     assert textstat.flesch_kincaid_grade(text) <= 8.0, text
+
+
+def test_a_clinician_is_refused_on_the_patients_own_pages(clinician: httpx.Client) -> None:
+    for path in ("/my", "/my/treatment", "/my/check-in"):
+        response = clinician.get(path)
+        assert response.status_code == 403
+        assert "These pages are for patients." in response.text

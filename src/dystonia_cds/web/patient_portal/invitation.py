@@ -45,8 +45,12 @@ def is_open(ctx: AppContext, token: str) -> bool:
         return patient_accounts.open_invitation(session, token) is not None
 
 
-def accept(ctx: AppContext, token: str, username: str, password: str, confirm: str) -> Accepted:
-    """Create the account and its first session in one transaction (blocking: argon2)."""
+def accept(
+    ctx: AppContext, token: str, form: tuple[str, str, str], old_session: str | None
+) -> Accepted:
+    """Create the account and its first session in one transaction (blocking: argon2); a
+    session token the browser presented (say a clinician's) is revoked, as at sign-in."""
+    username, password, confirm = form
     settings = ctx.settings
     with ctx.sessions.begin() as session:
         invitation = (
@@ -59,7 +63,7 @@ def accept(ctx: AppContext, token: str, username: str, password: str, confirm: s
         except InvalidInput as exc:  # refused before anything was written
             return Accepted(field=exc.location or "username")
         started = accounts.start_session(
-            session, user, settings.session_max_age_s, None, idle_s=settings.session_idle_s
+            session, user, settings.session_max_age_s, old_session, idle_s=settings.session_idle_s
         )
         return Accepted(token=started, patient_id=invitation.patient_id)
 
@@ -105,7 +109,8 @@ def build_router(renderer: Renderer) -> APIRouter:
         username = str(form.get("username") or "").strip()
         password, confirm = str(form.get("password") or ""), str(form.get("password_confirm") or "")
         ctx = ctx_of(request)
-        done = await run_in_threadpool(accept, ctx, token, username, password, confirm)
+        old = request.cookies.get(auth.SESSION_COOKIE)
+        done = await run_in_threadpool(accept, ctx, token, (username, password, confirm), old)
         status = 303 if done.token else (404 if done.invalid_link else 400)
         await run_in_threadpool(
             record_event,
