@@ -54,11 +54,15 @@ def cycles(record: PatientRecord) -> list[Cycle]:
 
 def side_effect_rows(diary: tuple[DiaryEntry, ...]) -> list[SideEffectRow]:
     rows = [
-        SideEffectRow(e.date, tuple(sorted(e.side_effects)), bool(e.side_effects & URGENT_SIDE_EFFECTS), e.note)
+        SideEffectRow(e.date, _urgent_first(e.side_effects), bool(e.side_effects & URGENT_SIDE_EFFECTS), e.note)
         for e in reversed(diary)
         if e.side_effects
     ]  # fmt: skip
     return rows[:MAX_SIDE_EFFECT_ROWS]
+
+
+def _urgent_first(effects: frozenset[str]) -> tuple[str, ...]:
+    return tuple(sorted(effects, key=lambda s: (s not in URGENT_SIDE_EFFECTS, s)))
 
 
 def wearing_off_chart(found: list[Cycle]) -> Markup:

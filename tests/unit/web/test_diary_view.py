@@ -81,7 +81,7 @@ def test_side_effects_are_listed_newest_first_with_urgent_ones_marked() -> None:
     )
     rows = side_effect_rows(diary)
     assert [r.when for r in rows] == [FIRST + timedelta(weeks=3), FIRST + timedelta(weeks=1)]
-    assert rows[0].effects == ("neck-weakness", "trouble-swallowing")
+    assert rows[0].effects == ("trouble-swallowing", "neck-weakness")  # urgent first
     assert (rows[0].urgent, rows[1].urgent) == (True, False)
     assert rows[0].note == "soup"
 
