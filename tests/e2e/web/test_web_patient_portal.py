@@ -355,3 +355,18 @@ def test_a_clinician_is_refused_on_the_patients_own_pages(clinician: httpx.Clien
         response = clinician.get(path)
         assert response.status_code == 403
         assert "These pages are for patients." in response.text
+
+
+def test_a_cross_site_post_of_an_invitation_is_refused_and_leaves_the_link_open(
+    web_server: WebServer,
+) -> None:
+    url = _invite(web_server, _patient(web_server, "Portal Patient Cross Site"))
+    data = {"username": "portal-cross", "password": PASSWORD, "password_confirm": PASSWORD}
+    refused = httpx.post(url, data=data, headers={"Origin": "https://evil.example"})
+    assert refused.status_code == 403
+    assert "dcds_session" not in refused.cookies
+    fetched = httpx.post(url, data=data, headers={"Sec-Fetch-Site": "cross-site"})
+    assert fetched.status_code == 403
+    same = httpx.post(url, data=data, headers={"Origin": web_server.url})
+    assert same.status_code == 303
+    assert same.headers["location"] == "/my"

@@ -1,12 +1,14 @@
 """The invitation page `/invitation/<token>`: the patient chooses a username and a password
 (inputs `username`, `password`, `password_confirm`); on success the account is created, the
 link is used up, the patient is signed in (a new server-side session, as at /login) and lands
-on `/my`. The 256-bit token in the link is the form's secret; every outcome is audited."""
+on `/my`. The 256-bit token in the link is the form's secret, and a browser's cross-site
+post is refused by its `Origin`; every outcome is audited."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -19,7 +21,7 @@ from dystonia_cds.web import accounts, auth
 from dystonia_cds.web.audit_events import record_event, web_actor
 from dystonia_cds.web.patient_portal import texts
 from dystonia_cds.web.patient_portal.access import ctx_of
-from dystonia_cds.web.patient_portal.links import INVITATION_PATH, TOKEN
+from dystonia_cds.web.patient_portal.links import INVITATION_PATH, TOKEN, public_base
 from dystonia_cds.web.templating import Renderer
 
 MESSAGES = {
@@ -68,6 +70,20 @@ def accept(
         return Accepted(token=started, patient_id=invitation.patient_id)
 
 
+def same_origin(request: Request) -> bool:
+    """A browser's cross-site form post is refused (no account can be created, and no one
+    signed in, from another site): by the browser's `Sec-Fetch-Site`, else its `Origin`
+    (this site's pages send no referrer, so a modern browser's `Origin` is "null")."""
+    fetch_site = request.headers.get("sec-fetch-site")
+    if fetch_site is not None:
+        return fetch_site in ("same-origin", "none")
+    origin = request.headers.get("origin")
+    if origin is None:  # not a browser form (scripts, tests); the link's token is the secret
+        return True
+    ours = {public_base(ctx_of(request).settings, request), str(request.base_url).rstrip("/")}
+    return origin.rstrip("/") in ours or urlsplit(origin).netloc == request.headers.get("host")
+
+
 def signed_in_response(request: Request, token: str) -> Response:
     settings = ctx_of(request).settings
     response = RedirectResponse("/my", status_code=303)
@@ -105,6 +121,15 @@ def build_router(renderer: Renderer) -> APIRouter:
 
     @router.post(INVITATION_PATH + "{token}")
     async def invitation_submit(request: Request, token: str) -> Response:
+        if not same_origin(request):
+            await run_in_threadpool(
+                record_event,
+                ctx_of(request),
+                actor=web_actor(None),
+                action="web.csrf.refused POST /invitation",
+                status=403,
+            )
+            return page(request, "", 403, valid=False)
         form = await request.form()
         username = str(form.get("username") or "").strip()
         password, confirm = str(form.get("password") or ""), str(form.get("password_confirm") or "")
