@@ -335,6 +335,7 @@ def test_the_clinician_invites_from_the_patient_page_and_revokes_access(
 
 def _visible_text(html: str) -> str:
     main = html[html.index("<main") : html.index("</main>")]
+    main = re.sub(r'<details class="sources">.*?</details>', " ", main, flags=re.S)  # citations
     text = re.sub(r"<[^>]+>", " ", main)
     return re.sub(r"\s+", " ", text).strip()
 
@@ -370,3 +371,32 @@ def test_a_cross_site_post_of_an_invitation_is_refused_and_leaves_the_link_open(
     same = httpx.post(url, data=data, headers={"Origin": web_server.url})
     assert same.status_code == 303
     assert same.headers["location"] == "/my"
+
+
+def test_the_treatment_page_names_the_sources_of_each_option(
+    web_server: WebServer, clinician: httpx.Client
+) -> None:
+    form = clinician.get("/patients/new")
+    response = clinician.post(
+        "/patients/new",
+        data={
+            "csrf_token": hidden_token(form.text),
+            "display_name": "Portal Patient Neck",
+            "birth_date": "1970-01-01",
+            "sex": "female",
+            "forms": "cervical-dystonia",
+            "regions": ["neck"],
+            "distribution": "focal",
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    pid = response.headers["location"].rsplit("/", 1)[1]
+    patient = _join(web_server, _invite(web_server, pid), "portal-neck")
+    page = patient.get("/my/treatment").text
+    patient.close()
+    assert 'data-option-id="botulinum-toxin"' in page
+    toxin = page[page.index('data-option-id="botulinum-toxin"') :]
+    toxin = toxin[: toxin.index("</section>")]
+    assert "Where this comes from" in toxin
+    assert re.search(r"<li>[^<]{10,}</li>", toxin)

@@ -61,6 +61,9 @@ def treatment_context(ctx: AppContext, who: PatientSession, action: str) -> dict
     return {
         "name": view.patient.display_name or "",
         "items": document.items,
+        "sources": {
+            o.id: sorted({e.source for e in o.evidence}) for o in view.recommendation.options
+        },
         "general": document.general,
         "expect": texts.EXPECT,
         "urgent": texts.URGENT,
