@@ -400,3 +400,30 @@ def test_the_treatment_page_names_the_sources_of_each_option(
     toxin = toxin[: toxin.index("</section>")]
     assert "Where this comes from" in toxin
     assert re.search(r"<li>[^<]{10,}</li>", toxin)
+
+
+def test_an_over_long_error_report_is_refused_and_stores_nothing(
+    web_server: WebServer, two: tuple[str, str, httpx.Client]
+) -> None:
+    client = two[2]
+    token = hidden_token(client.get("/my/side-effects").text)
+    response = client.post(
+        "/my/feedback",
+        data={"csrf_token": token, "page": "side-effects", "error_text": "x" * 2001},
+    )
+    assert response.status_code == 400
+    assert "at most 2000 characters" in response.text
+    sessions = open_database(web_server.database_url)
+    with sessions() as session:
+        from sqlalchemy import select
+
+        from dystonia_cds.store.account_models import RecommendationFeedback
+
+        stored = session.scalars(
+            select(RecommendationFeedback.id).where(
+                RecommendationFeedback.option_id == "my-side-effects",
+                RecommendationFeedback.patient_id == two[0],
+            )
+        ).all()
+    sessions.kw["bind"].dispose()
+    assert stored == []

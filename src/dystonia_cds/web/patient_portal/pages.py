@@ -15,6 +15,7 @@ from dystonia_cds.web.auth import read_form
 from dystonia_cds.web.feedback import MAX_REPORT, add_feedback
 from dystonia_cds.web.forms import FormReader
 from dystonia_cds.web.patient_data import audit, unit_of_work
+from dystonia_cds.web.patient_portal import texts
 from dystonia_cds.web.patient_portal.access import CurrentPatient, PatientSession, ctx_of
 from dystonia_cds.web.patient_portal.views import common, recent_entries, treatment_context
 from dystonia_cds.web.templating import Renderer
@@ -59,6 +60,11 @@ def build_router(renderer: Renderer) -> APIRouter:
         target = PAGES.get(page, "/my")
         helpful = {"yes": True, "no": False}.get(reader.raw("helpful"))
         text = reader.text("error_text", max_len=MAX_REPORT)
+        if reader.errors:  # too long, or hidden characters: refused, nothing stored
+            message = f"The report was not sent. {reader.errors['error_text']}"
+            context = {"notice": texts.NOTICE, "heading": "Please check your report"}
+            context.update(message=message, back=target)
+            return renderer.page(request, "my_error.html", context, 400)
         if page not in PAGES or (helpful is None and text is None):
             return RedirectResponse(target, status_code=303)
         await run_in_threadpool(store_feedback, request, who, page, helpful, text)
