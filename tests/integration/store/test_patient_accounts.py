@@ -1,5 +1,5 @@
 """Patient accounts by invitation (store.patient_accounts): a one-time, 7-day link; the
-account it creates sees one patient; revoking ends it. Synthetic data only."""
+account it creates sees one patient; revoking ends it. On SQLite and PostgreSQL (the store's `sessions` fixture). Synthetic data only."""
 
 from __future__ import annotations
 
@@ -12,15 +12,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from dystonia_cds.domain.errors import InvalidInput
 from dystonia_cds.store import patient_accounts as store
 from dystonia_cds.store.account_models import WebSession
-from dystonia_cds.store.database import open_database
 from dystonia_cds.store.patient_account_models import PatientInvitation
 from dystonia_cds.store.repository import CareRepository
 from dystonia_cds.web import accounts
-
-
-@pytest.fixture
-def sessions(sqlite_url: str) -> sessionmaker[Session]:
-    return open_database(sqlite_url)
 
 
 def _patient(sessions: sessionmaker[Session]) -> str:
