@@ -1,5 +1,6 @@
 """Patient accounts by invitation (store.patient_accounts): a one-time, 7-day link; the
-account it creates sees one patient; revoking ends it. On SQLite and PostgreSQL (the store's `sessions` fixture). Synthetic data only."""
+account it creates sees one patient; revoking ends it. On SQLite and PostgreSQL (the store's
+`sessions` fixture). Synthetic data only."""
 
 from __future__ import annotations
 
