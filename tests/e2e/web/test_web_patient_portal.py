@@ -427,3 +427,17 @@ def test_an_over_long_error_report_is_refused_and_stores_nothing(
         ).all()
     sessions.kw["bind"].dispose()
     assert stored == []
+
+
+def test_the_patient_downloads_their_own_calendar_reminders(
+    two: tuple[str, str, httpx.Client],
+) -> None:
+    own, other, client = two
+    assert 'href="/my/reminders.ics"' in client.get("/my").text
+    response = client.get(f"/my/reminders.ics?patient_id={other}")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/calendar")
+    assert "BEGIN:VCALENDAR" in response.text
+    assert "RRULE:FREQ=WEEKLY" in response.text
+    assert other not in response.text
+    assert own not in response.text
