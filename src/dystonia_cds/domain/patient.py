@@ -123,6 +123,7 @@ COMORBIDITY_IDS: tuple[str, ...] = (
     "parkinsonism",
     "wilson-disease",
     "melanoma",
+    "tardive-dyskinesia",
     "lactation",
     "cognitive-impairment",
     "depression-in-remission",

@@ -127,6 +127,8 @@ def _add_age(ctx: Context, kb: KnowledgeBase) -> None:
 
 def _age_features(lim: Limits, age: int, neonate: bool) -> tuple[str, ...]:
     f = ["age-known"]
+    if age <= lim.adolescent_age_max:
+        f.append("child-or-adolescent")
     if age < lim.child_age_below:
         f.append("child")
         if age < lim.dbs_age_below:

@@ -203,6 +203,7 @@ class Limits:
     """The thresholds the engine applies, as plain numbers (from thresholds.toml)."""
 
     child_age_below: float
+    adolescent_age_max: float
     older_adult_from: float
     anticholinergic_sensitive_over: float
     neonate_days_below: float

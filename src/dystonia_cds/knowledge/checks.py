@@ -71,6 +71,7 @@ REQUIRED_CLASSES = frozenset(
 REQUIRED_THRESHOLDS = frozenset(
     {
         "child_age_below",
+        "adolescent_age_max",
         "older_adult_from",
         "anticholinergic_sensitive_over",
         "neonate_days_below",

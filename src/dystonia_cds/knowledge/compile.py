@@ -238,6 +238,7 @@ def _limits(kb: KnowledgeBase) -> Limits:
     t = kb.threshold
     return Limits(
         child_age_below=t("child_age_below"),
+        adolescent_age_max=t("adolescent_age_max"),
         older_adult_from=t("older_adult_from"),
         anticholinergic_sensitive_over=t("anticholinergic_sensitive_over"),
         neonate_days_below=t("neonate_days_below"),

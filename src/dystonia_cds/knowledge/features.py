@@ -30,7 +30,8 @@ FIXED: frozenset[str] = frozenset(
         "acute-history",  # a recorded acute reaction past its acute phase (history)
         "laryngeal",  # larynx involved (airway)
         "age-known",
-        "child",  # under the child/adolescent limit (18 y)
+        "child",  # under the child limit (18 y): pediatric doses
+        "child-or-adolescent",  # 20 years or younger (Albanese adolescence 13-20 y)
         "adult",
         "older-adult",  # Beers age (65 y)
         "over-60",  # trihexyphenidyl label: patients over 60 more sensitive
