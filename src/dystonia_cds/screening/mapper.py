@@ -283,6 +283,9 @@ class _Pruner:
                 self.run.block(line + b"\n")
 
 
+DEFINITIONS = frozenset({"Questionnaire"})
+
+
 def _check(resource: Any) -> str | None:
     """None if the resource is to be read, '' if it is to be skipped, else the error reason."""
     if not isinstance(resource, dict):
@@ -294,6 +297,8 @@ def _check(resource: Any) -> str | None:
         if kind in OTHER_TYPES:
             return ""
         return f"unknown resource type {kind!r}" if kind else "no resourceType"
+    if kind in DEFINITIONS:
+        return ""  # a definition (the diary's Questionnaire) belongs to no patient
     if kind in ("Patient", "Medication"):
         return None if isinstance(resource.get("id"), str) else f"{kind} without an id"
     subject = resource.get("subject", resource.get("patient"))  # AllergyIntolerance: patient
