@@ -172,6 +172,10 @@ def change_account(session: Session, user_id: int, *, role: str, active: bool) -
     user = session.get(WebUser, user_id)
     if user is None:
         raise InvalidInput(f"no account with id {user_id}", location="user")
+    if user.role == "patient":
+        raise InvalidInput(
+            "a patient account is managed on its patient's 'Patient access' page", location="user"
+        )
     if role not in ROLES:
         raise InvalidInput(f"must be one of {', '.join(ROLES)}, got {role!r}", location="role")
     if (user.role, user.active) != (role, active):
@@ -180,4 +184,6 @@ def change_account(session: Session, user_id: int, *, role: str, active: bool) -
 
 
 def list_users(session: Session) -> list[WebUser]:
-    return list(session.scalars(select(WebUser).order_by(WebUser.username)))
+    """Clinician and admin accounts (patient accounts live on their patient's access page)."""
+    query = select(WebUser).where(WebUser.role != "patient").order_by(WebUser.username)
+    return list(session.scalars(query))
