@@ -15,20 +15,13 @@ from test_web_diary_section import _check_ins
 from test_web_pages import create_patient, injection
 from web_server import CLINICIAN, WebServer
 
+from chromium import chromium
 from dystonia_cds.store.diary import DiaryEntryData
 
 sync_api = pytest.importorskip("playwright.sync_api")
 axe_sync = pytest.importorskip("axe_playwright_python.sync_playwright")
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
 WIDTHS = (1280, 390)
 FIRST = date.today() - timedelta(weeks=20)
 SECOND = FIRST + timedelta(weeks=13)
@@ -36,12 +29,8 @@ SECOND = FIRST + timedelta(weeks=13)
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")

@@ -16,6 +16,7 @@ import httpx
 import pytest
 from web_server import CLINICIAN, WebServer
 
+from chromium import chromium
 from dystonia_cds.store.database import open_database
 from dystonia_cds.store.repository import CareRepository
 from dystonia_cds.store.tokens import create_token
@@ -24,26 +25,14 @@ sync_api = pytest.importorskip("playwright.sync_api")
 axe_sync = pytest.importorskip("axe_playwright_python.sync_playwright")
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
 WIDTHS = (390, 1280)
 PASSWORD = "patient-pass-1"
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")
