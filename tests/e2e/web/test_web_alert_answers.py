@@ -13,7 +13,14 @@ from datetime import date, timedelta
 import httpx
 import pytest
 from sqlalchemy import select
-from web_server import ADMIN, WebServer, hidden_token, sign_in
+from web_server import (
+    ADMIN,
+    WebServer,
+    hidden_token,
+    new_cervical_patient,
+    record_injection,
+    sign_in,
+)
 
 from dystonia_cds.store.audit import entries_for_patient
 from dystonia_cds.store.care_models import AuditEntry
@@ -154,19 +161,7 @@ def test_the_alerts_list_leaves_out_patients_whose_alerts_were_all_answered(
 def test_an_injection_inside_the_window_is_a_warning_in_the_form_and_context_on_the_page(
     clinician: httpx.Client,
 ) -> None:
-    form = clinician.get("/patients/new")
-    data = {
-        "csrf_token": hidden_token(form.text),
-        "display_name": "Window Tau",
-        "birth_date": "1970-01-01",
-        "sex": "female",
-        "forms": "cervical-dystonia",
-        "regions": "neck",
-        "onset_age_years": "50",
-        "distribution": "focal",
-    }
-    created = clinician.post("/patients/new", data=data, follow_redirects=False)
-    patient_id = created.headers["location"].rsplit("/", 1)[1]
+    patient_id = new_cervical_patient(clinician, "Window Tau")
     for when, expected in ((date.today() - timedelta(days=30), 303), (date.today(), 409)):
         form = clinician.get(f"/patients/{patient_id}/injections/new")
         visit = {
@@ -227,30 +222,9 @@ def test_a_second_vote_changes_the_first_and_the_admin_sees_titles_and_a_csv(
 def test_an_overdue_session_is_a_warning_in_the_panel_with_its_action_and_a_pointer_on_top(
     clinician: httpx.Client,
 ) -> None:
-    form = clinician.get("/patients/new")
-    data = {
-        "csrf_token": hidden_token(form.text),
-        "display_name": "Overdue Phi",
-        "birth_date": "1970-01-01",
-        "sex": "female",
-        "forms": "cervical-dystonia",
-        "regions": "neck",
-        "onset_age_years": "50",
-        "distribution": "focal",
-    }
-    created = clinician.post("/patients/new", data=data, follow_redirects=False)
-    patient_id = created.headers["location"].rsplit("/", 1)[1]
-    form = clinician.get(f"/patients/{patient_id}/injections/new")
-    visit = {
-        "csrf_token": hidden_token(form.text),
-        "date": (date.today() - timedelta(weeks=20)).isoformat(),
-        "product": "onabotulinumtoxinA",
-        "indication": "cervical-dystonia",
-        "muscle-0": "sternocleidomastoid",
-        "side-0": "left",
-        "units-0": "50",
-    }
-    assert clinician.post(f"/patients/{patient_id}/injections/new", data=visit).status_code == 200
+    patient_id = new_cervical_patient(clinician, "Overdue Phi")
+    twenty_weeks_ago = (date.today() - timedelta(weeks=20)).isoformat()
+    assert record_injection(clinician, patient_id, twenty_weeks_ago).status_code == 200
     page = clinician.get(f"/patients/{patient_id}").text
     panel = page.split('id="injection-window"', 1)[1].split("</section>", 1)[0]
     assert '<span class="badge warning">overdue</span>' in panel

@@ -12,7 +12,14 @@ from typing import Any
 
 import httpx
 import pytest
-from web_server import ADMIN, CLINICIAN, WebServer, hidden_token
+from web_server import (
+    ADMIN,
+    CLINICIAN,
+    WebServer,
+    hidden_token,
+    new_cervical_patient,
+    record_injection,
+)
 
 from chromium import chromium
 
@@ -163,30 +170,8 @@ def test_the_alerts_list_and_the_admin_summary_are_accessible(
 def test_the_overdue_panel_carries_its_action_and_answer_form(
     page: Any, axe: Any, clinician: httpx.Client, screenshot_dir: Path
 ) -> None:
-    form = clinician.get("/patients/new")
-    data = {
-        "csrf_token": hidden_token(form.text),
-        "display_name": f"Browser Overdue {page.width}",
-        "birth_date": "1970-01-01",
-        "sex": "female",
-        "forms": "cervical-dystonia",
-        "regions": "neck",
-        "onset_age_years": "50",
-        "distribution": "focal",
-    }
-    created = clinician.post("/patients/new", data=data, follow_redirects=False)
-    patient_id = created.headers["location"].rsplit("/", 1)[1]
-    form = clinician.get(f"/patients/{patient_id}/injections/new")
-    visit = {
-        "csrf_token": hidden_token(form.text),
-        "date": (date.today() - timedelta(weeks=20)).isoformat(),
-        "product": "onabotulinumtoxinA",
-        "indication": "cervical-dystonia",
-        "muscle-0": "sternocleidomastoid",
-        "side-0": "left",
-        "units-0": "50",
-    }
-    clinician.post(f"/patients/{patient_id}/injections/new", data=visit)
+    patient_id = new_cervical_patient(clinician, f"Browser Overdue {page.width}")
+    record_injection(clinician, patient_id, (date.today() - timedelta(weeks=20)).isoformat())
     sign_in(page, *CLINICIAN)
     page.goto(f"/patients/{patient_id}")
     panel = page.locator("#injection-window")

@@ -56,3 +56,35 @@ def sign_in(client: httpx.Client, username: str, password: str) -> httpx.Respons
     return client.post(
         "/login", data={"username": username, "password": password, "csrf_token": token}
     )
+
+
+def new_cervical_patient(client: httpx.Client, display_name: str) -> str:
+    """A synthetic adult with focal cervical dystonia created through the web form; its id."""
+    form = client.get("/patients/new")
+    data = {
+        "csrf_token": hidden_token(form.text),
+        "display_name": display_name,
+        "birth_date": "1970-01-01",
+        "sex": "female",
+        "forms": "cervical-dystonia",
+        "regions": "neck",
+        "onset_age_years": "50",
+        "distribution": "focal",
+    }
+    created = client.post("/patients/new", data=data, follow_redirects=False)
+    return str(created.headers["location"].rsplit("/", 1)[1])
+
+
+def record_injection(client: httpx.Client, patient_id: str, when: str) -> httpx.Response:
+    """One 50-unit onabotulinumtoxinA sternocleidomastoid session on `when` (YYYY-MM-DD)."""
+    form = client.get(f"/patients/{patient_id}/injections/new")
+    visit = {
+        "csrf_token": hidden_token(form.text),
+        "date": when,
+        "product": "onabotulinumtoxinA",
+        "indication": "cervical-dystonia",
+        "muscle-0": "sternocleidomastoid",
+        "side-0": "left",
+        "units-0": "50",
+    }
+    return client.post(f"/patients/{patient_id}/injections/new", data=visit)
